@@ -1,0 +1,287 @@
+"""The admin for what the report promised: report → chapters → key tasks → targets.
+
+Target definitions come from the data file (`load_report`) and are read-only here; managers assign
+departments (责任分工) inline, and every change is kept in the history (django-simple-history).
+"""
+
+from django.contrib import admin
+from django.db.models import Count, Q
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from targets.models import (
+    Baseline,
+    Chapter,
+    Department,
+    DepartmentMembership,
+    DepartmentRole,
+    KeyTask,
+    Report,
+    Target,
+    TargetDepartment,
+    format_decimal,
+)
+
+TARGET_DEFINITION_FIELDS = (
+    "report", "task", "code", "metric", "comparator", "value", "unit", "measure", "curve", "custom_curve",
+    "frequency", "deadline", "tolerance_pct", "quote", "reading",
+)  # fmt: skip
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ChapterInline(ReadOnlyInline):
+    model = Chapter
+    fields = ("number", "title")
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ("title", "issuer", "year", "delivered_on", "chapter_count", "target_count")
+    readonly_fields = ("issuer", "year", "title", "delivered_on", "occasion", "source_text")
+    inlines = [ChapterInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            chapter_count=Count("chapters", distinct=True), target_count=Count("targets", distinct=True)
+        )
+
+    @admin.display(description=_("章节数"), ordering="chapter_count")
+    def chapter_count(self, report: Report) -> int:
+        return report.chapter_count
+
+    @admin.display(description=_("目标数"), ordering="target_count")
+    def target_count(self, report: Report) -> int:
+        return report.target_count
+
+    def has_add_permission(self, request) -> bool:
+        return False  # reports come from data files: `manage.py load_report`
+
+
+class KeyTaskInline(ReadOnlyInline):
+    model = KeyTask
+    fields = ("number", "title")
+
+
+@admin.register(Chapter)
+class ChapterAdmin(admin.ModelAdmin):
+    list_display = ("number", "title", "report", "task_count", "target_count")
+    list_display_links = ("number", "title")
+    list_filter = ("report",)
+    list_select_related = ("report",)
+    readonly_fields = ("report", "number", "title")
+    inlines = [KeyTaskInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            task_count=Count("tasks", distinct=True), target_count=Count("tasks__targets", distinct=True)
+        )
+
+    @admin.display(description=_("重点任务数"), ordering="task_count")
+    def task_count(self, chapter: Chapter) -> int:
+        return chapter.task_count
+
+    @admin.display(description=_("目标数"), ordering="target_count")
+    def target_count(self, chapter: Chapter) -> int:
+        return chapter.target_count
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+class TargetInline(ReadOnlyInline):
+    model = Target
+    fields = ("code", "metric", "goal")
+    readonly_fields = ("goal",)
+
+    @admin.display(description=_("目标"))
+    def goal(self, target: Target) -> str:
+        return target.goal_display
+
+
+@admin.register(KeyTask)
+class KeyTaskAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "chapter", "target_count")
+    list_filter = ("chapter__report", "chapter")
+    list_select_related = ("chapter",)
+    search_fields = ("title",)
+    readonly_fields = ("chapter", "number", "title", "paragraph")
+    fields = ("chapter", "number", "title", "paragraph")
+    inlines = [TargetInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(target_count=Count("targets"))
+
+    @admin.display(description=_("目标数"), ordering="target_count")
+    def target_count(self, task: KeyTask) -> int:
+        return task.target_count
+
+    @admin.display(description=_("段落原文"))
+    def paragraph(self, task: KeyTask) -> str:
+        return task.chapter.report.source_text[task.paragraph_start : task.paragraph_end]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "lead_count", "target_count")
+    search_fields = ("name", "code")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            target_count=Count("assignments"),
+            lead_count=Count("assignments", filter=Q(assignments__role=DepartmentRole.LEAD)),
+        )
+
+    @admin.display(description=_("牵头目标数"), ordering="lead_count")
+    def lead_count(self, department: Department) -> int:
+        return department.lead_count
+
+    @admin.display(description=_("牵头/配合目标数"), ordering="target_count")
+    def target_count(self, department: Department) -> int:
+        return department.target_count
+
+
+@admin.register(DepartmentMembership)
+class DepartmentMembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "department")
+    list_select_related = ("user", "department")
+    list_filter = ("department",)
+    autocomplete_fields = ("department",)
+    search_fields = ("user__username", "user__first_name", "user__last_name", "department__name")
+
+
+class TargetDepartmentInline(admin.TabularInline):
+    model = TargetDepartment
+    extra = 0
+    fields = ("department", "role", "order")
+    autocomplete_fields = ("department",)
+
+
+class BaselineInline(admin.StackedInline):
+    model = Baseline
+    extra = 0
+    can_delete = False
+    fields = ("year", "value", "unit", "quote")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class DepartmentFilter(admin.SimpleListFilter):
+    title = _("责任单位")
+    parameter_name = "department"
+
+    def lookups(self, request, model_admin):
+        return Department.objects.values_list("code", "name")
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(assignments__department__code=self.value())
+        return queryset
+
+
+class LeadDepartmentFilter(DepartmentFilter):
+    title = _("牵头单位")
+    parameter_name = "lead"
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(assignments__department__code=self.value(), assignments__role=DepartmentRole.LEAD)
+        return queryset
+
+
+@admin.register(Target)
+class TargetAdmin(SimpleHistoryAdmin):
+    list_display = ("code", "metric", "goal", "chapter", "task_title", "departments_display", "frequency", "deadline")
+    list_display_links = ("code", "metric")
+    list_filter = (
+        "task__chapter",
+        "task",
+        DepartmentFilter,
+        LeadDepartmentFilter,
+        "measure",
+        "comparator",
+        "frequency",
+        "curve",
+    )
+    search_fields = ("code", "metric", "quote")
+    list_per_page = 50
+    inlines = [TargetDepartmentInline, BaselineInline]
+    readonly_fields = (*TARGET_DEFINITION_FIELDS, "goal", "source_paragraph", "baseline_display")
+    fieldsets = (
+        (None, {"fields": ("code", "metric", "goal", "report", "task")}),
+        (_("报告原文"), {"fields": ("source_paragraph", "quote", "reading", "baseline_display")}),
+        (
+            _("目标定义"),
+            {
+                "fields": (
+                    "comparator", "value", "unit", "measure", "curve", "custom_curve", "frequency", "deadline",
+                    "tolerance_pct",
+                )  # fmt: skip
+            },
+        ),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_structure()
+
+    @admin.display(description=_("目标"))
+    def goal(self, target: Target) -> str:
+        return target.goal_display
+
+    @admin.display(description=_("章节"), ordering="task__chapter__number")
+    def chapter(self, target: Target) -> str:
+        return target.task.chapter.title
+
+    @admin.display(description=_("重点任务"), ordering="task__number")
+    def task_title(self, target: Target) -> str:
+        return target.task.title
+
+    @admin.display(description=_("责任单位（牵头在前）"))
+    def departments_display(self, target: Target) -> str:
+        departments = target.ordered_departments()
+        if not departments:
+            return "—"
+        lead, *others = departments
+        return format_html(
+            "<strong>{}</strong>{}", lead.name, "、" + "、".join(d.name for d in others) if others else ""
+        )
+
+    @admin.display(description=_("原文段落（本目标所在句子已高亮）"))
+    def source_paragraph(self, target: Target) -> str:
+        text = target.report.source_text
+        task = target.task
+        return format_html(
+            '<div class="wz-paragraph" style="max-width:60em;line-height:1.8">{}<mark>{}</mark>{}</div>',
+            text[task.paragraph_start : target.quote_start],
+            text[target.quote_start : target.quote_end],
+            text[target.quote_end : task.paragraph_end],
+        )
+
+    @admin.display(description=_("基期值（上年）"))
+    def baseline_display(self, target: Target) -> str:
+        baseline = getattr(target, "baseline", None)
+        if baseline is None:
+            return "—"
+        return format_html("{}年：{} {}（原文：“{}”）", baseline.year, format_decimal(baseline.value), baseline.unit, baseline.quote)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # targets come from the data file: `manage.py load_report`
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

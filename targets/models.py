@@ -1,0 +1,335 @@
+"""What the report promised: the report, its chapters and key tasks, departments, targets and baselines.
+
+Targets are loaded from the data file (targets/data/*.yaml) by `load_report`; the file is the source of
+truth for what a target *is*, while the assignment of departments is edited in the admin by managers.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Comparator(models.TextChoices):
+    AT_LEAST = "at_least", _("不低于")
+    AT_MOST = "at_most", _("不高于")
+    ABOUT = "about", _("左右")
+    DONE = "done", _("完成（里程碑）")
+
+
+class Measure(models.TextChoices):
+    CUMULATIVE = "cumulative", _("累计值")
+    LEVEL = "level", _("水平值")
+
+
+class Curve(models.TextChoices):
+    LINEAR = "linear", _("线性")
+    QUARTERLY = "quarterly", _("按季度")
+    YEAR_END = "year_end", _("年底")
+    CUSTOM = "custom", _("自定义（逐月）")
+
+
+class Frequency(models.TextChoices):
+    MONTHLY = "monthly", _("月报")
+    QUARTERLY = "quarterly", _("季报")
+    ANNUAL = "annual", _("年报")
+
+
+class DepartmentRole(models.TextChoices):
+    LEAD = "lead", _("牵头单位")
+    COOPERATING = "cooperating", _("配合单位")
+
+
+def _choices_check(field: str, choices: type[models.TextChoices], name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
+
+
+class Report(models.Model):
+    issuer = models.CharField(_("发布机关"), max_length=100)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    title = models.CharField(_("标题"), max_length=200)
+    delivered_on = models.DateField(_("报告日期"))
+    occasion = models.CharField(_("会议"), max_length=200, blank=True)
+    source_text = models.TextField(_("报告全文"))
+
+    class Meta:
+        verbose_name = _("政府工作报告")
+        verbose_name_plural = _("政府工作报告")
+        ordering = ["-year", "issuer"]
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "year"], name="report_unique_issuer_year"),
+            models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="report_year_plausible"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Chapter(models.Model):
+    """A chapter of the plan. Number 0 holds the headline expected targets (主要预期目标)."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="chapters", verbose_name=_("报告"))
+    number = models.PositiveSmallIntegerField(_("序号"))
+    title = models.CharField(_("标题"), max_length=200)
+
+    class Meta:
+        verbose_name = _("章节")
+        verbose_name_plural = _("章节")
+        ordering = ["report", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "number"], name="chapter_unique_number_per_report"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+class KeyTask(models.Model):
+    """A key task (重点任务): a bold sub-heading and the paragraph it opens."""
+
+    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("章节"))
+    number = models.PositiveSmallIntegerField(_("序号"))
+    title = models.CharField(_("标题"), max_length=200)
+    paragraph_start = models.PositiveIntegerField(_("段落起始位置"))
+    paragraph_end = models.PositiveIntegerField(_("段落结束位置"))
+
+    class Meta:
+        verbose_name = _("重点任务")
+        verbose_name_plural = _("重点任务")
+        ordering = ["chapter__report", "chapter__number", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["chapter", "number"], name="keytask_unique_number_per_chapter"),
+            models.CheckConstraint(
+                condition=Q(paragraph_end__gt=models.F("paragraph_start")), name="keytask_paragraph_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chapter.number}.{self.number} {self.title}"
+
+
+class Department(models.Model):
+    """A responsible department (责任单位)."""
+
+    code = models.SlugField(_("代码"), max_length=50, unique=True)
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = _("责任单位")
+        verbose_name_plural = _("责任单位")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DepartmentMembership(models.Model):
+    """The department a user works for; their role is given by their groups (see targets/roles.py)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership", verbose_name=_("用户")
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("责任单位")
+    )
+
+    class Meta:
+        verbose_name = _("单位成员")
+        verbose_name_plural = _("单位成员")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.department}"
+
+
+class TargetQuerySet(models.QuerySet):
+    def with_structure(self) -> "TargetQuerySet":
+        """Everything a list of targets shows beside each row, in a fixed number of queries."""
+        return self.select_related("report", "task__chapter", "baseline").prefetch_related(
+            models.Prefetch(
+                "assignments",
+                queryset=TargetDepartment.objects.select_related("department").order_by("order"),
+            )
+        )
+
+    def in_reading_order(self) -> "TargetQuerySet":
+        return self.order_by("report", "task__chapter__number", "task__number", "code")
+
+
+class Target(models.Model):
+    """One goal of the report: a numeric goal or a milestone (comparator `done`)."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="targets", verbose_name=_("报告"))
+    task = models.ForeignKey(KeyTask, on_delete=models.PROTECT, related_name="targets", verbose_name=_("重点任务"))
+    code = models.CharField(_("编号"), max_length=20)
+    metric = models.CharField(_("指标"), max_length=100)
+    comparator = models.CharField(_("比较方式"), max_length=10, choices=Comparator.choices)
+    value = models.DecimalField(_("目标值"), max_digits=18, decimal_places=4, null=True, blank=True)
+    unit = models.CharField(_("单位"), max_length=20, blank=True)
+    measure = models.CharField(_("计量方式"), max_length=12, choices=Measure.choices)
+    curve = models.CharField(_("序时进度曲线"), max_length=10, choices=Curve.choices)
+    custom_curve = models.JSONField(
+        _("自定义逐月序时进度（%）"), null=True, blank=True, help_text=_("12个数，依次为1至12月末应完成的百分比。")
+    )
+    frequency = models.CharField(_("报送频次"), max_length=10, choices=Frequency.choices)
+    deadline = models.DateField(_("完成时限"))
+    tolerance_pct = models.DecimalField(
+        _("允许偏差（目标值的%）"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("仅用于“左右”类目标；留空时使用默认值5%。"),
+    )
+    quote = models.TextField(_("报告原文"))
+    quote_start = models.PositiveIntegerField(_("原文起始位置"))
+    quote_end = models.PositiveIntegerField(_("原文结束位置"))
+    reading = models.TextField(_("解读说明"), blank=True)
+    departments = models.ManyToManyField(
+        Department, through="TargetDepartment", related_name="targets", verbose_name=_("责任单位")
+    )
+
+    objects = TargetQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("目标")
+        verbose_name_plural = _("目标")
+        ordering = ["report", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "code"], name="target_unique_code_per_report"),
+            _choices_check("comparator", Comparator, "target_comparator_valid"),
+            _choices_check("measure", Measure, "target_measure_valid"),
+            _choices_check("curve", Curve, "target_curve_valid"),
+            _choices_check("frequency", Frequency, "target_frequency_valid"),
+            models.CheckConstraint(
+                condition=(Q(comparator=Comparator.DONE, value__isnull=True, unit=""))
+                | (~Q(comparator=Comparator.DONE) & Q(value__isnull=False) & ~Q(unit="")),
+                name="target_value_and_unit_unless_milestone",
+            ),
+            models.CheckConstraint(
+                condition=~Q(comparator=Comparator.DONE) | Q(measure=Measure.CUMULATIVE),
+                name="target_milestone_is_cumulative",
+            ),
+            models.CheckConstraint(
+                condition=Q(tolerance_pct__isnull=True) | Q(comparator=Comparator.ABOUT, tolerance_pct__gt=0),
+                name="target_tolerance_only_for_about",
+            ),
+            models.CheckConstraint(
+                condition=Q(curve=Curve.CUSTOM, custom_curve__isnull=False)
+                | (~Q(curve=Curve.CUSTOM) & Q(custom_curve__isnull=True)),
+                name="target_custom_curve_iff_custom",
+            ),
+            models.CheckConstraint(
+                condition=Q(quote_end__gt=models.F("quote_start")), name="target_quote_span_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.metric}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:targets_target_change", args=[self.pk])
+
+    def clean(self) -> None:
+        # A CHECK constraint cannot read the report's year, so the deadline rule lives here and in the
+        # loader; both always run before a target is saved.
+        if self.deadline and self.report_id and self.deadline.year != self.report.year:
+            raise ValidationError({"deadline": _("完成时限必须在报告年度（%(year)s年）之内。") % {"year": self.report.year}})
+        if self.curve == Curve.CUSTOM:
+            errors = custom_curve_errors(self.custom_curve)
+            if errors:
+                raise ValidationError({"custom_curve": errors})
+
+    @property
+    def goal_display(self) -> str:
+        """The goal as officials say it: "≥ 15 户", "≤ 3 %", "完成"."""
+        if self.comparator == Comparator.DONE:
+            return str(_("完成"))
+        symbol = {Comparator.AT_LEAST: "≥", Comparator.AT_MOST: "≤", Comparator.ABOUT: "≈"}[self.comparator]
+        return f"{symbol} {format_decimal(self.value)} {self.unit}"
+
+    @property
+    def lead_department(self) -> Department | None:
+        for assignment in self.assignments.all():
+            if assignment.role == DepartmentRole.LEAD:
+                return assignment.department
+        return None
+
+    def ordered_departments(self) -> list[Department]:
+        """Departments with the lead first, then co-operating ones in the order they were given."""
+        assignments = sorted(self.assignments.all(), key=lambda a: (a.role != DepartmentRole.LEAD, a.order))
+        return [assignment.department for assignment in assignments]
+
+
+def custom_curve_errors(values: object) -> list[str]:
+    if not isinstance(values, list) or len(values) != 12:
+        return [str(_("需要12个逐月百分比。"))]
+    try:
+        numbers = [Decimal(str(value)) for value in values]
+    except ArithmeticError:
+        return [str(_("逐月百分比必须是数字。"))]
+    if any(not value.is_finite() or value < 0 or value > 100 for value in numbers):
+        return [str(_("逐月百分比必须在0到100之间。"))]
+    if any(later < earlier for earlier, later in zip(numbers, numbers[1:], strict=False)):
+        return [str(_("逐月百分比不能下降。"))]
+    return []
+
+
+def format_decimal(value: Decimal | None) -> str:
+    """7.5000 → "7.5", 10.0000 → "10"; never scientific notation."""
+    if value is None:
+        return ""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+class TargetDepartment(models.Model):
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("目标"))
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("责任单位")
+    )
+    role = models.CharField(_("职责"), max_length=12, choices=DepartmentRole.choices)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("责任分工")
+        verbose_name_plural = _("责任分工")
+        ordering = ["target", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "department"], name="assignment_unique_department"),
+            models.UniqueConstraint(
+                fields=["target"], condition=Q(role=DepartmentRole.LEAD), name="assignment_one_lead_per_target"
+            ),
+            _choices_check("role", DepartmentRole, "assignment_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department}（{self.get_role_display()}）"
+
+
+class Baseline(models.Model):
+    """The comparable figure of the previous year, as the report's review states it."""
+
+    target = models.OneToOneField(Target, on_delete=models.CASCADE, related_name="baseline", verbose_name=_("目标"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    value = models.DecimalField(_("基期值"), max_digits=18, decimal_places=4)
+    unit = models.CharField(_("单位"), max_length=20)
+    quote = models.TextField(_("报告原文"))
+    quote_start = models.PositiveIntegerField(_("原文起始位置"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("基期值")
+        verbose_name_plural = _("基期值")
+        constraints = [models.CheckConstraint(condition=~Q(unit=""), name="baseline_unit_present")]
+
+    def __str__(self) -> str:
+        return f"{self.year}年 {format_decimal(self.value)} {self.unit}"
