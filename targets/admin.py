@@ -53,8 +53,12 @@ class ReportAdmin(admin.ModelAdmin):
     inlines = [ChapterInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            chapter_count=Count("chapters", distinct=True), target_count=Count("targets", distinct=True)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                chapter_count=Count("chapters", distinct=True), target_count=Count("targets", distinct=True)
+            )
         )
 
     @admin.display(description=_("章节数"), ordering="chapter_count")
@@ -84,8 +88,12 @@ class ChapterAdmin(admin.ModelAdmin):
     inlines = [KeyTaskInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            task_count=Count("tasks", distinct=True), target_count=Count("tasks__targets", distinct=True)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                task_count=Count("tasks", distinct=True), target_count=Count("tasks__targets", distinct=True)
+            )
         )
 
     @admin.display(description=_("重点任务数"), ordering="task_count")
@@ -141,9 +149,13 @@ class DepartmentAdmin(admin.ModelAdmin):
     search_fields = ("name", "code")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            target_count=Count("assignments"),
-            lead_count=Count("assignments", filter=Q(assignments__role=DepartmentRole.LEAD)),
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                target_count=Count("assignments"),
+                lead_count=Count("assignments", filter=Q(assignments__role=DepartmentRole.LEAD)),
+            )
         )
 
     @admin.display(description=_("牵头目标数"), ordering="lead_count")
@@ -195,23 +207,48 @@ class DepartmentFilter(admin.SimpleListFilter):
         return queryset
 
 
+class KeyTaskFilter(admin.SimpleListFilter):
+    title = _("重点任务")
+    parameter_name = "task"
+
+    def lookups(self, request, model_admin):
+        # One query: the default related-field filter would fetch each task's chapter for its label.
+        return [(task.pk, str(task)) for task in KeyTask.objects.select_related("chapter")]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(task_id=self.value())
+        return queryset
+
+
 class LeadDepartmentFilter(DepartmentFilter):
     title = _("牵头单位")
     parameter_name = "lead"
 
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.filter(assignments__department__code=self.value(), assignments__role=DepartmentRole.LEAD)
+            return queryset.filter(
+                assignments__department__code=self.value(), assignments__role=DepartmentRole.LEAD
+            )
         return queryset
 
 
 @admin.register(Target)
 class TargetAdmin(SimpleHistoryAdmin):
-    list_display = ("code", "metric", "goal", "chapter", "task_title", "departments_display", "frequency", "deadline")
+    list_display = (
+        "code",
+        "metric",
+        "goal",
+        "chapter",
+        "task_title",
+        "departments_display",
+        "frequency",
+        "deadline",
+    )
     list_display_links = ("code", "metric")
     list_filter = (
         "task__chapter",
-        "task",
+        KeyTaskFilter,
         DepartmentFilter,
         LeadDepartmentFilter,
         "measure",
@@ -230,9 +267,16 @@ class TargetAdmin(SimpleHistoryAdmin):
             _("目标定义"),
             {
                 "fields": (
-                    "comparator", "value", "unit", "measure", "curve", "custom_curve", "frequency", "deadline",
+                    "comparator",
+                    "value",
+                    "unit",
+                    "measure",
+                    "curve",
+                    "custom_curve",
+                    "frequency",
+                    "deadline",
                     "tolerance_pct",
-                )  # fmt: skip
+                )
             },
         ),
     )
@@ -278,7 +322,13 @@ class TargetAdmin(SimpleHistoryAdmin):
         baseline = getattr(target, "baseline", None)
         if baseline is None:
             return "—"
-        return format_html("{}年：{} {}（原文：“{}”）", baseline.year, format_decimal(baseline.value), baseline.unit, baseline.quote)
+        return format_html(
+            "{}年：{} {}（原文：“{}”）",
+            baseline.year,
+            format_decimal(baseline.value),
+            baseline.unit,
+            baseline.quote,
+        )
 
     def has_add_permission(self, request) -> bool:
         return False  # targets come from the data file: `manage.py load_report`

@@ -17,7 +17,7 @@ Steps:
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,16 @@ DEFAULT_DATA_FILE = Path(__file__).resolve().parent / "data" / "wuzhong_2020.yam
 CODE_PATTERN = re.compile(r"^\d+\.\d+\.\d{2}$")
 DEFAULT_TOLERANCE_PCT = Decimal("5")
 
-REPORT_KEYS = {"issuer", "year", "title", "delivered_on", "occasion", "source", "review_heading", "plan_heading"}
+REPORT_KEYS = {
+    "issuer",
+    "year",
+    "title",
+    "delivered_on",
+    "occasion",
+    "source",
+    "review_heading",
+    "plan_heading",
+}
 DEPARTMENT_KEYS = {"code", "name"}
 CHAPTER_KEYS = {"number", "title", "tasks"}
 TASK_KEYS = {"number", "title", "targets"}
@@ -149,7 +158,11 @@ class _NumberedForm(forms.Form):
 
 
 class _TargetForm(forms.Form):
-    code = forms.RegexField(regex=CODE_PATTERN, max_length=20, error_messages={"invalid": "编号格式应为“章.任务.两位序号”，如 1.1.02。"})
+    code = forms.RegexField(
+        regex=CODE_PATTERN,
+        max_length=20,
+        error_messages={"invalid": "编号格式应为“章.任务.两位序号”，如 1.1.02。"},
+    )
     metric = forms.CharField(max_length=100)
     quote = forms.CharField(strip=False)
     comparator = forms.ChoiceField(choices=Comparator.choices)
@@ -159,7 +172,9 @@ class _TargetForm(forms.Form):
     curve = forms.ChoiceField(choices=Curve.choices)
     frequency = forms.ChoiceField(choices=Frequency.choices)
     deadline = forms.DateField(required=False)
-    tolerance_pct = forms.DecimalField(max_digits=6, decimal_places=2, min_value=Decimal("0.01"), required=False)
+    tolerance_pct = forms.DecimalField(
+        max_digits=6, decimal_places=2, min_value=Decimal("0.01"), required=False
+    )
     reading = forms.CharField(required=False)
 
 
@@ -184,10 +199,14 @@ class _Checker:
             self.add(item, "-", _("应为键值对（映射），实际是 %(kind)s。") % {"kind": type(data).__name__})
             return None
         for key in sorted(set(data) - allowed, key=str):
-            self.add(item, str(key), _("未知字段。允许的字段：%(keys)s。") % {"keys": "、".join(sorted(allowed))})
+            self.add(
+                item, str(key), _("未知字段。允许的字段：%(keys)s。") % {"keys": "、".join(sorted(allowed))}
+            )
         return data
 
-    def form(self, item: str, form_class: type[forms.Form], data: dict, field_prefix: str = "") -> dict | None:
+    def form(
+        self, item: str, form_class: type[forms.Form], data: dict, field_prefix: str = ""
+    ) -> dict | None:
         # YAML numbers become floats; going through str keeps 7.5 as Decimal("7.5"), not a binary fraction.
         prepared = {key: (str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value)
                     for key, value in data.items()}  # fmt: skip
@@ -210,9 +229,13 @@ def report_file_parse(path: Path) -> ReportSpec:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:
-        raise ReportFileInvalid([Problem(str(path), "-", _("无法读取文件：%(error)s") % {"error": error})]) from None
+        raise ReportFileInvalid(
+            [Problem(str(path), "-", _("无法读取文件：%(error)s") % {"error": error})]
+        ) from None
     except yaml.YAMLError as error:
-        raise ReportFileInvalid([Problem(str(path), "-", _("YAML 格式错误：%(error)s") % {"error": error})]) from None
+        raise ReportFileInvalid(
+            [Problem(str(path), "-", _("YAML 格式错误：%(error)s") % {"error": error})]
+        ) from None
 
     top = checker.mapping(_("文件"), raw, {"report", "departments", "chapters"})
     if top is None:
@@ -230,7 +253,10 @@ def report_file_parse(path: Path) -> ReportSpec:
         source_text = source_path.read_text(encoding="utf-8")
     except OSError:
         raise ReportFileInvalid(
-            [*checker.problems, Problem("report", "source", _("找不到报告原文文件 %(path)s。") % {"path": source_path})]
+            [
+                *checker.problems,
+                Problem("report", "source", _("找不到报告原文文件 %(path)s。") % {"path": source_path}),
+            ]
         ) from None
     review_start = source_text.find(header["review_heading"])
     plan_start = source_text.find(header["plan_heading"])
@@ -240,7 +266,9 @@ def report_file_parse(path: Path) -> ReportSpec:
         checker.add("report", "plan_heading", _("报告原文中没有这个标题。"))
     if checker.problems:
         raise ReportFileInvalid(checker.problems)
-    review_text = source_text[review_start:plan_start] if review_start < plan_start else source_text[review_start:]
+    review_text = (
+        source_text[review_start:plan_start] if review_start < plan_start else source_text[review_start:]
+    )
 
     departments = _parse_departments(checker, top.get("departments"))
     known_departments = {department.name for department in departments}
@@ -336,16 +364,24 @@ def _parse_chapters(
             checker.add(label, "tasks", _("应为非空列表。"))
             task_list = []
         for task_index, task_data in enumerate(task_list, start=1):
-            task_label = _("章节 %(chapter)s 第%(index)s个重点任务") % {"chapter": cleaned["number"], "index": task_index}
+            task_label = _("章节 %(chapter)s 第%(index)s个重点任务") % {
+                "chapter": cleaned["number"],
+                "index": task_index,
+            }
             task_mapping = checker.mapping(task_label, task_data, TASK_KEYS)
             task = checker.form(task_label, _NumberedForm, task_mapping) if task_mapping is not None else None
             if task is None:
                 continue
-            task_label = _("重点任务 %(chapter)s.%(task)s") % {"chapter": cleaned["number"], "task": task["number"]}
+            task_label = _("重点任务 %(chapter)s.%(task)s") % {
+                "chapter": cleaned["number"],
+                "task": task["number"],
+            }
             if task["number"] in seen_tasks:
                 checker.add(task_label, "number", _("重点任务序号重复。"))
             seen_tasks.add(task["number"])
-            matches = [(start, end) for start, end in plan_paragraphs if source_text.startswith(task["title"], start)]
+            matches = [
+                (start, end) for start, end in plan_paragraphs if source_text.startswith(task["title"], start)
+            ]
             if len(matches) != 1:
                 checker.add(
                     task_label,
@@ -360,7 +396,8 @@ def _parse_chapters(
                 target = _parse_target(
                     checker,
                     target_data,
-                    fallback_label=_("%(task)s 第%(index)s个目标") % {"task": task_label, "index": target_index},
+                    fallback_label=_("%(task)s 第%(index)s个目标")
+                    % {"task": task_label, "index": target_index},
                     code_prefix=f"{cleaned['number']}.{task['number']}.",
                     year=year,
                     paragraph=source_text[paragraph_start:paragraph_end],
@@ -391,7 +428,11 @@ def _parse_target(
     known_departments: set[str],
     seen_codes: set[str],
 ) -> TargetSpec | None:
-    label = _("目标 %(code)s") % {"code": data["code"]} if isinstance(data, dict) and "code" in data else fallback_label
+    label = (
+        _("目标 %(code)s") % {"code": data["code"]}
+        if isinstance(data, dict) and "code" in data
+        else fallback_label
+    )
     mapping = checker.mapping(label, data, TARGET_KEYS)
     if mapping is None:
         return None
@@ -405,7 +446,9 @@ def _parse_target(
         checker.add(label, "code", _("编号重复。"))
     seen_codes.add(code)
     if not code.startswith(code_prefix):
-        checker.add(label, "code", _("编号应以所在章节和重点任务“%(prefix)s”开头。") % {"prefix": code_prefix})
+        checker.add(
+            label, "code", _("编号应以所在章节和重点任务“%(prefix)s”开头。") % {"prefix": code_prefix}
+        )
 
     comparator, value, unit = cleaned["comparator"], cleaned["value"], cleaned["unit"]
     if not _decimal_is_finite(value):
@@ -453,7 +496,9 @@ def _parse_target(
     quote = cleaned["quote"]
     quote_offset = paragraph.find(quote)
     if quote_offset < 0:
-        checker.add(label, "quote", _("在所属重点任务的段落中找不到这段原文：“%(quote)s”。") % {"quote": quote})
+        checker.add(
+            label, "quote", _("在所属重点任务的段落中找不到这段原文：“%(quote)s”。") % {"quote": quote}
+        )
 
     baseline = _parse_baseline(checker, label, mapping.get("baseline"), year, review_text, review_offset)
 
@@ -486,12 +531,18 @@ def _parse_baseline(
     if data is None:
         return None
     mapping = checker.mapping(label, data, BASELINE_KEYS)
-    cleaned = checker.form(label, _BaselineForm, mapping, field_prefix="baseline.") if mapping is not None else None
+    cleaned = (
+        checker.form(label, _BaselineForm, mapping, field_prefix="baseline.") if mapping is not None else None
+    )
     if cleaned is None:
         return None
     position = review_text.find(cleaned["quote"])
     if position < 0:
-        checker.add(label, "baseline.quote", _("在报告的上年工作回顾中找不到这段原文：“%(quote)s”。") % {"quote": cleaned["quote"]})
+        checker.add(
+            label,
+            "baseline.quote",
+            _("在报告的上年工作回顾中找不到这段原文：“%(quote)s”。") % {"quote": cleaned["quote"]},
+        )
         return None
     return BaselineSpec(
         year=cleaned["year"] or year - 1,

@@ -4,6 +4,7 @@ Targets are loaded from the data file (targets/data/*.yaml) by `load_report`; th
 truth for what a target *is*, while the assignment of departments is edited in the admin by managers.
 """
 
+import itertools
 from decimal import Decimal
 
 from django.conf import settings
@@ -73,7 +74,9 @@ class Report(models.Model):
 class Chapter(models.Model):
     """A chapter of the plan. Number 0 holds the headline expected targets (主要预期目标)."""
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="chapters", verbose_name=_("报告"))
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="chapters", verbose_name=_("报告")
+    )
     number = models.PositiveSmallIntegerField(_("序号"))
     title = models.CharField(_("标题"), max_length=200)
 
@@ -92,7 +95,9 @@ class Chapter(models.Model):
 class KeyTask(models.Model):
     """A key task (重点任务): a bold sub-heading and the paragraph it opens."""
 
-    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("章节"))
+    chapter = models.ForeignKey(
+        Chapter, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("章节")
+    )
     number = models.PositiveSmallIntegerField(_("序号"))
     title = models.CharField(_("标题"), max_length=200)
     paragraph_start = models.PositiveIntegerField(_("段落起始位置"))
@@ -163,8 +168,12 @@ class TargetQuerySet(models.QuerySet):
 class Target(models.Model):
     """One goal of the report: a numeric goal or a milestone (comparator `done`)."""
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="targets", verbose_name=_("报告"))
-    task = models.ForeignKey(KeyTask, on_delete=models.PROTECT, related_name="targets", verbose_name=_("重点任务"))
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="targets", verbose_name=_("报告")
+    )
+    task = models.ForeignKey(
+        KeyTask, on_delete=models.PROTECT, related_name="targets", verbose_name=_("重点任务")
+    )
     code = models.CharField(_("编号"), max_length=20)
     metric = models.CharField(_("指标"), max_length=100)
     comparator = models.CharField(_("比较方式"), max_length=10, choices=Comparator.choices)
@@ -173,7 +182,10 @@ class Target(models.Model):
     measure = models.CharField(_("计量方式"), max_length=12, choices=Measure.choices)
     curve = models.CharField(_("序时进度曲线"), max_length=10, choices=Curve.choices)
     custom_curve = models.JSONField(
-        _("自定义逐月序时进度（%）"), null=True, blank=True, help_text=_("12个数，依次为1至12月末应完成的百分比。")
+        _("自定义逐月序时进度（%）"),
+        null=True,
+        blank=True,
+        help_text=_("12个数，依次为1至12月末应完成的百分比。"),
     )
     frequency = models.CharField(_("报送频次"), max_length=10, choices=Frequency.choices)
     deadline = models.DateField(_("完成时限"))
@@ -239,7 +251,9 @@ class Target(models.Model):
         # A CHECK constraint cannot read the report's year, so the deadline rule lives here and in the
         # loader; both always run before a target is saved.
         if self.deadline and self.report_id and self.deadline.year != self.report.year:
-            raise ValidationError({"deadline": _("完成时限必须在报告年度（%(year)s年）之内。") % {"year": self.report.year}})
+            raise ValidationError(
+                {"deadline": _("完成时限必须在报告年度（%(year)s年）之内。") % {"year": self.report.year}}
+            )
         if self.curve == Curve.CUSTOM:
             errors = custom_curve_errors(self.custom_curve)
             if errors:
@@ -275,7 +289,7 @@ def custom_curve_errors(values: object) -> list[str]:
         return [str(_("逐月百分比必须是数字。"))]
     if any(not value.is_finite() or value < 0 or value > 100 for value in numbers):
         return [str(_("逐月百分比必须在0到100之间。"))]
-    if any(later < earlier for earlier, later in zip(numbers, numbers[1:], strict=False)):
+    if any(later < earlier for earlier, later in itertools.pairwise(numbers)):
         return [str(_("逐月百分比不能下降。"))]
     return []
 
@@ -289,7 +303,9 @@ def format_decimal(value: Decimal | None) -> str:
 
 
 class TargetDepartment(models.Model):
-    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("目标"))
+    target = models.ForeignKey(
+        Target, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("目标")
+    )
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("责任单位")
     )
@@ -305,7 +321,9 @@ class TargetDepartment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["target", "department"], name="assignment_unique_department"),
             models.UniqueConstraint(
-                fields=["target"], condition=Q(role=DepartmentRole.LEAD), name="assignment_one_lead_per_target"
+                fields=["target"],
+                condition=Q(role=DepartmentRole.LEAD),
+                name="assignment_one_lead_per_target",
             ),
             _choices_check("role", DepartmentRole, "assignment_role_valid"),
         ]
@@ -317,7 +335,9 @@ class TargetDepartment(models.Model):
 class Baseline(models.Model):
     """The comparable figure of the previous year, as the report's review states it."""
 
-    target = models.OneToOneField(Target, on_delete=models.CASCADE, related_name="baseline", verbose_name=_("目标"))
+    target = models.OneToOneField(
+        Target, on_delete=models.CASCADE, related_name="baseline", verbose_name=_("目标")
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
     value = models.DecimalField(_("基期值"), max_digits=18, decimal_places=4)
     unit = models.CharField(_("单位"), max_length=20)

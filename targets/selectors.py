@@ -33,7 +33,12 @@ def target_export_rows(targets: Iterable[Target]) -> Iterable[dict]:
             "deadline": target.deadline.isoformat(),
             "tolerance_pct": _number(target.tolerance_pct),
             "baseline": (
-                {"value": _number(baseline.value), "unit": baseline.unit, "year": baseline.year, "quote": baseline.quote}
+                {
+                    "value": _number(baseline.value),
+                    "unit": baseline.unit,
+                    "year": baseline.year,
+                    "quote": baseline.quote,
+                }
                 if baseline is not None
                 else None
             ),

@@ -90,7 +90,9 @@ def report_load(*, spec: ReportSpec, reset_departments: bool = False) -> LoadSum
         spec.title,
     )
     departments = {
-        department.name: _upsert(Department, {"code": department.code}, {"name": department.name}, summary, department.name)
+        department.name: _upsert(
+            Department, {"code": department.code}, {"name": department.name}, summary, department.name
+        )
         for department in spec.departments
     }
 

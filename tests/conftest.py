@@ -4,9 +4,9 @@ created), so every test starts from the real data and rolls back its own changes
 import pytest
 from django.core.management import call_command
 
+from targets import roles
 from targets.models import Report
 from tests.factories import UserFactory
-from targets import roles
 
 
 @pytest.fixture(scope="session")
@@ -28,4 +28,6 @@ def manager_wang(db):
 
 @pytest.fixture
 def administrator_li(db):
-    return UserFactory(username="li_admin", first_name="管理员", last_name="李", role=roles.ADMINISTRATOR, is_superuser=True)
+    return UserFactory(
+        username="li_admin", first_name="管理员", last_name="李", role=roles.ADMINISTRATOR, is_superuser=True
+    )

@@ -22,7 +22,7 @@ def _raw(name: str) -> str | None:
     return value.strip()
 
 
-def env_str(name: str, default: str | None | object = _MISSING) -> str | None:
+def env_str(name: str, default: str | object | None = _MISSING) -> str | None:
     value = _raw(name)
     if value is not None:
         return value
@@ -39,7 +39,9 @@ def env_bool(name: str, default: bool) -> bool:
         return True
     if value.lower() in _FALSE:
         return False
-    raise ImproperlyConfigured(f"{name}={value!r} is not a boolean (use one of 1/0, true/false, yes/no, on/off).")
+    raise ImproperlyConfigured(
+        f"{name}={value!r} is not a boolean (use one of 1/0, true/false, yes/no, on/off)."
+    )
 
 
 def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:

@@ -19,7 +19,7 @@ SECRET_KEY = env_str("SECRET_KEY", default=None)
 if SECRET_KEY is None:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off.")
-    SECRET_KEY = "dev-only-insecure-key-never-used-in-production"  # noqa: S105
+    SECRET_KEY = "dev-only-insecure-key-never-used-in-production"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 SITE_URL = env_url("SITE_URL", default="http://localhost:8000", schemes={"http", "https"})

@@ -23,7 +23,7 @@ def _export() -> list[dict]:
 def test_one_line_per_target_with_every_required_key(report_2020):
     rows = _export()
     assert len(rows) == 138
-    assert all(REQUIRED_KEYS <= set(row) for row in rows)
+    assert all(set(row) >= REQUIRED_KEYS for row in rows)
     assert [row["code"] for row in rows[:3]] == ["0.1.01", "0.1.02", "0.1.03"]
     assert len({row["code"] for row in rows}) == 138
 
@@ -50,6 +50,11 @@ def test_a_numeric_target_with_its_baseline(report_2020):
 def test_a_milestone_and_an_early_deadline(report_2020):
     rows = {row["code"]: row for row in _export()}
     listing = rows["2.3.05"]
-    assert (listing["comparator"], listing["value"], listing["unit"], listing["baseline"]) == ("done", None, None, None)
+    assert (listing["comparator"], listing["value"], listing["unit"], listing["baseline"]) == (
+        "done",
+        None,
+        None,
+        None,
+    )
     assert rows["1.5.02"]["deadline"] == "2020-04-30"
     assert rows["0.1.04"]["value"] == 7.5

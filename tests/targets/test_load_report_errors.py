@@ -61,32 +61,99 @@ def _baseline_not_in_review(data: dict) -> None:
 # (mutation, item named, field named, words of the message)
 CASES = [
     pytest.param(_set("1.1.02", colour="red"), "目标 1.1.02", "colour", "未知字段", id="unknown-key"),
-    pytest.param(_set("1.1.02", quote="新增亿元企业12户"), "目标 1.1.02", "quote", "找不到这段原文", id="quote-not-verbatim"),
+    pytest.param(
+        _set("1.1.02", quote="新增亿元企业12户"),
+        "目标 1.1.02",
+        "quote",
+        "找不到这段原文",
+        id="quote-not-verbatim",
+    ),
     pytest.param(_duplicate_code, "目标 1.1.02", "code", "编号重复", id="duplicate-code"),
     pytest.param(_set("1.1.02", code="1-1-02"), "目标 1-1-02", "code", "编号格式", id="code-pattern"),
     pytest.param(_set("1.1.02", code="1.2.99"), "目标 1.2.99", "code", "1.1.", id="code-outside-its-task"),
-    pytest.param(_set("1.1.02", comparator="greater"), "目标 1.1.02", "comparator", "选择一个有效的选项", id="unknown-comparator"),
-    pytest.param(_set("1.1.02", measure="total"), "目标 1.1.02", "measure", "选择一个有效的选项", id="unknown-measure"),
-    pytest.param(_set("1.1.02", curve="sigmoid"), "目标 1.1.02", "curve", "选择一个有效的选项", id="unknown-curve"),
-    pytest.param(_set("1.1.02", frequency="weekly"), "目标 1.1.02", "frequency", "选择一个有效的选项", id="unknown-frequency"),
+    pytest.param(
+        _set("1.1.02", comparator="greater"),
+        "目标 1.1.02",
+        "comparator",
+        "选择一个有效的选项",
+        id="unknown-comparator",
+    ),
+    pytest.param(
+        _set("1.1.02", measure="total"), "目标 1.1.02", "measure", "选择一个有效的选项", id="unknown-measure"
+    ),
+    pytest.param(
+        _set("1.1.02", curve="sigmoid"), "目标 1.1.02", "curve", "选择一个有效的选项", id="unknown-curve"
+    ),
+    pytest.param(
+        _set("1.1.02", frequency="weekly"),
+        "目标 1.1.02",
+        "frequency",
+        "选择一个有效的选项",
+        id="unknown-frequency",
+    ),
     pytest.param(_set("1.1.02", value="N/A"), "目标 1.1.02", "value", "数字", id="value-not-a-number"),
     pytest.param(_drop("1.1.02", "value"), "目标 1.1.02", "value", "必须有目标值", id="value-missing"),
     pytest.param(_drop("1.1.02", "unit"), "目标 1.1.02", "unit", "必须有单位", id="unit-missing"),
-    pytest.param(_set("2.3.05", value=1, unit="家"), "目标 2.3.05", "value", "里程碑", id="milestone-with-value"),
-    pytest.param(_set("2.3.05", measure="level"), "目标 2.3.05", "measure", "cumulative", id="milestone-as-level"),
-    pytest.param(_set("1.1.02", deadline="2021-03-31"), "目标 1.1.02", "deadline", "报告年度", id="deadline-outside-year"),
-    pytest.param(_set("1.1.02", deadline="2020-02-30"), "目标 1.1.02", "deadline", "日期", id="deadline-not-a-date"),
-    pytest.param(_set("1.1.02", tolerance_pct=5), "目标 1.1.02", "tolerance_pct", "左右", id="tolerance-not-about"),
-    pytest.param(_set("1.1.02", curve="custom", custom_curve=[10, 20]), "目标 1.1.02", "custom_curve", "12", id="custom-curve-length"),
+    pytest.param(
+        _set("2.3.05", value=1, unit="家"), "目标 2.3.05", "value", "里程碑", id="milestone-with-value"
+    ),
+    pytest.param(
+        _set("2.3.05", measure="level"), "目标 2.3.05", "measure", "cumulative", id="milestone-as-level"
+    ),
+    pytest.param(
+        _set("1.1.02", deadline="2021-03-31"),
+        "目标 1.1.02",
+        "deadline",
+        "报告年度",
+        id="deadline-outside-year",
+    ),
+    pytest.param(
+        _set("1.1.02", deadline="2020-02-30"), "目标 1.1.02", "deadline", "日期", id="deadline-not-a-date"
+    ),
+    pytest.param(
+        _set("1.1.02", tolerance_pct=5), "目标 1.1.02", "tolerance_pct", "左右", id="tolerance-not-about"
+    ),
+    pytest.param(
+        _set("1.1.02", curve="custom", custom_curve=[10, 20]),
+        "目标 1.1.02",
+        "custom_curve",
+        "12",
+        id="custom-curve-length",
+    ),
     pytest.param(
         _set("1.1.02", curve="custom", custom_curve=[10, 20, 30, 40, 50, 40, 70, 80, 90, 95, 98, 100]),
-        "目标 1.1.02", "custom_curve", "不能下降", id="custom-curve-decreasing",
-    ),  # fmt: skip
-    pytest.param(_set("1.1.02", custom_curve=[8] * 12), "目标 1.1.02", "custom_curve", "custom", id="custom-curve-without-custom"),
-    pytest.param(_set("1.1.02", departments=["招商局"]), "目标 1.1.02", "departments", "未知的责任单位", id="unknown-department"),
-    pytest.param(_set("1.1.02", departments=[]), "目标 1.1.02", "departments", "至少需要一个", id="no-department"),
-    pytest.param(_set("1.1.02", departments=["统计局", "统计局"]), "目标 1.1.02", "departments", "重复", id="repeated-department"),
-    pytest.param(_baseline_not_in_review, "目标 1.2.01", "baseline.quote", "找不到这段原文", id="baseline-quote"),
+        "目标 1.1.02",
+        "custom_curve",
+        "不能下降",
+        id="custom-curve-decreasing",
+    ),
+    pytest.param(
+        _set("1.1.02", custom_curve=[8] * 12),
+        "目标 1.1.02",
+        "custom_curve",
+        "custom",
+        id="custom-curve-without-custom",
+    ),
+    pytest.param(
+        _set("1.1.02", departments=["招商局"]),
+        "目标 1.1.02",
+        "departments",
+        "未知的责任单位",
+        id="unknown-department",
+    ),
+    pytest.param(
+        _set("1.1.02", departments=[]), "目标 1.1.02", "departments", "至少需要一个", id="no-department"
+    ),
+    pytest.param(
+        _set("1.1.02", departments=["统计局", "统计局"]),
+        "目标 1.1.02",
+        "departments",
+        "重复",
+        id="repeated-department",
+    ),
+    pytest.param(
+        _baseline_not_in_review, "目标 1.2.01", "baseline.quote", "找不到这段原文", id="baseline-quote"
+    ),
     pytest.param(_bad_task_title, "重点任务 1.1", "title", "恰好有1个", id="task-paragraph-not-found"),
     pytest.param(_duplicate_department_code, "责任单位", "code", "代码重复", id="duplicate-department-code"),
     pytest.param(_missing_source, "report", "source", "找不到报告原文文件", id="missing-source-text"),
@@ -105,7 +172,9 @@ def _database_state() -> list:
     """Everything the loader could change, as comparable values."""
     return [
         list(Target.objects.order_by("code").values_list(*[f.attname for f in Target._meta.concrete_fields])),
-        list(TargetDepartment.objects.order_by("pk").values_list("target_id", "department_id", "role", "order")),
+        list(
+            TargetDepartment.objects.order_by("pk").values_list("target_id", "department_id", "role", "order")
+        ),
         list(Baseline.objects.order_by("pk").values_list("target_id", "value", "quote")),
         list(Department.objects.order_by("pk").values_list("code", "name")),
         Target.history.count(),

@@ -65,7 +65,10 @@ def test_an_edited_target_is_updated_in_place_with_its_history(report_2020, edit
     assert "更新 1" in output
     updated = Target.objects.get(report=report_2020, code="1.2.01")
     assert (updated.pk, updated.value) == (grain.pk, Decimal("95"))
-    assert [record.value for record in updated.history.order_by("history_date")][-2:] == [Decimal("90"), Decimal("95")]
+    assert [record.value for record in updated.history.order_by("history_date")][-2:] == [
+        Decimal("90"),
+        Decimal("95"),
+    ]
 
 
 def test_a_target_that_left_the_file_is_deleted_when_nothing_protects_it(report_2020, edited_copy):

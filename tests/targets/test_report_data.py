@@ -45,7 +45,9 @@ def test_every_quote_is_the_verbatim_text_at_its_position_inside_its_task_paragr
     text = report_2020.source_text
     for target in Target.objects.filter(report=report_2020).select_related("task"):
         assert text[target.quote_start : target.quote_end] == target.quote, target.code
-        assert target.task.paragraph_start <= target.quote_start < target.quote_end <= target.task.paragraph_end
+        assert (
+            target.task.paragraph_start <= target.quote_start < target.quote_end <= target.task.paragraph_end
+        )
 
 
 def test_every_baseline_quote_is_in_the_2019_review(report_2020):
@@ -107,7 +109,11 @@ def test_headline_targets_carry_their_comparators_and_2019_baselines():
 
 
 def test_named_milestones_are_encoded_as_done():
-    for code, words in [("2.3.05", "吴忠仪表在科创板上市"), ("2.2.02", "第三次全国国土调查"), ("5.3.09", "开放吴忠科技馆")]:
+    for code, words in [
+        ("2.3.05", "吴忠仪表在科创板上市"),
+        ("2.2.02", "第三次全国国土调查"),
+        ("5.3.09", "开放吴忠科技馆"),
+    ]:
         target = _target(code)
         assert words in target.quote
         assert (target.comparator, target.value, target.unit) == (Comparator.DONE, None, "")

@@ -17,4 +17,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("演示账号（开发用密码，请勿用于生产环境）："))
         for account in accounts:
             department = f"（{account.department}）" if account.department else ""
-            self.stdout.write(f"  用户名 {account.username:<18} 密码 {account.password:<28} {account.role}{department}")
+            self.stdout.write(
+                f"  用户名 {account.username:<18} 密码 {account.password:<28} {account.role}{department}"
+            )
