@@ -258,6 +258,7 @@ class TargetAdmin(SimpleHistoryAdmin):
     )
     search_fields = ("code", "metric", "quote")
     list_per_page = 50
+    view_on_site = False
     inlines = [TargetDepartmentInline, BaselineInline]
     readonly_fields = (*TARGET_DEFINITION_FIELDS, "goal", "source_paragraph", "baseline_display")
     fieldsets = (
