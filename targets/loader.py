@@ -461,6 +461,8 @@ def _parse_target(
         if cleaned["measure"] != Measure.CUMULATIVE:
             checker.add(label, "measure", _("里程碑按完成百分比累计，计量方式应为 cumulative。"))
     else:
+        if cleaned["measure"] == Measure.CUMULATIVE and comparator != Comparator.AT_LEAST:
+            checker.add(label, "comparator", _("累计类目标只能是“不低于”（at_least）或里程碑（done）。"))
         if value is None:
             checker.add(label, "value", _("数值目标必须有目标值。"))
         if not unit:

@@ -57,6 +57,20 @@ class Report(models.Model):
     delivered_on = models.DateField(_("报告日期"))
     occasion = models.CharField(_("会议"), max_length=200, blank=True)
     source_text = models.TextField(_("报告全文"))
+    # Status thresholds for every target of the report (PRODUCT.md §4 defaults); a target may override.
+    cumulative_on_track_pp = models.DecimalField(
+        _("累计类正常阈值（落后个百分点）"), max_digits=6, decimal_places=2, default=Decimal(10)
+    )
+    cumulative_at_risk_pp = models.DecimalField(
+        _("累计类预警阈值（落后个百分点）"), max_digits=6, decimal_places=2, default=Decimal(30)
+    )
+    level_on_track_pp = models.DecimalField(
+        _("水平类正常阈值（差距个百分点）"), max_digits=6, decimal_places=2, default=0
+    )
+    level_at_risk_pp = models.DecimalField(
+        _("水平类预警阈值（差距个百分点）"), max_digits=6, decimal_places=2, default=Decimal(10)
+    )
+    report_due_working_days = models.PositiveSmallIntegerField(_("报送期限（期末后第几个工作日）"), default=5)
 
     class Meta:
         verbose_name = _("政府工作报告")
@@ -65,6 +79,14 @@ class Report(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["issuer", "year"], name="report_unique_issuer_year"),
             models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="report_year_plausible"),
+            models.CheckConstraint(
+                condition=Q(cumulative_on_track_pp__lte=models.F("cumulative_at_risk_pp"))
+                & Q(level_on_track_pp__lte=models.F("level_at_risk_pp")),
+                name="report_thresholds_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(report_due_working_days__gte=1), name="report_due_days_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -201,6 +223,13 @@ class Target(models.Model):
     quote_start = models.PositiveIntegerField(_("原文起始位置"))
     quote_end = models.PositiveIntegerField(_("原文结束位置"))
     reading = models.TextField(_("解读说明"), blank=True)
+    # Per-target overrides of the report's thresholds (null: the report's value for the target's measure).
+    on_track_pp = models.DecimalField(
+        _("正常阈值（个百分点，覆盖报告默认值）"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    at_risk_pp = models.DecimalField(
+        _("预警阈值（个百分点，覆盖报告默认值）"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
     departments = models.ManyToManyField(
         Department, through="TargetDepartment", related_name="targets", verbose_name=_("责任单位")
     )
@@ -226,6 +255,18 @@ class Target(models.Model):
             models.CheckConstraint(
                 condition=~Q(comparator=Comparator.DONE) | Q(measure=Measure.CUMULATIVE),
                 name="target_milestone_is_cumulative",
+            ),
+            # "Progress = actual ÷ goal" only means something for a goal to reach.
+            models.CheckConstraint(
+                condition=~Q(measure=Measure.CUMULATIVE)
+                | Q(comparator__in=[Comparator.AT_LEAST, Comparator.DONE]),
+                name="target_cumulative_is_at_least_or_done",
+            ),
+            models.CheckConstraint(
+                condition=Q(on_track_pp__isnull=True)
+                | Q(at_risk_pp__isnull=True)
+                | Q(on_track_pp__lte=models.F("at_risk_pp")),
+                name="target_thresholds_ordered",
             ),
             models.CheckConstraint(
                 condition=Q(tolerance_pct__isnull=True) | Q(comparator=Comparator.ABOUT, tolerance_pct__gt=0),
@@ -266,6 +307,16 @@ class Target(models.Model):
             return str(_("完成"))
         symbol = {Comparator.AT_LEAST: "≥", Comparator.AT_MOST: "≤", Comparator.ABOUT: "≈"}[self.comparator]
         return f"{symbol} {format_decimal(self.value)} {self.unit}"
+
+    @property
+    def allows_negative_figures(self) -> bool:
+        """Growth rates and changes in points can fall below zero; counts, areas and outputs cannot."""
+        return self.measure == Measure.LEVEL and self.unit in {"%", "个百分点"}
+
+    @property
+    def figure_unit(self) -> str:
+        """The unit officials report in: a milestone's figure is its percent complete."""
+        return "%" if self.comparator == Comparator.DONE else self.unit
 
     @property
     def lead_department(self) -> Department | None:

@@ -18,10 +18,28 @@ ROLE_DESCRIPTIONS = {
     OFFICIAL: _("填报本单位目标的进度"),
 }
 
+# What officials and reviewers may do; which rows they may do it to is decided by the selectors
+# (their department's targets and entries only).
+_DEPARTMENT_PERMISSIONS = [
+    "targets.view_report",
+    "targets.view_chapter",
+    "targets.view_keytask",
+    "targets.view_target",
+    "targets.view_baseline",
+    "progress.view_progressentry",
+    "progress.add_progressentry",
+    "progress.change_progressentry",
+    "progress.view_evidencefile",
+    "progress.add_evidencefile",
+    "progress.view_mytarget",
+    "progress.view_statuschange",
+]
+
 # app_label.codename patterns; "*" grants every permission of the model or app.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     ADMINISTRATOR: [
         "targets.*",
+        "progress.*",
         "auth.*",
         "django_celery_beat.*",
         "authtoken.*",
@@ -39,19 +57,36 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "targets.change_targetdepartment",
         "targets.delete_targetdepartment",
         "targets.view_departmentmembership",
+        "progress.view_progressentry",
+        "progress.view_evidencefile",
+        "progress.view_mytarget",
+        "progress.view_targetstatus",
+        "progress.view_statuschange",
     ],
-    REVIEWER: [
-        "targets.view_report",
-        "targets.view_chapter",
-        "targets.view_keytask",
-        "targets.view_target",
-        "targets.view_baseline",
-    ],
-    OFFICIAL: [
-        "targets.view_report",
-        "targets.view_chapter",
-        "targets.view_keytask",
-        "targets.view_target",
-        "targets.view_baseline",
-    ],
+    REVIEWER: [*_DEPARTMENT_PERMISSIONS, "progress.review_progressentry"],
+    OFFICIAL: _DEPARTMENT_PERMISSIONS,
 }
+
+
+def sees_everything(user) -> bool:
+    """Managers and administrators see every department's targets and entries (PRODUCT.md §1)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or _has_group(user, MANAGER) or _has_group(user, ADMINISTRATOR)
+
+
+def is_reviewer(user) -> bool:
+    return user.is_authenticated and user.is_active and _has_group(user, REVIEWER)
+
+
+def department_of(user):
+    """The user's department, or None (managers and administrators usually have none)."""
+    membership = getattr(user, "membership", None) if user.is_authenticated else None
+    return membership.department if membership is not None else None
+
+
+def _has_group(user, name: str) -> bool:
+    # Cached on the user object: the admin asks several times per request.
+    if not hasattr(user, "_wz_group_names"):
+        user._wz_group_names = set(user.groups.values_list("name", flat=True))
+    return name in user._wz_group_names

@@ -3,10 +3,23 @@
 from collections.abc import Iterable
 from decimal import Decimal
 
-from targets.models import Target
+from targets import roles
+from targets.models import Target, TargetQuerySet
 
 
-def _number(value: Decimal | None) -> int | float | None:
+def targets_visible_to(user) -> TargetQuerySet:
+    """The targets a user may see and report on: all for managers and administrators; for officials and
+    reviewers, those their department leads or co-operates on; none for anyone else."""
+    targets = Target.objects.all()
+    if roles.sees_everything(user):
+        return targets
+    department = roles.department_of(user)
+    if department is None:
+        return targets.none()
+    return targets.filter(pk__in=department.assignments.values("target_id"))
+
+
+def decimal_to_json(value: Decimal | None) -> int | float | None:
     """A Decimal as the JSON number people expect: 15 rather than 15.0000, 7.5 rather than "7.5000"."""
     if value is None:
         return None
@@ -24,17 +37,17 @@ def target_export_rows(targets: Iterable[Target]) -> Iterable[dict]:
             "task": target.task.title,
             "metric": target.metric,
             "comparator": target.comparator,
-            "value": _number(target.value),
+            "value": decimal_to_json(target.value),
             "unit": target.unit or None,
             "measure": target.measure,
             "curve": target.curve,
             "custom_curve": target.custom_curve,
             "frequency": target.frequency,
             "deadline": target.deadline.isoformat(),
-            "tolerance_pct": _number(target.tolerance_pct),
+            "tolerance_pct": decimal_to_json(target.tolerance_pct),
             "baseline": (
                 {
-                    "value": _number(baseline.value),
+                    "value": decimal_to_json(baseline.value),
                     "unit": baseline.unit,
                     "year": baseline.year,
                     "quote": baseline.quote,

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_celery_beat",
     "targets",
+    "progress",
 ]
 
 MIDDLEWARE = [
@@ -115,8 +116,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="吴忠市目标任�
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Celery. Without a broker, tasks run inline in the calling process (the embedded default of `make run`).
-CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", default=None, schemes={"redis", "rediss", "memory"})
-CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
+CELERY_TASK_ALWAYS_EAGER = env_url("CELERY_BROKER_URL", default=None, schemes={"redis", "rediss"}) is None
+CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", default="memory://", schemes={"redis", "rediss", "memory"})
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -129,6 +130,16 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Publishing must fail fast when the broker is down: the entry is already committed and the sweep catches
+# up, so an official's save must not hang on retries (progress.services.status_refresh_enqueue).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import path
 from django.views.generic import RedirectView
 
+from progress.views import evidence_download
+
 admin.site.site_header = "吴忠市政府工作报告目标任务督查系统"
 admin.site.site_title = "目标任务督查"
 admin.site.index_title = "2020年政府工作报告目标任务"
@@ -9,4 +11,5 @@ admin.site.index_title = "2020年政府工作报告目标任务"
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
+    path("evidence/<int:pk>/", evidence_download, name="evidence-download"),
 ]

@@ -18,7 +18,9 @@ def manager_client(client, manager_wang):
     "model", ["report", "chapter", "keytask", "department", "target", "departmentmembership"]
 )
 def test_every_changelist_renders_for_a_manager(manager_client, report_2020, model):
-    response = manager_client.get(reverse(f"admin:targets_{model}_changelist"), HTTP_ACCEPT_LANGUAGE="en-US,en")
+    response = manager_client.get(
+        reverse(f"admin:targets_{model}_changelist"), HTTP_ACCEPT_LANGUAGE="en-US,en"
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert 'lang="zh-hans"' in page

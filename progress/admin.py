@@ -1,0 +1,395 @@
+"""The officials' main tool: their targets with status lights, their entries, review and evidence.
+
+Department scoping is enforced here in `get_queryset`, the permission hooks and the form's target
+choices (all from the selectors), not only hidden in the UI. Every write goes through progress.services.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from import_export.admin import ImportMixin
+from simple_history.admin import SimpleHistoryAdmin
+
+from progress import services
+from progress.forms import ProgressEntryForm, ReturnReasonForm
+from progress.import_resource import ProgressImportResource
+from progress.models import EvidenceFile, MyTarget, ProgressEntry, ReviewState, StatusChange
+from progress.rules import PERFORMANCE_LABELS, REPORTING_LABELS, Performance, Reporting
+from progress.selectors import entries_visible_to
+from targets import roles
+from targets.models import format_decimal
+from targets.selectors import targets_visible_to
+
+LIGHT_COLOURS = {
+    Performance.NO_DATA: "#9e9e9e",
+    Performance.ON_TRACK: "#2e7d32",
+    Performance.AT_RISK: "#f9a825",
+    Performance.LAGGING: "#c62828",
+    Performance.ACHIEVED: "#1565c0",
+    Performance.OVERDUE: "#6a1b9a",
+}
+REVIEW_COLOURS = {
+    ReviewState.SUBMITTED: "#f9a825",
+    ReviewState.APPROVED: "#2e7d32",
+    ReviewState.RETURNED: "#c62828",
+}
+
+
+def status_light(performance: str) -> str:
+    colour = LIGHT_COLOURS[Performance(performance)]
+    return format_html(
+        '<span class="wz-light" style="display:inline-block;width:.8em;height:.8em;border-radius:50%;'
+        'background:{};margin-right:.3em;vertical-align:middle"></span>{}',
+        colour,
+        PERFORMANCE_LABELS[Performance(performance)],
+    )
+
+
+class EvidenceInline(admin.TabularInline):
+    model = EvidenceFile
+    extra = 0
+    can_delete = False
+    fields = ("download", "size_display", "uploaded_by", "uploaded_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False  # files are added through the entry form's multi-file field
+
+    @admin.display(description="文件")
+    def download(self, evidence: EvidenceFile) -> str:
+        return format_html(
+            '<a href="{}">{}</a>', reverse("evidence-download", args=[evidence.pk]), evidence.original_name
+        )
+
+    @admin.display(description="大小")
+    def size_display(self, evidence: EvidenceFile) -> str:
+        return f"{evidence.size / 1024:.0f} KB"
+
+
+class DepartmentEntryFilter(admin.SimpleListFilter):
+    title = "填报单位"
+    parameter_name = "department"
+
+    def lookups(self, request, model_admin):
+        department = roles.department_of(request.user)
+        if department is not None and not roles.sees_everything(request.user):
+            return [(department.code, department.name)]
+        from targets.models import Department
+
+        return Department.objects.values_list("code", "name")
+
+    def queryset(self, request, queryset):
+        return queryset.filter(department__code=self.value()) if self.value() else queryset
+
+
+@admin.register(ProgressEntry)
+class ProgressEntryAdmin(ImportMixin, SimpleHistoryAdmin):
+    form = ProgressEntryForm
+    resource_classes = [ProgressImportResource]
+    list_display = (
+        "target_code", "target_metric", "period_end", "value_display", "provenance", "is_final", "review_badge",
+        "department", "submitted_by", "submitted_at", "revision",
+    )  # fmt: skip
+    list_display_links = ("target_code", "target_metric")
+    list_filter = ("review_state", DepartmentEntryFilter, "provenance", "is_final", "period_end")
+    search_fields = ("target__code", "target__metric", "note")
+    list_select_related = ("target", "department", "submitted_by")
+    date_hierarchy = "period_end"
+    inlines = [EvidenceInline]
+    actions = ["approve_entries", "return_entries"]
+    readonly_fields = (
+        "department", "submitted_by", "submitted_at", "revision", "review_state", "reviewed_by", "reviewed_at",
+        "return_reason",
+    )  # fmt: skip
+
+    def get_queryset(self, request):
+        return entries_visible_to(request.user).select_related("target", "department", "submitted_by")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+
+        class FormWithUser(form_class):
+            def __init__(self, *args, **inner):
+                super().__init__(*args, user=request.user, **inner)
+
+        return FormWithUser
+
+    def get_fieldsets(self, request, obj=None):
+        entry = [("target", "period_end"), "value", "is_final", "provenance", "note", "evidence"]
+        if obj is None:
+            return [(None, {"fields": entry})]
+        review = [
+            "revision",
+            "department",
+            "submitted_by",
+            "submitted_at",
+            "review_state",
+            "reviewed_by",
+            "reviewed_at",
+            "return_reason",
+        ]
+        return [(None, {"fields": entry}), ("填报与审核", {"fields": review})]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A correction keeps its target and period: it is the same entry, one revision later.
+        return (*self.readonly_fields, "target", "period_end") if obj else self.readonly_fields
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        if "target" in request.GET:
+            initial["target"] = request.GET["target"]
+        return initial
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and (obj is None or self._visible(request, obj))
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return super().has_view_permission(request, obj) and (obj is None or self._visible(request, obj))
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # corrections, never deletions: every figure keeps its history
+
+    def has_review_permission(self, request) -> bool:
+        return request.user.has_perm("progress.review_progressentry")
+
+    def _visible(self, request, obj) -> bool:
+        return entries_visible_to(request.user).filter(pk=obj.pk).exists()
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            entry = services.progress_entry_correct(
+                entry=obj, value=data["value"], by=request.user, is_final=data["is_final"],
+                provenance=data["provenance"], note=data["note"], evidence=data.get("evidence") or [],
+            )  # fmt: skip
+        else:
+            entry = services.progress_entry_submit(
+                target=data["target"], period_end=data["period_end"], value=data["value"], by=request.user,
+                is_final=data["is_final"], provenance=data["provenance"], note=data["note"],
+                evidence=data.get("evidence") or [],
+            )  # fmt: skip
+        # The admin goes on with `obj` (log entry, redirect): make it the saved entry.
+        obj.__dict__.update({key: value for key, value in entry.__dict__.items() if key != "_state"})
+        obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        pass  # evidence was saved by the service; the inline is read-only
+
+    @admin.display(description="编号", ordering="target__code")
+    def target_code(self, entry: ProgressEntry) -> str:
+        return entry.target.code
+
+    @admin.display(description="指标")
+    def target_metric(self, entry: ProgressEntry) -> str:
+        return entry.target.metric
+
+    @admin.display(description="数值", ordering="value")
+    def value_display(self, entry: ProgressEntry) -> str:
+        return f"{format_decimal(entry.value)} {entry.target.figure_unit}"
+
+    @admin.display(description="审核状态", ordering="review_state")
+    def review_badge(self, entry: ProgressEntry) -> str:
+        return format_html(
+            '<span style="color:{};font-weight:bold">{}</span>',
+            REVIEW_COLOURS[ReviewState(entry.review_state)],
+            entry.get_review_state_display(),
+        )
+
+    @admin.action(description="批准所选填报", permissions=["review"])
+    def approve_entries(self, request, queryset):
+        done, refused = self._review_each(request, queryset, services.progress_entry_approve)
+        self.message_user(
+            request, f"已批准 {done} 条填报。" + (f"{refused} 条未处理（见上）。" if refused else "")
+        )
+
+    @admin.action(description="退回所选填报（需填写原因）", permissions=["review"])
+    def return_entries(self, request, queryset):
+        form = ReturnReasonForm(request.POST if "reason" in request.POST else None)
+        if form.is_valid():
+            reason = form.cleaned_data["reason"]
+            done, refused = self._review_each(
+                request,
+                queryset,
+                lambda *, entry, by: services.progress_entry_return(entry=entry, by=by, reason=reason),
+            )
+            self.message_user(
+                request, f"已退回 {done} 条填报。" + (f"{refused} 条未处理（见上）。" if refused else "")
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/progress/return_entries.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "退回填报",
+                "entries": queryset.select_related("target"),
+                "form": form,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            },
+        )
+
+    def _review_each(self, request, queryset, review) -> tuple[int, int]:
+        done = refused = 0
+        for entry in queryset.select_related("target"):
+            try:
+                review(entry=entry, by=request.user)
+                done += 1
+            except ValidationError as error:
+                refused += 1
+                self.message_user(request, f"{entry}：{'；'.join(error.messages)}", messages.WARNING)
+        return done, refused
+
+    # django-import-export: the same rows, rules and all-or-nothing behaviour as `import_progress`.
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def has_import_permission(self, request) -> bool:
+        return request.user.has_perm("progress.add_progressentry")
+
+
+class PerformanceFilter(admin.SimpleListFilter):
+    title = "完成状态"
+    parameter_name = "performance"
+
+    def lookups(self, request, model_admin):
+        return [(status.value, label) for status, label in PERFORMANCE_LABELS.items()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(status__performance=self.value()) if self.value() else queryset
+
+
+class ReportingFilter(admin.SimpleListFilter):
+    title = "报送状态"
+    parameter_name = "reporting"
+
+    def lookups(self, request, model_admin):
+        return [(status.value, label) for status, label in REPORTING_LABELS.items()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(status__reporting=self.value()) if self.value() else queryset
+
+
+@admin.register(MyTarget)
+class MyTargetAdmin(admin.ModelAdmin):
+    """我的目标: the user's department's targets (every target for managers) with their stored status."""
+
+    list_display = (
+        "code", "metric", "goal", "light", "reporting_display", "latest_figure", "progress_display",
+        "next_due_display", "report_link",
+    )  # fmt: skip
+    list_display_links = ("code", "metric")
+    list_filter = (PerformanceFilter, ReportingFilter, "task__chapter", "frequency")
+    search_fields = ("code", "metric")
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        return (
+            targets_visible_to(request.user)
+            .select_related("status", "task__chapter")
+            .prefetch_related(Prefetch("assignments"))
+            .order_by("code")
+        )
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The target's own page has the sentence, baseline and history; entries are one click away.
+        from django.shortcuts import redirect
+
+        return redirect(reverse("admin:targets_target_change", args=[object_id]))
+
+    @staticmethod
+    def _status(target):
+        return getattr(target, "status", None)
+
+    @admin.display(description="目标")
+    def goal(self, target) -> str:
+        return target.goal_display
+
+    @admin.display(description="状态灯", ordering="status__performance")
+    def light(self, target) -> str:
+        status = self._status(target)
+        return status_light(status.performance if status else Performance.NO_DATA)
+
+    @admin.display(description="报送", ordering="status__reporting")
+    def reporting_display(self, target) -> str:
+        status = self._status(target)
+        if status is None:
+            return REPORTING_LABELS[Reporting.NOT_DUE]
+        label = REPORTING_LABELS[Reporting(status.reporting)]
+        if status.reporting == Reporting.LATE:
+            return format_html(
+                '<span style="color:#c62828;font-weight:bold">{}（{}天）</span>', label, status.days_late
+            )
+        return label
+
+    @admin.display(description="最新数据")
+    def latest_figure(self, target) -> str:
+        status = self._status(target)
+        if status is None or status.latest_value is None:
+            return "—"
+        return f"{format_decimal(status.latest_value)} {target.figure_unit}（{status.latest_period_end:%Y-%m-%d}）"
+
+    @admin.display(description="完成 / 序时进度")
+    def progress_display(self, target) -> str:
+        status = self._status(target)
+        if status is None or status.progress_pct is None:
+            if status is not None and status.gap_pp is not None:
+                return f"差距 {format_decimal(status.gap_pp)} 个百分点"
+            return "—"
+        return f"{format_decimal(status.progress_pct)}% / {format_decimal(status.expected_pct)}%"
+
+    @admin.display(description="下次报送截止", ordering="status__next_due")
+    def next_due_display(self, target) -> str:
+        status = self._status(target)
+        return f"{status.next_due:%Y-%m-%d}" if status and status.next_due else "—"
+
+    @admin.display(description="")
+    def report_link(self, target) -> str:
+        return format_html(
+            '<a href="{}?target={}">填报</a>', reverse("admin:progress_progressentry_add"), target.pk
+        )
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "target", "axis", "old_display", "new_display", "reason")
+    list_filter = ("axis", "new", "as_of")
+    list_select_related = ("target",)
+    search_fields = ("target__code", "target__metric")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(target__in=targets_visible_to(request.user))
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="原状态")
+    def old_display(self, change: StatusChange) -> str:
+        return _status_label(change.axis, change.old)
+
+    @admin.display(description="新状态")
+    def new_display(self, change: StatusChange) -> str:
+        return _status_label(change.axis, change.new)
+
+
+def _status_label(axis: str, value: str) -> str:
+    labels = PERFORMANCE_LABELS if axis == "performance" else REPORTING_LABELS
+    return labels.get(value, value)

@@ -1,0 +1,77 @@
+"""The entry form of the admin: the same validation as every other way in (progress.services)."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from progress.models import ProgressEntry
+from progress.services import evidence_validate, figure_parse, progress_entry_validate
+from targets.selectors import targets_visible_to
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.docx,.xlsx,.jpg,.jpeg,.png"}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleFileField, self).clean(file, initial) for file in files]
+
+
+class ProgressEntryForm(forms.ModelForm):
+    # A text field, so that "N/A" or "见说明" gets our message rather than a generic one.
+    value = forms.CharField(label="数值", help_text="只填数字；里程碑填完成百分比（0–100），增速可为负数。")
+    evidence = MultipleFileField(
+        label="佐证材料", help_text="可多选；PDF、DOCX、XLSX、JPG、PNG，每个不超过10 MB。"
+    )
+
+    class Meta:
+        model = ProgressEntry
+        fields = ["target", "period_end", "value", "is_final", "provenance", "note"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if "target" in self.fields:
+            self.fields["target"].queryset = targets_visible_to(user).select_related("task").order_by("code")
+        if self.instance.pk:
+            self.initial["value"] = f"{self.instance.value.normalize():f}"
+
+    def clean_value(self):
+        return figure_parse(self.cleaned_data["value"])
+
+    def clean_evidence(self):
+        files = self.cleaned_data.get("evidence") or []
+        for uploaded_file in files:
+            evidence_validate(uploaded_file)
+        return files
+
+    def clean(self):
+        cleaned = super().clean()
+        target = cleaned.get("target") or (self.instance.target if self.instance.pk else None)
+        period_end = cleaned.get("period_end") or (self.instance.period_end if self.instance.pk else None)
+        if target is None or "value" not in cleaned:
+            return cleaned
+        try:
+            progress_entry_validate(
+                target=target,
+                period_end=period_end,
+                value=cleaned["value"],
+                by=self.user,
+                today=timezone.localdate(),
+                entry=self.instance if self.instance.pk else None,
+            )
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
+        return cleaned
+
+
+class ReturnReasonForm(forms.Form):
+    reason = forms.CharField(label="退回原因", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)

@@ -1,0 +1,259 @@
+"""What happened and how it is judged: progress entries with their evidence, the stored status of each
+target, every status change, and a daily snapshot per target."""
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from progress.rules import PERFORMANCE_LABELS, REPORTING_LABELS, Performance, Reporting
+from targets.models import Department, Target
+
+PerformanceStatus = models.TextChoices(
+    "PerformanceStatus", [(status.name, (status.value, PERFORMANCE_LABELS[status])) for status in Performance]
+)
+ReportingStatus = models.TextChoices(
+    "ReportingStatus", [(status.name, (status.value, REPORTING_LABELS[status])) for status in Reporting]
+)
+
+
+class Provenance(models.TextChoices):
+    ESTIMATE = "estimate", _("部门预估")
+    OFFICIAL = "official", _("统计部门数据")
+
+
+class ReviewState(models.TextChoices):
+    SUBMITTED = "submitted", _("待审核")
+    APPROVED = "approved", _("已审核")
+    RETURNED = "returned", _("已退回")
+
+
+class ProgressEntryQuerySet(models.QuerySet):
+    def counted(self) -> "ProgressEntryQuerySet":
+        """Entries that count for the status: everything but returned ones (PRODUCT.md §4)."""
+        return self.exclude(review_state=ReviewState.RETURNED)
+
+    def with_related(self) -> "ProgressEntryQuerySet":
+        return self.select_related("target__task__chapter", "department", "submitted_by", "reviewed_by")
+
+
+class ProgressEntry(models.Model):
+    """A department's figure for one target and one reporting period.
+
+    One row per target and period: a correction raises `revision` and goes back to review, and every earlier
+    revision stays in the history table (django-simple-history), which `status_report --as-of` reads.
+    """
+
+    target = models.ForeignKey(
+        Target, on_delete=models.PROTECT, related_name="entries", verbose_name=_("目标")
+    )
+    period_end = models.DateField(_("报告期末"))
+    value = models.DecimalField(_("数值"), max_digits=18, decimal_places=4)
+    is_final = models.BooleanField(
+        _("最终数据"), default=False, help_text=_("本目标全年的最终数据（此后无需再报）。")
+    )
+    provenance = models.CharField(
+        _("数据来源"), max_length=10, choices=Provenance.choices, default=Provenance.ESTIMATE
+    )
+    note = models.TextField(_("说明"), blank=True)
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="entries", verbose_name=_("填报单位")
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("填报人")
+    )
+    submitted_at = models.DateTimeField(_("填报时间"))
+    revision = models.PositiveSmallIntegerField(_("修订次数"), default=1)
+    review_state = models.CharField(
+        _("审核状态"), max_length=10, choices=ReviewState.choices, default=ReviewState.SUBMITTED
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    return_reason = models.TextField(_("退回原因"), blank=True)
+
+    objects = ProgressEntryQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("进度填报")
+        verbose_name_plural = _("进度填报")
+        ordering = ["-period_end", "target__code"]
+        permissions = [("review_progressentry", _("可审核本单位的进度填报"))]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "period_end"], name="entry_one_per_target_and_period"),
+            models.CheckConstraint(
+                condition=Q(review_state__in=ReviewState.values), name="entry_review_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(provenance__in=Provenance.values), name="entry_provenance_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(review_state=ReviewState.RETURNED) | ~Q(return_reason=""),
+                name="entry_returned_with_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(review_state=ReviewState.SUBMITTED, reviewed_at__isnull=True)
+                | (~Q(review_state=ReviewState.SUBMITTED) & Q(reviewed_at__isnull=False)),
+                name="entry_reviewed_at_iff_reviewed",
+            ),
+            models.CheckConstraint(condition=Q(revision__gte=1), name="entry_revision_positive"),
+        ]
+        indexes = [models.Index(fields=["department", "review_state"], name="entry_department_review")]
+
+    def __str__(self) -> str:
+        return f"{self.target.code} · {self.period_end:%Y-%m-%d}"
+
+
+def evidence_upload_to(evidence: "EvidenceFile", filename: str) -> str:
+    # A random name on disk: the original name is kept in a field, never used as a path.
+    return f"evidence/{evidence.entry.target_id}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
+
+
+class EvidenceFile(models.Model):
+    """佐证材料 attached to an entry."""
+
+    entry = models.ForeignKey(
+        ProgressEntry, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("填报")
+    )
+    file = models.FileField(_("文件"), upload_to=evidence_upload_to)
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("上传人")
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"))
+
+    class Meta:
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class StatusFields(models.Model):
+    """The judged state of a target, shared by the current status and the daily snapshots."""
+
+    performance = models.CharField(
+        _("完成状态"), max_length=10, choices=PerformanceStatus.choices, default=Performance.NO_DATA
+    )
+    reporting = models.CharField(
+        _("报送状态"), max_length=10, choices=ReportingStatus.choices, default=Reporting.NOT_DUE
+    )
+    progress_pct = models.DecimalField(
+        _("完成进度（%）"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    expected_pct = models.DecimalField(
+        _("序时进度（%）"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    gap_pp = models.DecimalField(
+        _("差距（个百分点）"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    latest_value = models.DecimalField(_("最新数值"), max_digits=18, decimal_places=4, null=True, blank=True)
+    latest_period_end = models.DateField(_("最新报告期"), null=True, blank=True)
+    next_due = models.DateField(_("下次报送截止"), null=True, blank=True)
+    days_late = models.PositiveIntegerField(_("逾期天数"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class TargetStatus(StatusFields):
+    """The current status of a target, stored for fast lists; written only by the status services."""
+
+    target = models.OneToOneField(
+        Target, on_delete=models.CASCADE, primary_key=True, related_name="status", verbose_name=_("目标")
+    )
+    judged_entry = models.ForeignKey(
+        ProgressEntry,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("评判依据"),
+    )
+    reasons = models.JSONField(_("判定说明"), default=list)
+    as_of = models.DateField(_("评估日期"))
+    evaluated_at = models.DateTimeField(_("评估时间"))
+
+    class Meta:
+        verbose_name = _("目标状态")
+        verbose_name_plural = _("目标状态")
+        constraints = [
+            models.CheckConstraint(condition=Q(performance__in=Performance), name="status_performance_valid"),
+            models.CheckConstraint(condition=Q(reporting__in=Reporting), name="status_reporting_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target_id}: {self.get_performance_display()} / {self.get_reporting_display()}"
+
+
+class StatusAxis(models.TextChoices):
+    PERFORMANCE = "performance", _("完成状态")
+    REPORTING = "reporting", _("报送状态")
+
+
+class StatusChange(models.Model):
+    """A transition of one axis of a target's status; written only when the status actually changes."""
+
+    target = models.ForeignKey(
+        Target, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("目标")
+    )
+    axis = models.CharField(_("维度"), max_length=12, choices=StatusAxis.choices)
+    old = models.CharField(_("原状态"), max_length=10)
+    new = models.CharField(_("新状态"), max_length=10)
+    reason = models.TextField(_("原因"))
+    as_of = models.DateField(_("评估日期"))
+    created_at = models.DateTimeField(_("变化时间"))
+    # Set when the alerts sender has claimed this change (conditional UPDATE, see the alerts issue).
+    processed_at = models.DateTimeField(_("已处理"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("状态变化")
+        verbose_name_plural = _("状态变化")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(condition=~Q(old=models.F("new")), name="change_is_a_change")]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} {self.axis}: {self.old} → {self.new}"
+
+
+class StatusSnapshot(StatusFields):
+    """A target's status at the end of a day, for trend charts and bulletins reproducible later."""
+
+    target = models.ForeignKey(
+        Target, on_delete=models.CASCADE, related_name="snapshots", verbose_name=_("目标")
+    )
+    date = models.DateField(_("日期"))
+
+    class Meta:
+        verbose_name = _("每日状态快照")
+        verbose_name_plural = _("每日状态快照")
+        ordering = ["target", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "date"], name="snapshot_one_per_target_and_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} @ {self.date}"
+
+
+class MyTarget(Target):
+    """ "我的目标": the targets of the user's department with their status, as a list of its own."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("我的目标")
+        verbose_name_plural = _("我的目标")

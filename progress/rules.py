@@ -1,0 +1,360 @@
+"""The status rules (PRODUCT.md §4) as pure, typed functions.
+
+Input: a target's rule (its definition and thresholds), the figures that count (entries not returned),
+an "as of" date and a working-day predicate. Output: an immutable `Evaluation`. Nothing here reads the
+database, the clock or the settings; callers (services, the sweep, `status_report`) supply all of it.
+
+Two axes, never merged:
+- performance — how the target is doing: achieved, overdue, no_data, else the gap in percentage points
+  against the thresholds;
+- reporting — whether the reports arrive: a report per closed period is due on the N-th working day after
+  the period ends (N = 5 by default); `late` while a due report is missing.
+
+Choices where PRODUCT.md is silent (documented in README "Status rules"):
+- "as of D" means at the end of day D: a report due on D and still missing on D is late on D.
+- Figures are year-to-date, so a report for a later period also answers the earlier missing ones.
+- No report is due after the target is achieved or after a figure marked final.
+- The last period of a target ends on its deadline (a target due 30 April reports Jan–Apr).
+- Gaps are rounded to 0.01 point before they are compared with the thresholds, so that what is shown is
+  what was judged. A goal of 0 (e.g. "只减不增", zero accidents) is measured against 1 unit instead of |goal|.
+- Linear expected progress counts days: day 1 is 1 January, 100% is reached on the deadline.
+- Level targets have no progress % or expected %: they are judged by the gap to the goal alone.
+"""
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+from progress.working_calendar import IsWorkday, is_chinese_workday, nth_working_day_after
+
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+
+
+class Performance(StrEnum):
+    NO_DATA = "no_data"
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    LAGGING = "lagging"
+    ACHIEVED = "achieved"
+    OVERDUE = "overdue"
+
+
+class Reporting(StrEnum):
+    NOT_DUE = "not_due"
+    ON_TIME = "on_time"
+    LATE = "late"
+
+
+PERFORMANCE_LABELS = {
+    Performance.NO_DATA: "无数据",
+    Performance.ON_TRACK: "正常",
+    Performance.AT_RISK: "预警",
+    Performance.LAGGING: "滞后",
+    Performance.ACHIEVED: "已完成",
+    Performance.OVERDUE: "逾期未完成",
+}
+REPORTING_LABELS = {Reporting.NOT_DUE: "未到期", Reporting.ON_TIME: "按时", Reporting.LATE: "逾期未报"}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Status thresholds in percentage points; the defaults are PRODUCT.md §4."""
+
+    cumulative_on_track_pp: Decimal = Decimal(10)
+    cumulative_at_risk_pp: Decimal = Decimal(30)
+    level_on_track_pp: Decimal = Decimal(0)
+    level_at_risk_pp: Decimal = Decimal(10)
+    due_working_days: int = 5
+
+
+@dataclass(frozen=True)
+class TargetRule:
+    """What the rules need to know of a target."""
+
+    measure: str  # "cumulative" | "level"
+    comparator: str  # "at_least" | "at_most" | "about" | "done"
+    goal: Decimal | None  # None for milestones (their figures are % complete, the goal is 100)
+    unit: str
+    curve: str  # "linear" | "quarterly" | "year_end" | "custom"
+    frequency: str  # "monthly" | "quarterly" | "annual"
+    year: int
+    deadline: dt.date
+    custom_curve: tuple[Decimal, ...] | None = None  # expected % at each month end, January first
+    tolerance_pct: Decimal = Decimal(5)  # for "about": ± this % of the goal
+    thresholds: Thresholds = field(default_factory=Thresholds)
+
+    @property
+    def is_milestone(self) -> bool:
+        return self.comparator == "done"
+
+    @property
+    def unit_label(self) -> str:
+        return "%" if self.is_milestone else self.unit
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A counted figure: an entry's value for the period ending on `period_end`."""
+
+    period_end: dt.date
+    value: Decimal
+    is_final: bool = False
+    entry_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    performance: Performance
+    reporting: Reporting
+    progress_pct: Decimal | None
+    expected_pct: Decimal | None
+    gap_pp: Decimal | None
+    judged: Figure | None
+    next_due: dt.date | None
+    days_late: int
+    reasons: tuple[str, ...]
+
+
+# ---------------------------------------------------------------------------------------------- periods
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def period_ends(rule: TargetRule) -> tuple[dt.date, ...]:
+    """The reporting period ends of a target: its frequency's boundaries before the deadline, then the
+    deadline itself (which closes the last period)."""
+    months = {"monthly": range(1, 13), "quarterly": (3, 6, 9, 12), "annual": (12,)}[rule.frequency]
+    boundaries = [_month_end(rule.year, month) for month in months]
+    return (*(end for end in boundaries if end < rule.deadline), rule.deadline)
+
+
+def due_date(period_end: dt.date, rule: TargetRule, is_workday: IsWorkday = is_chinese_workday) -> dt.date:
+    return nth_working_day_after(period_end, rule.thresholds.due_working_days, is_workday)
+
+
+def period_label(period_end: dt.date, rule: TargetRule) -> str:
+    if period_end == rule.deadline and period_end not in _regular_boundaries(rule):
+        return f"截至{_date(period_end)}"
+    if rule.frequency == "monthly":
+        return f"{period_end.year}年{period_end.month}月"
+    if rule.frequency == "quarterly":
+        return f"{period_end.year}年第{(period_end.month - 1) // 3 + 1}季度"
+    return f"{period_end.year}年度"
+
+
+def _regular_boundaries(rule: TargetRule) -> set[dt.date]:
+    months = {"monthly": range(1, 13), "quarterly": (3, 6, 9, 12), "annual": (12,)}[rule.frequency]
+    return {_month_end(rule.year, month) for month in months}
+
+
+# ------------------------------------------------------------------------------------ expected progress
+
+
+def expected_pct(rule: TargetRule, on: dt.date) -> Decimal:
+    """序时进度: the share of the goal (in %) that should be done by the end of day `on`."""
+    if on >= rule.deadline:
+        return HUNDRED
+    start = dt.date(rule.year, 1, 1)
+    if on < start:
+        return Decimal(0)
+    if rule.curve == "linear":
+        return Decimal((on - start).days + 1) / Decimal((rule.deadline - start).days + 1) * HUNDRED
+    if rule.curve == "quarterly":
+        quarters_closed = sum(1 for month in (3, 6, 9, 12) if _month_end(rule.year, month) <= on)
+        return min(HUNDRED, Decimal(25 * quarters_closed))
+    if rule.curve == "year_end":
+        return Decimal(0)
+    if rule.curve == "custom":
+        months_closed = on.month if on == _month_end(on.year, on.month) else on.month - 1
+        return Decimal(0) if months_closed == 0 else Decimal(rule.custom_curve[months_closed - 1])
+    raise ValueError(f"unknown curve {rule.curve!r}")
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+
+def _round(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _number(value: Decimal) -> str:
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _goal_text(rule: TargetRule) -> str:
+    if rule.is_milestone:
+        return "完成（100%）"
+    words = {"at_least": "不低于", "at_most": "不高于", "about": "左右"}[rule.comparator]
+    if rule.comparator == "about":
+        return f"{_number(rule.goal)}{rule.unit}左右（±{_number(rule.tolerance_pct)}%）"
+    return f"{words}{_number(rule.goal)}{rule.unit}"
+
+
+def _denominator(goal: Decimal) -> Decimal:
+    return abs(goal) if goal != 0 else Decimal(1)
+
+
+def _meets(rule: TargetRule, value: Decimal) -> bool:
+    goal = HUNDRED if rule.is_milestone else rule.goal
+    if rule.comparator in ("at_least", "done"):
+        return value >= goal
+    if rule.comparator == "at_most":
+        return value <= goal
+    return abs(value - goal) <= abs(goal) * rule.tolerance_pct / HUNDRED
+
+
+def _cumulative_pct(rule: TargetRule, value: Decimal) -> Decimal:
+    return value if rule.is_milestone else value / _denominator(rule.goal) * HUNDRED
+
+
+def _level_gap(rule: TargetRule, value: Decimal) -> Decimal:
+    goal = rule.goal
+    if rule.comparator == "at_least":
+        difference = goal - value
+    elif rule.comparator == "at_most":
+        difference = value - goal
+    else:
+        difference = abs(value - goal) - abs(goal) * rule.tolerance_pct / HUNDRED
+    return difference / _denominator(goal) * HUNDRED
+
+
+def _classify(gap: Decimal, on_track: Decimal, at_risk: Decimal) -> Performance:
+    if gap <= on_track:
+        return Performance.ON_TRACK
+    if gap <= at_risk:
+        return Performance.AT_RISK
+    return Performance.LAGGING
+
+
+# ------------------------------------------------------------------------------------------- evaluation
+
+
+def evaluate(
+    rule: TargetRule,
+    figures: list[Figure] | tuple[Figure, ...],
+    as_of: dt.date,
+    is_workday: IsWorkday = is_chinese_workday,
+) -> Evaluation:
+    """Judge a target as of the end of day `as_of`.
+
+    Steps:
+    1. Keep the figures whose period has ended by `as_of`; the latest one is judged.
+    2. Performance: achieved (cumulative: latest figure reaches the goal; level: the deadline's figure or a
+       final one meets the comparator), else overdue (the deadline period's report is past due), else
+       no_data, else the gap against the thresholds.
+    3. Reporting: the first period after the latest reported one is outstanding; late once its due date
+       has come, unless the target is achieved or a final figure is in.
+    """
+    figures = sorted((f for f in figures if f.period_end <= as_of), key=lambda f: f.period_end)
+    latest = figures[-1] if figures else None
+    ends = period_ends(rule)
+    deadline_due = due_date(ends[-1], rule, is_workday)
+    thresholds = rule.thresholds
+
+    progress = expected = gap = None
+    if rule.measure == "cumulative":
+        judged = latest
+        achieved = judged is not None and _meets(rule, judged.value)
+        if judged is not None:
+            progress = _round(_cumulative_pct(rule, judged.value))
+            expected = _round(expected_pct(rule, judged.period_end))
+    else:
+        finals = [f for f in figures if f.period_end == rule.deadline or f.is_final]
+        judged = finals[-1] if finals else latest
+        achieved = bool(finals) and _meets(rule, judged.value)
+
+    unit = rule.unit_label
+    if achieved:
+        performance = Performance.ACHIEVED
+        reason = f"{_date(judged.period_end)}数据为{_number(judged.value)}{unit}，已达到目标（{_goal_text(rule)}）。"
+    elif as_of >= deadline_due:
+        performance = Performance.OVERDUE
+        reason = (
+            f"完成时限{_date(rule.deadline)}所在期的报告已于{_date(deadline_due)}到期，"
+            f"目标（{_goal_text(rule)}）仍未完成。"
+        )
+    elif judged is None:
+        performance = Performance.NO_DATA
+        reason = "尚无有效填报（退回的填报不计入）。"
+    elif rule.measure == "cumulative":
+        gap = _round(expected - progress)
+        performance = _classify(gap, thresholds.cumulative_on_track_pp, thresholds.cumulative_at_risk_pp)
+        behind = f"落后{_number(gap)}个百分点" if gap > 0 else f"超前{_number(-gap)}个百分点"
+        reason = (
+            f"截至{_date(judged.period_end)}累计{_number(judged.value)}{unit}，完成目标（{_goal_text(rule)}）的"
+            f"{_number(progress)}%，序时进度{_number(expected)}%，{behind}"
+            f"（落后不超过{_number(thresholds.cumulative_on_track_pp)}个百分点为正常，"
+            f"不超过{_number(thresholds.cumulative_at_risk_pp)}个百分点为预警，超过为滞后）。"
+        )
+    else:
+        gap = _round(_level_gap(rule, judged.value))
+        performance = _classify(gap, thresholds.level_on_track_pp, thresholds.level_at_risk_pp)
+        distance = f"差距{_number(gap)}个百分点" if gap > 0 else f"优于目标{_number(-gap)}个百分点"
+        reason = (
+            f"{_date(judged.period_end)}数据为{_number(judged.value)}{unit}，目标{_goal_text(rule)}，{distance}"
+            f"（差距不超过{_number(thresholds.level_on_track_pp)}个百分点为正常，"
+            f"不超过{_number(thresholds.level_at_risk_pp)}为预警，超过为滞后）。"
+        )
+
+    reporting, next_due, days_late, reporting_reason = _reporting(
+        rule, ends, latest, figures, achieved, as_of, is_workday
+    )
+    if performance == Performance.NO_DATA and expected is None and rule.measure == "cumulative":
+        expected = _round(expected_pct(rule, as_of))
+    return Evaluation(
+        performance=performance,
+        reporting=reporting,
+        progress_pct=progress,
+        expected_pct=expected,
+        gap_pp=gap,
+        judged=judged,
+        next_due=next_due,
+        days_late=days_late,
+        reasons=(reason, reporting_reason),
+    )
+
+
+def _reporting(
+    rule: TargetRule,
+    ends: tuple[dt.date, ...],
+    latest: Figure | None,
+    figures: list[Figure],
+    achieved: bool,
+    as_of: dt.date,
+    is_workday: IsWorkday,
+) -> tuple[Reporting, dt.date | None, int, str]:
+    any_due = due_date(ends[0], rule, is_workday) <= as_of
+    finished = achieved or any(f.is_final for f in figures)
+    outstanding = [end for end in ends if latest is None or end > latest.period_end]
+    if finished or not outstanding:
+        status = Reporting.ON_TIME if any_due or latest is not None else Reporting.NOT_DUE
+        return (
+            status,
+            None,
+            0,
+            "目标已完成或已报送最终数据，无需继续报送。" if finished else "各期报告均已报送。",
+        )
+    first = outstanding[0]
+    due = due_date(first, rule, is_workday)
+    label = period_label(first, rule)
+    if due <= as_of:
+        days_late = (as_of - due).days
+        return (
+            Reporting.LATE,
+            due,
+            days_late,
+            f"{label}的报告应于{_date(due)}前报送，截至{_date(as_of)}仍未报送（逾期{days_late}天）。",
+        )
+    if any_due or latest is not None:
+        return Reporting.ON_TIME, due, 0, f"到期的报告均已报送；{label}的报告应于{_date(due)}前报送。"
+    return Reporting.NOT_DUE, due, 0, f"尚无到期的报告；{label}的报告应于{_date(due)}前报送。"

@@ -1,0 +1,468 @@
+"""Writes about progress: entries (submit, correct, approve, return), evidence, and stored statuses.
+
+Admin, API, the import command and Celery tasks call these; nothing else writes these models. Each write
+runs in a transaction, validates with the same rules wherever it comes from, and schedules the target's
+status recomputation for after the commit.
+"""
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import PurePath
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from progress.models import (
+    EvidenceFile,
+    ProgressEntry,
+    Provenance,
+    ReviewState,
+    StatusAxis,
+    StatusChange,
+    StatusSnapshot,
+    TargetStatus,
+)
+from progress.rules import Evaluation, Figure, TargetRule, Thresholds, evaluate, period_ends, period_label
+from targets import roles
+from targets.models import Comparator, Measure, Target, format_decimal
+from targets.selectors import targets_visible_to
+
+logger = logging.getLogger(__name__)
+
+MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+# Allowed evidence types and the first bytes each must start with: the extension alone proves nothing.
+EVIDENCE_SIGNATURES = {
+    ".pdf": (b"%PDF-",),
+    ".docx": (b"PK\x03\x04",),
+    ".xlsx": (b"PK\x03\x04",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+}
+MAX_FIGURE = Decimal("1e14")
+
+
+# ------------------------------------------------------------------------------------------ figures
+
+
+def figure_parse(raw: object) -> Decimal:
+    """A figure as typed or imported: "12.5", 12.5, Decimal. "N/A", "见说明", NaN and Infinity are refused."""
+    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+        raise ValidationError({"value": "请填写数值。"})
+    if isinstance(raw, bool):
+        raise ValidationError({"value": "数值必须是数字。"})
+    try:
+        value = raw if isinstance(raw, Decimal) else Decimal(str(raw).strip().replace(",", ""))
+    except InvalidOperation:
+        raise ValidationError({"value": f"“{raw}”不是数字；请只填写数值，说明写在“说明”栏。"}) from None
+    if not value.is_finite():
+        raise ValidationError({"value": "数值必须是有限的数字（不能是 NaN 或 Infinity）。"})
+    if abs(value) >= MAX_FIGURE:
+        raise ValidationError({"value": "数值过大。"})
+    if value.as_tuple().exponent < -4:
+        raise ValidationError({"value": "数值最多保留4位小数。"})
+    return value
+
+
+def target_rule(target: Target) -> TargetRule:
+    """The rules' view of a target: its definition plus the report's thresholds and its own overrides."""
+    report = target.report
+    cumulative = target.measure == Measure.CUMULATIVE
+    report_on_track = report.cumulative_on_track_pp if cumulative else report.level_on_track_pp
+    report_at_risk = report.cumulative_at_risk_pp if cumulative else report.level_at_risk_pp
+    on_track = target.on_track_pp if target.on_track_pp is not None else report_on_track
+    at_risk = target.at_risk_pp if target.at_risk_pp is not None else report_at_risk
+    thresholds = Thresholds(
+        cumulative_on_track_pp=on_track if cumulative else report.cumulative_on_track_pp,
+        cumulative_at_risk_pp=at_risk if cumulative else report.cumulative_at_risk_pp,
+        level_on_track_pp=report.level_on_track_pp if cumulative else on_track,
+        level_at_risk_pp=report.level_at_risk_pp if cumulative else at_risk,
+        due_working_days=report.report_due_working_days,
+    )
+    return TargetRule(
+        measure=target.measure,
+        comparator=target.comparator,
+        goal=target.value,
+        unit=target.unit,
+        curve=target.curve,
+        frequency=target.frequency,
+        year=report.year,
+        deadline=target.deadline,
+        custom_curve=tuple(Decimal(str(v)) for v in target.custom_curve) if target.custom_curve else None,
+        tolerance_pct=target.tolerance_pct if target.tolerance_pct is not None else Decimal(5),
+        thresholds=thresholds,
+    )
+
+
+# ------------------------------------------------------------------------------------------ validation
+
+
+def can_report_on(user, target: Target) -> bool:
+    return targets_visible_to(user).filter(pk=target.pk).exists()
+
+
+def progress_entry_validate(
+    *,
+    target: Target,
+    period_end: dt.date | None,
+    value: Decimal,
+    by,
+    today: dt.date,
+    entry: ProgressEntry | None = None,
+) -> None:
+    """Every rule an entry must satisfy, raised together as one ValidationError keyed by field."""
+    errors: dict[str, str] = {}
+    if not can_report_on(by, target):
+        errors["target"] = "该目标不属于您所在单位（牵头或配合），不能填报。"
+    if value < 0 and not target.allows_negative_figures:
+        errors["value"] = f"“{target.metric}”的数值不能为负数（只有增速、变化幅度类指标可以为负）。"
+    if target.comparator == Comparator.DONE and not Decimal(0) <= value <= Decimal(100):
+        errors["value"] = "里程碑类目标填报完成百分比，应在0到100之间。"
+    if period_end is None:
+        errors["period_end"] = "请填写报告期末。"
+    else:
+        report_year = target.report.year
+        allowed = period_ends(target_rule(target))
+        if period_end.year != report_year:
+            errors["period_end"] = f"报告期末必须在{report_year}年内。"
+        elif period_end > today:
+            errors["period_end"] = f"报告期末{period_end:%Y-%m-%d}尚未到来，不能提前填报。"
+        elif period_end not in allowed:
+            choices = "、".join(f"{end:%m-%d}" for end in allowed)
+            errors["period_end"] = (
+                f"{period_end:%Y-%m-%d}不是该目标（{target.get_frequency_display()}）的报告期末；可选：{choices}。"
+            )
+        elif entry is None or entry.period_end != period_end:
+            existing = ProgressEntry.objects.filter(target=target, period_end=period_end).first()
+            if existing is not None:
+                errors["period_end"] = (
+                    f"该目标{period_label(period_end, target_rule(target))}已有填报（数值"
+                    f"{format_decimal(existing.value)}，{existing.get_review_state_display()}）；"
+                    "如需更正，请修改原填报。"
+                )
+    if errors:
+        raise ValidationError(errors)
+
+
+def evidence_validate(uploaded_file: UploadedFile) -> None:
+    suffix = PurePath(uploaded_file.name).suffix.lower()
+    if suffix not in EVIDENCE_SIGNATURES:
+        raise ValidationError(
+            {"evidence": f"文件“{uploaded_file.name}”的类型不允许；只能上传 PDF、DOCX、XLSX、JPG、PNG。"}
+        )
+    if uploaded_file.size > MAX_EVIDENCE_BYTES:
+        size_mb = uploaded_file.size / 1024 / 1024
+        raise ValidationError(
+            {"evidence": f"文件“{uploaded_file.name}”为{size_mb:.1f} MB，超过10 MB的上限。"}
+        )
+    uploaded_file.seek(0)
+    head = uploaded_file.read(16)
+    uploaded_file.seek(0)
+    if not head.startswith(EVIDENCE_SIGNATURES[suffix]):
+        raise ValidationError({"evidence": f"文件“{uploaded_file.name}”的内容与扩展名{suffix}不符。"})
+
+
+# --------------------------------------------------------------------------------------------- writes
+
+
+def _reporting_department(user, target: Target):
+    """An entry belongs to its submitter's department; a manager's entry to the target's lead."""
+    return roles.department_of(user) or target.lead_department
+
+
+@transaction.atomic
+def progress_entry_submit(
+    *,
+    target: Target,
+    period_end: dt.date | None,
+    value: object,
+    by,
+    is_final: bool = False,
+    provenance: str = Provenance.ESTIMATE,
+    note: str = "",
+    evidence: tuple[UploadedFile, ...] | list[UploadedFile] = (),
+    now: dt.datetime | None = None,
+) -> ProgressEntry:
+    now = now or timezone.now()
+    figure = figure_parse(value)
+    progress_entry_validate(
+        target=target, period_end=period_end, value=figure, by=by, today=timezone.localdate(now)
+    )
+    for uploaded_file in evidence:
+        evidence_validate(uploaded_file)
+    entry = ProgressEntry(
+        target=target,
+        period_end=period_end,
+        value=figure,
+        is_final=is_final,
+        provenance=provenance,
+        note=note,
+        department=_reporting_department(by, target),
+        submitted_by=by,
+        submitted_at=now,
+    )
+    entry.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            entry.save()
+    except IntegrityError:
+        # Another submission for the same period won the race between our check and our insert.
+        raise ValidationError({"period_end": "该目标该期已有填报；如需更正，请修改原填报。"}) from None
+    for uploaded_file in evidence:
+        _evidence_save(entry, uploaded_file, by, now)
+    _refresh_status_after_commit(target.pk)
+    return entry
+
+
+@transaction.atomic
+def progress_entry_correct(
+    *,
+    entry: ProgressEntry,
+    value: object,
+    by,
+    is_final: bool | None = None,
+    provenance: str | None = None,
+    note: str | None = None,
+    evidence: tuple[UploadedFile, ...] | list[UploadedFile] = (),
+    now: dt.datetime | None = None,
+) -> ProgressEntry:
+    """A correction: the same row gets the new figure, a higher revision and goes back to review; the
+    previous revision stays in the history."""
+    now = now or timezone.now()
+    entry = ProgressEntry.objects.select_for_update().select_related("target__report").get(pk=entry.pk)
+    figure = figure_parse(value)
+    progress_entry_validate(
+        target=entry.target,
+        period_end=entry.period_end,
+        value=figure,
+        by=by,
+        today=timezone.localdate(now),
+        entry=entry,
+    )
+    for uploaded_file in evidence:
+        evidence_validate(uploaded_file)
+    entry.value = figure
+    if is_final is not None:
+        entry.is_final = is_final
+    if provenance is not None:
+        entry.provenance = provenance
+    if note is not None:
+        entry.note = note
+    entry.revision += 1
+    entry.submitted_by = by
+    entry.submitted_at = now
+    entry.review_state = ReviewState.SUBMITTED
+    entry.reviewed_by = None
+    entry.reviewed_at = None
+    entry.return_reason = ""
+    entry.full_clean(validate_unique=False)
+    entry.save()
+    for uploaded_file in evidence:
+        _evidence_save(entry, uploaded_file, by, now)
+    _refresh_status_after_commit(entry.target_id)
+    return entry
+
+
+def can_review(user, entry: ProgressEntry) -> bool:
+    if user.is_superuser:
+        return True
+    return roles.is_reviewer(user) and roles.department_of(user) == entry.department
+
+
+@transaction.atomic
+def progress_entry_approve(*, entry: ProgressEntry, by, now: dt.datetime | None = None) -> ProgressEntry:
+    return _review(entry=entry, by=by, state=ReviewState.APPROVED, reason="", now=now)
+
+
+@transaction.atomic
+def progress_entry_return(
+    *, entry: ProgressEntry, by, reason: str, now: dt.datetime | None = None
+) -> ProgressEntry:
+    if not reason or not reason.strip():
+        raise ValidationError({"return_reason": "退回时必须填写原因。"})
+    return _review(entry=entry, by=by, state=ReviewState.RETURNED, reason=reason.strip(), now=now)
+
+
+def _review(*, entry: ProgressEntry, by, state: str, reason: str, now: dt.datetime | None) -> ProgressEntry:
+    # Locked, then checked: of two reviewers acting at once, the second sees the first one's decision.
+    entry = ProgressEntry.objects.select_for_update().get(pk=entry.pk)
+    if not can_review(by, entry):
+        raise ValidationError("只有填报单位的单位负责人可以审核该填报。")
+    if entry.review_state != ReviewState.SUBMITTED:
+        raise ValidationError(f"该填报当前为“{entry.get_review_state_display()}”，只能审核待审核的填报。")
+    entry.review_state = state
+    entry.reviewed_by = by
+    entry.reviewed_at = now or timezone.now()
+    entry.return_reason = reason
+    entry.save(update_fields=["review_state", "reviewed_by", "reviewed_at", "return_reason"])
+    _refresh_status_after_commit(entry.target_id)
+    return entry
+
+
+@transaction.atomic
+def evidence_attach(
+    *, entry: ProgressEntry, uploaded_file: UploadedFile, by, now: dt.datetime | None = None
+) -> EvidenceFile:
+    if not can_report_on(by, entry.target):
+        raise ValidationError({"evidence": "该目标不属于您所在单位，不能上传佐证材料。"})
+    evidence_validate(uploaded_file)
+    return _evidence_save(entry, uploaded_file, by, now or timezone.now())
+
+
+def _evidence_save(entry: ProgressEntry, uploaded_file: UploadedFile, by, now: dt.datetime) -> EvidenceFile:
+    evidence = EvidenceFile(
+        entry=entry,
+        original_name=PurePath(uploaded_file.name).name[:255],
+        size=uploaded_file.size,
+        uploaded_by=by,
+        uploaded_at=now,
+    )
+    evidence.file.save(uploaded_file.name, uploaded_file, save=False)
+    evidence.save()
+    return evidence
+
+
+# -------------------------------------------------------------------------------------------- statuses
+
+
+def _refresh_status_after_commit(target_id: int) -> None:
+    transaction.on_commit(lambda: status_refresh_enqueue(target_id), robust=True)
+
+
+def status_refresh_enqueue(target_id: int) -> None:
+    """Queue the recomputation of one target. A broker outage must not fail the official's save: the
+    entry is committed already, and the daily sweep recomputes every target anyway."""
+    from progress.tasks import recompute_target_status
+
+    try:
+        recompute_target_status.delay(target_id)
+    except Exception:  # kombu raises several unrelated types for "broker unreachable"
+        logger.warning("状态重算任务未能入队（目标 %s）；将由下一次巡检补算。", target_id, exc_info=True)
+
+
+def target_figures(target: Target) -> list[Figure]:
+    return [
+        Figure(period_end=e.period_end, value=e.value, is_final=e.is_final, entry_id=e.pk)
+        for e in target.entries.all()
+        if e.review_state != ReviewState.RETURNED
+    ]
+
+
+@dataclass(frozen=True)
+class StoredChange:
+    axis: str
+    old: str
+    new: str
+
+
+@transaction.atomic
+def target_status_refresh(*, target_id: int, today: dt.date | None = None) -> list[StoredChange]:
+    """Evaluate one target as of today from its current entries and store the result."""
+    today = today or timezone.localdate()
+    target = Target.objects.select_related("report").prefetch_related("entries").get(pk=target_id)
+    evaluation = evaluate(target_rule(target), target_figures(target), today)
+    return status_store(target=target, evaluation=evaluation, today=today)
+
+
+def status_store(
+    *, target: Target, evaluation: Evaluation, today: dt.date, now: dt.datetime | None = None
+) -> list[StoredChange]:
+    """Write a target's evaluation: the current status (locked row), a StatusChange per axis that changed,
+    and today's snapshot. Running it twice, or twice at once, stores the same thing once."""
+    now = now or timezone.now()
+    TargetStatus.objects.get_or_create(target=target, defaults={"as_of": today, "evaluated_at": now})
+    status = TargetStatus.objects.select_for_update().get(pk=target.pk)
+    changes = []
+    for axis, new, reason in (
+        (StatusAxis.PERFORMANCE, evaluation.performance.value, evaluation.reasons[0]),
+        (StatusAxis.REPORTING, evaluation.reporting.value, evaluation.reasons[1]),
+    ):
+        old = getattr(status, axis)
+        if old != new:
+            StatusChange.objects.create(
+                target=target, axis=axis, old=old, new=new, reason=reason, as_of=today, created_at=now
+            )
+            changes.append(StoredChange(axis, old, new))
+    fields = status_fields(evaluation)
+    for name, value in fields.items():
+        setattr(status, name, value)
+    status.judged_entry_id = evaluation.judged.entry_id if evaluation.judged else None
+    status.reasons = list(evaluation.reasons)
+    status.as_of = today
+    status.evaluated_at = now
+    status.save()
+    StatusSnapshot.objects.update_or_create(target=target, date=today, defaults=fields)
+    return changes
+
+
+def status_fields(evaluation: Evaluation) -> dict:
+    judged = evaluation.judged
+    return {
+        "performance": evaluation.performance.value,
+        "reporting": evaluation.reporting.value,
+        "progress_pct": evaluation.progress_pct,
+        "expected_pct": evaluation.expected_pct,
+        "gap_pp": evaluation.gap_pp,
+        "latest_value": judged.value if judged else None,
+        "latest_period_end": judged.period_end if judged else None,
+        "next_due": evaluation.next_due,
+        "days_late": evaluation.days_late,
+    }
+
+
+@dataclass
+class SweepSummary:
+    evaluated: int = 0
+    changed_targets: int = 0
+    changes: int = 0
+
+
+def status_sweep(*, today: dt.date | None = None, batch_size: int = 500) -> SweepSummary:
+    """Evaluate every target as of today and store what changed, batch by batch (one transaction each).
+
+    Targets whose stored status already equals the evaluation only get today's snapshot, written in bulk.
+    """
+    today = today or timezone.localdate()
+    summary = SweepSummary()
+    target_ids = list(Target.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(target_ids), batch_size):
+        batch = target_ids[start : start + batch_size]
+        with transaction.atomic():
+            targets = (
+                Target.objects.filter(pk__in=batch)
+                .select_related("report", "status")
+                .prefetch_related("entries")
+            )
+            snapshots, unchanged_ids = [], []
+            for target in targets:
+                evaluation = evaluate(target_rule(target), target_figures(target), today)
+                summary.evaluated += 1
+                stored = getattr(target, "status", None)
+                if stored is not None and _status_matches(stored, evaluation):
+                    unchanged_ids.append(target.pk)
+                    snapshots.append(StatusSnapshot(target=target, date=today, **status_fields(evaluation)))
+                    continue
+                changes = status_store(target=target, evaluation=evaluation, today=today)
+                summary.changed_targets += 1 if changes else 0
+                summary.changes += len(changes)
+            StatusSnapshot.objects.bulk_create(
+                snapshots,
+                update_conflicts=True,
+                unique_fields=["target", "date"],
+                update_fields=list(status_fields_names()),
+            )
+            TargetStatus.objects.filter(pk__in=unchanged_ids).update(as_of=today, evaluated_at=timezone.now())
+    return summary
+
+
+def status_fields_names() -> tuple[str, ...]:
+    return ("performance", "reporting", "progress_pct", "expected_pct", "gap_pp", "latest_value",
+            "latest_period_end", "next_due", "days_late")  # fmt: skip
+
+
+def _status_matches(stored: TargetStatus, evaluation: Evaluation) -> bool:
+    return all(getattr(stored, name) == value for name, value in status_fields(evaluation).items())

@@ -1,0 +1,21 @@
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+
+from progress.models import EvidenceFile
+from progress.selectors import entries_visible_to
+
+
+@login_required
+def evidence_download(request, pk: int):
+    """Evidence only for users who may see its entry, always as a download (never rendered inline)."""
+    evidence = EvidenceFile.objects.filter(pk=pk, entry__in=entries_visible_to(request.user)).first()
+    if evidence is None:
+        raise Http404("没有这个文件，或您无权查看。")
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type="application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
