@@ -116,8 +116,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="吴忠市目标任�
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Celery. Without a broker, tasks run inline in the calling process (the embedded default of `make run`).
-CELERY_TASK_ALWAYS_EAGER = env_url("CELERY_BROKER_URL", default=None, schemes={"redis", "rediss"}) is None
-CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", default="memory://", schemes={"redis", "rediss", "memory"})
+_BROKER_URL = env_url("CELERY_BROKER_URL", default=None, schemes={"redis", "rediss"})
+CELERY_TASK_ALWAYS_EAGER = _BROKER_URL is None
+CELERY_BROKER_URL = _BROKER_URL or "memory://"  # never contacted while tasks run inline
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
