@@ -21,6 +21,7 @@ run: $(BIN)/.installed
 	$(EMBEDDED) $(BIN)/python manage.py migrate --noinput
 	$(EMBEDDED) $(BIN)/python manage.py load_report
 	$(EMBEDDED) $(BIN)/python manage.py create_demo_accounts
+	$(EMBEDDED) $(BIN)/python manage.py sweep_statuses
 	@echo "后台地址：http://127.0.0.1:$(PORT)/admin/"
 	$(EMBEDDED) $(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
 

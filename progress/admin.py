@@ -133,6 +133,9 @@ class ProgressEntryAdmin(ImportMixin, SimpleHistoryAdmin):
         ]
         return [(None, {"fields": entry}), ("填报与审核", {"fields": review})]
 
+    def get_inlines(self, request, obj=None):
+        return self.inlines if obj is not None else []  # nothing to list before the entry exists
+
     def get_readonly_fields(self, request, obj=None):
         # A correction keeps its target and period: it is the same entry, one revision later.
         return (*self.readonly_fields, "target", "period_end") if obj else self.readonly_fields
@@ -285,6 +288,13 @@ class MyTargetAdmin(admin.ModelAdmin):
     list_filter = (PerformanceFilter, ReportingFilter, "task__chapter", "frequency")
     search_fields = ("code", "metric")
     list_per_page = 50
+    actions = ["recompute_now"]
+
+    @admin.action(description="立即重新评估所选目标", permissions=["view"])
+    def recompute_now(self, request, queryset):
+        for target_id in queryset.values_list("pk", flat=True):
+            services.target_status_refresh(target_id=target_id)
+        self.message_user(request, f"已重新评估 {queryset.count()} 个目标。")
 
     def get_queryset(self, request):
         return (

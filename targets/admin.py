@@ -50,6 +50,20 @@ class ChapterInline(ReadOnlyInline):
 class ReportAdmin(admin.ModelAdmin):
     list_display = ("title", "issuer", "year", "delivered_on", "chapter_count", "target_count")
     readonly_fields = ("issuer", "year", "title", "delivered_on", "occasion", "source_text")
+    fieldsets = (
+        (None, {"fields": ("title", "issuer", "year", "delivered_on", "occasion")}),
+        (
+            _("状态阈值（本报告全部目标的默认值，目标可单独覆盖；下一次巡检起生效）"),
+            {
+                "fields": (
+                    ("cumulative_on_track_pp", "cumulative_at_risk_pp"),
+                    ("level_on_track_pp", "level_at_risk_pp"),
+                    "report_due_working_days",
+                )
+            },
+        ),
+        (_("报告全文"), {"classes": ["collapse"], "fields": ("source_text",)}),
+    )
     inlines = [ChapterInline]
 
     def get_queryset(self, request):

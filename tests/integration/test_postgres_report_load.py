@@ -2,33 +2,17 @@
 refuse rows that break the model's constraints."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import psycopg
 import pytest
 
-pytestmark = pytest.mark.integration
+from tests.integration.conftest import manage, project_environment
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.integration
 
 
 def _manage(database_url: str, *args: str) -> str:
-    environment = {k: v for k, v in os.environ.items() if k not in {"CELERY_BROKER_URL"}}
-    environment |= {"DATABASE_URL": database_url, "DEBUG": "true"}
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=PROJECT_ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
+    return manage(project_environment(DATABASE_URL=database_url), *args)
 
 
 def test_report_loads_idempotently_and_constraints_hold_in_postgres(postgres_database):

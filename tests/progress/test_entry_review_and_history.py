@@ -1,0 +1,105 @@
+"""Review (approve / return with a reason) and corrections: a correction is a new revision of the same
+entry, the old one stays in the history, and returned entries do not count."""
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from progress.models import ProgressEntry, ReviewState
+from progress.services import (
+    progress_entry_approve,
+    progress_entry_correct,
+    progress_entry_return,
+    progress_entry_submit,
+    target_status_refresh,
+)
+from targets import roles
+from targets.models import Department, Target
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def early_july_2020(time_machine):
+    time_machine.move_to(dt.datetime(2020, 7, 3, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
+
+
+@pytest.fixture
+def industry():
+    return Department.objects.get(code="industry")
+
+
+@pytest.fixture
+def official_zhang(industry):
+    return UserFactory(username="zhang_gxj", role=roles.OFFICIAL, department=industry)
+
+
+@pytest.fixture
+def reviewer_chen(industry):
+    return UserFactory(username="chen_gxj", role=roles.REVIEWER, department=industry)
+
+
+@pytest.fixture
+def enterprises_entry(official_zhang) -> ProgressEntry:
+    target = Target.objects.get(report__year=2020, code="1.1.03")
+    return progress_entry_submit(target=target, period_end=dt.date(2020, 6, 30), value="7", by=official_zhang)
+
+
+def test_a_reviewer_of_the_department_approves(enterprises_entry, reviewer_chen):
+    entry = progress_entry_approve(entry=enterprises_entry, by=reviewer_chen)
+    assert (entry.review_state, entry.reviewed_by) == (ReviewState.APPROVED, reviewer_chen)
+
+
+def test_a_return_needs_a_reason_and_keeps_it(enterprises_entry, reviewer_chen):
+    with pytest.raises(ValidationError, match="必须填写原因"):
+        progress_entry_return(entry=enterprises_entry, by=reviewer_chen, reason="  ")
+    entry = progress_entry_return(entry=enterprises_entry, by=reviewer_chen, reason="缺少佐证材料")
+    assert (entry.review_state, entry.return_reason) == (ReviewState.RETURNED, "缺少佐证材料")
+
+
+def test_only_a_reviewer_of_the_submitting_department_may_review(enterprises_entry, official_zhang):
+    other_reviewer = UserFactory(
+        username="wu_nyj", role=roles.REVIEWER, department=Department.objects.get(code="agriculture")
+    )
+    for reviewer in (other_reviewer, official_zhang):
+        with pytest.raises(ValidationError, match="单位负责人"):
+            progress_entry_approve(entry=enterprises_entry, by=reviewer)
+    assert ProgressEntry.objects.get(pk=enterprises_entry.pk).review_state == ReviewState.SUBMITTED
+
+
+def test_an_entry_is_reviewed_once(enterprises_entry, reviewer_chen):
+    progress_entry_approve(entry=enterprises_entry, by=reviewer_chen)
+    with pytest.raises(ValidationError, match="只能审核待审核的填报"):
+        progress_entry_return(entry=enterprises_entry, by=reviewer_chen, reason="晚了")
+
+
+def test_a_correction_is_a_new_revision_and_the_old_one_stays_in_the_history(
+    enterprises_entry, official_zhang, reviewer_chen
+):
+    progress_entry_return(entry=enterprises_entry, by=reviewer_chen, reason="数字有误")
+
+    corrected = progress_entry_correct(entry=enterprises_entry, value="8", by=official_zhang, note="已核对")
+
+    assert (corrected.pk, corrected.revision, corrected.value) == (enterprises_entry.pk, 2, Decimal("8"))
+    assert (corrected.review_state, corrected.return_reason) == (ReviewState.SUBMITTED, "")
+    history = list(
+        corrected.history.order_by("history_date", "history_id").values_list(
+            "value", "review_state", "revision"
+        )
+    )
+    assert history == [
+        (Decimal("7"), ReviewState.SUBMITTED, 1),
+        (Decimal("7"), ReviewState.RETURNED, 1),
+        (Decimal("8"), ReviewState.SUBMITTED, 2),
+    ]
+
+
+def test_a_returned_entry_does_not_count(enterprises_entry, reviewer_chen):
+    assert target_status_refresh(target_id=enterprises_entry.target_id)  # no_data → on_track
+    progress_entry_return(entry=enterprises_entry, by=reviewer_chen, reason="数字有误")
+    target_status_refresh(target_id=enterprises_entry.target_id)
+    assert enterprises_entry.target.status.performance == "no_data"

@@ -1,0 +1,92 @@
+"""A committed entry queues the recomputation of its target; a broker outage loses nothing: the entry is
+saved, the page works, and the sweep catches up."""
+
+import datetime as dt
+import logging
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+
+from progress.models import ProgressEntry, TargetStatus
+from progress.services import progress_entry_submit
+from targets import roles
+from targets.models import Department, Target
+from tests.factories import UserFactory
+from wuzhong_tracker.celery import app
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def early_july_2020(time_machine):
+    time_machine.move_to(dt.datetime(2020, 7, 3, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
+
+
+@pytest.fixture
+def official_zhang(db):
+    return UserFactory(
+        username="zhang_gxj", role=roles.OFFICIAL, department=Department.objects.get(code="industry")
+    )
+
+
+@pytest.fixture
+def enterprises() -> Target:
+    return Target.objects.get(report__year=2020, code="1.1.03")
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    """A real (not eager) Celery publisher pointed at a port where nothing listens."""
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    monkeypatch.setitem(app.conf, "broker_url", "redis://127.0.0.1:9/0")
+    app.pool.force_close_all()
+    yield
+    app.pool.force_close_all()
+
+
+def test_the_recompute_runs_only_after_the_commit(
+    enterprises, official_zhang, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        progress_entry_submit(
+            target=enterprises, period_end=dt.date(2020, 6, 30), value="2", by=official_zhang
+        )
+    assert len(callbacks) == 1
+    assert not TargetStatus.objects.filter(target=enterprises).exists()
+
+    callbacks[0]()  # the commit happened: the (eager) task recomputes the target
+
+    assert TargetStatus.objects.get(target=enterprises).performance == "lagging"
+
+
+def test_with_the_broker_down_the_entry_is_saved_and_the_failure_logged(
+    enterprises, official_zhang, broker_down, django_capture_on_commit_callbacks, caplog
+):
+    with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
+        entry = progress_entry_submit(
+            target=enterprises, period_end=dt.date(2020, 6, 30), value="7", by=official_zhang
+        )
+
+    assert ProgressEntry.objects.filter(pk=entry.pk).exists()
+    assert "状态重算任务未能入队" in caplog.text
+    assert not TargetStatus.objects.filter(target=enterprises).exists()  # the sweep will catch up
+
+
+def test_with_the_broker_down_the_admin_page_still_works(
+    client, enterprises, official_zhang, broker_down, django_capture_on_commit_callbacks
+):
+    client.force_login(official_zhang)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:progress_progressentry_add"),
+            {
+                "target": enterprises.pk,
+                "period_end": "2020-06-30",
+                "value": "7",
+                "provenance": "estimate",
+                "note": "",
+            },
+        )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert ProgressEntry.objects.filter(target=enterprises, period_end=dt.date(2020, 6, 30)).exists()
