@@ -2,11 +2,10 @@
 the reason printed (`-ra`), except under CI=true, where an unreachable service fails the test instead."""
 
 import os
-import uuid
-
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import psycopg

@@ -28,11 +28,20 @@ from tests.progress.rule_examples import (
 D = Decimal
 ON_TRACK, AT_RISK, LAGGING = Performance.ON_TRACK, Performance.AT_RISK, Performance.LAGGING
 ACHIEVED, OVERDUE, NO_DATA = Performance.ACHIEVED, Performance.OVERDUE, Performance.NO_DATA
-JUNE_END = dt.date(2020, 6, 30)
+JUNE = dt.date(2020, 6, 30)
 EARLY_JULY = dt.date(2020, 7, 3)
+DEC = dt.date(2020, 12, 31)
+JAN_5 = dt.date(2021, 1, 5)  # year-end figures in, their report not due before 8 January
+MARCH_2021 = dt.date(2021, 3, 1)
+DUE, DAY_BEFORE_DUE = YEAR_END_REPORT_DUE, dt.date(2021, 1, 7)
+APRIL = dt.date(2020, 4, 30)
+MAY_10, MAY_11 = dt.date(2020, 5, 10), dt.date(2020, 5, 11)  # 1–5 May off, Saturday 9 May worked
+NOV = dt.date(2020, 11, 30)
+ENTERPRISES, CPI, UNEMPLOYMENT = enterprises_15(), cpi_at_most_3(), unemployment_about_5_2()
+BY_APRIL = projects_started_by_april()
 
 
-def performance_of(rule, value, *, period_end=JUNE_END, as_of=EARLY_JULY, is_final=False) -> Performance:
+def performance_of(rule, value, *, period_end=JUNE, as_of=EARLY_JULY, is_final=False) -> Performance:
     return evaluate(rule, [figure(period_end, value, is_final=is_final)], as_of).performance
 
 
@@ -87,7 +96,7 @@ def _on_curve(rule_builder, curve):
     ],
 )
 def test_cumulative_at_least_on_every_curve(curve, value, expected_pct, expected):
-    evaluation = evaluate(_on_curve(enterprises_15, curve), [figure(JUNE_END, value)], EARLY_JULY)
+    evaluation = evaluate(_on_curve(enterprises_15, curve), [figure(JUNE, value)], EARLY_JULY)
     assert evaluation.expected_pct == expected_pct
     assert evaluation.performance == expected
 
@@ -106,7 +115,7 @@ def test_cumulative_at_least_on_every_curve(curve, value, expected_pct, expected
     ],
 )
 def test_milestone_on_every_curve(curve, percent_done, expected):
-    evaluation = evaluate(_on_curve(milestone, curve), [figure(JUNE_END, percent_done)], EARLY_JULY)
+    evaluation = evaluate(_on_curve(milestone, curve), [figure(JUNE, percent_done)], EARLY_JULY)
     assert evaluation.progress_pct == D(percent_done)
     assert evaluation.performance == expected
 
@@ -123,7 +132,7 @@ def test_milestone_on_every_curve(curve, percent_done, expected):
     ],
 )
 def test_level_targets_ignore_the_curve(rule_builder, value, expected, curve):
-    evaluation = evaluate(_on_curve(rule_builder, curve), [figure(JUNE_END, value)], EARLY_JULY)
+    evaluation = evaluate(_on_curve(rule_builder, curve), [figure(JUNE, value)], EARLY_JULY)
     assert evaluation.performance == expected
     assert (evaluation.progress_pct, evaluation.expected_pct) == (None, None)
 
@@ -163,7 +172,7 @@ def test_negative_growth_is_judged_not_rejected():
     ],
 )
 def test_unemployment_about_5_2_band_4_94_to_5_46(value, gap, expected):
-    evaluation = evaluate(unemployment_about_5_2(), [figure(JUNE_END, value)], EARLY_JULY)
+    evaluation = evaluate(unemployment_about_5_2(), [figure(JUNE, value)], EARLY_JULY)
     assert (evaluation.gap_pp, evaluation.performance) == (gap, expected)
 
 
@@ -177,7 +186,7 @@ def test_unemployment_about_5_2_band_4_94_to_5_46(value, gap, expected):
     ],
 )
 def test_goal_of_zero_is_measured_against_one_unit(value, gap, expected):
-    evaluation = evaluate(spending_growth_at_most_0(), [figure(JUNE_END, value)], EARLY_JULY)
+    evaluation = evaluate(spending_growth_at_most_0(), [figure(JUNE, value)], EARLY_JULY)
     assert (evaluation.gap_pp, evaluation.performance) == (gap, expected)
 
 
@@ -202,7 +211,7 @@ def test_goal_of_zero_met_at_the_deadline_is_achieved():
     ],
 )
 def test_cumulative_threshold_boundaries(value, gap, expected):
-    evaluation = evaluate(hundred_on_custom_curve(), [figure(JUNE_END, value)], EARLY_JULY)
+    evaluation = evaluate(hundred_on_custom_curve(), [figure(JUNE, value)], EARLY_JULY)
     assert evaluation.expected_pct == D(50)
     assert (evaluation.gap_pp, evaluation.performance) == (gap, expected)
 
@@ -221,7 +230,7 @@ def test_cumulative_threshold_boundaries(value, gap, expected):
     ],
 )
 def test_level_threshold_boundaries(comparator, value, gap, expected):
-    evaluation = evaluate(level_hundred(comparator), [figure(JUNE_END, value)], EARLY_JULY)
+    evaluation = evaluate(level_hundred(comparator), [figure(JUNE, value)], EARLY_JULY)
     assert (evaluation.gap_pp, evaluation.performance) == (gap, expected)
 
 
@@ -249,122 +258,40 @@ def test_thresholds_are_read_from_the_rule_not_from_the_defaults():
 # ------------------------------------------------------------------------------------------ achieved
 
 
+def final(period_end, value):
+    return figure(period_end, value, is_final=True)
+
+
 @pytest.mark.parametrize(
-    ("rule", "period_end", "value", "is_final", "as_of", "expected"),
+    ("rule", "judged", "as_of", "expected"),
     [
-        pytest.param(
-            enterprises_15(),
-            "2020-06-30",
-            15,
-            False,
-            EARLY_JULY,
-            ACHIEVED,
-            id="cumulative: goal reached in June",
-        ),
-        pytest.param(
-            enterprises_15(), "2020-06-30", 17, False, EARLY_JULY, ACHIEVED, id="cumulative: goal exceeded"
-        ),
-        pytest.param(
-            enterprises_15(), "2020-06-30", 14, False, EARLY_JULY, ON_TRACK, id="cumulative: one short"
-        ),
-        pytest.param(
-            cpi_at_most_3(),
-            "2020-06-30",
-            "2.8",
-            False,
-            EARLY_JULY,
-            ON_TRACK,
-            id="level: met mid-year is on track, not achieved",
-        ),
-        pytest.param(
-            cpi_at_most_3(),
-            "2020-12-31",
-            "2.8",
-            False,
-            dt.date(2021, 1, 5),
-            ACHIEVED,
-            id="level: met at the deadline",
-        ),
-        pytest.param(
-            cpi_at_most_3(),
-            "2020-06-30",
-            "2.8",
-            True,
-            EARLY_JULY,
-            ACHIEVED,
-            id="level: met by a final figure",
-        ),
-        pytest.param(
-            cpi_at_most_3(),
-            "2020-12-31",
-            "3.2",
-            False,
-            dt.date(2021, 1, 5),
-            AT_RISK,
-            id="level: missed at the deadline, not yet due",
-        ),
-        pytest.param(
-            cpi_at_most_3(),
-            "2020-06-30",
-            "3.2",
-            True,
-            EARLY_JULY,
-            AT_RISK,
-            id="level: missed by a final figure",
-        ),
-        pytest.param(
-            gdp_growth_7(),
-            "2020-12-31",
-            "7",
-            False,
-            dt.date(2021, 1, 5),
-            ACHIEVED,
-            id="level at least: exactly the goal at the deadline",
-        ),
-        pytest.param(
-            unemployment_about_5_2(),
-            "2020-12-31",
-            "5.46",
-            False,
-            dt.date(2021, 1, 5),
-            ACHIEVED,
-            id="about: at the edge of the band at the deadline",
-        ),
-        pytest.param(
-            unemployment_about_5_2(),
-            "2020-12-31",
-            "5.5",
-            False,
-            dt.date(2021, 1, 5),
-            AT_RISK,
-            id="about: outside the band at the deadline",
-        ),
-        pytest.param(
-            milestone(), "2020-09-30", 100, False, dt.date(2020, 10, 1), ACHIEVED, id="milestone: 100 % done"
-        ),
-        pytest.param(
-            enterprises_15(),
-            "2020-12-31",
-            15,
-            False,
-            dt.date(2021, 3, 1),
-            ACHIEVED,
-            id="achieved wins over overdue",
-        ),
+        pytest.param(ENTERPRISES, figure(JUNE, 15), EARLY_JULY, ACHIEVED, id="cumulative: 15 by June"),
+        pytest.param(ENTERPRISES, figure(JUNE, 17), EARLY_JULY, ACHIEVED, id="cumulative: goal exceeded"),
+        pytest.param(ENTERPRISES, figure(JUNE, 14), EARLY_JULY, ON_TRACK, id="cumulative: one short"),
+        pytest.param(milestone(), figure(JUNE, 100), EARLY_JULY, ACHIEVED, id="milestone: 100 % done"),
+        pytest.param(CPI, figure(JUNE, "2.8"), EARLY_JULY, ON_TRACK, id="level met mid-year: on track"),
+        pytest.param(CPI, final(JUNE, "2.8"), EARLY_JULY, ACHIEVED, id="level met by a final figure"),
+        pytest.param(CPI, final(JUNE, "3.2"), EARLY_JULY, AT_RISK, id="level missed by a final figure"),
+        pytest.param(CPI, figure(DEC, "2.8"), JAN_5, ACHIEVED, id="level met at the deadline"),
+        pytest.param(CPI, figure(DEC, "3.2"), JAN_5, AT_RISK, id="level missed at the deadline"),
+        pytest.param(gdp_growth_7(), figure(DEC, "7"), JAN_5, ACHIEVED, id="at least: exactly the goal"),
+        pytest.param(UNEMPLOYMENT, figure(DEC, "5.46"), JAN_5, ACHIEVED, id="about: edge of the band"),
+        pytest.param(UNEMPLOYMENT, figure(DEC, "5.5"), JAN_5, AT_RISK, id="about: outside the band"),
+        pytest.param(ENTERPRISES, figure(DEC, 15), MARCH_2021, ACHIEVED, id="achieved wins over overdue"),
     ],
 )
-def test_achieved(rule, period_end, value, is_final, as_of, expected):
-    assert performance_of(rule, value, period_end=period_end, as_of=as_of, is_final=is_final) == expected
+def test_achieved(rule, judged, as_of, expected):
+    assert evaluate(rule, [judged], as_of).performance == expected
 
 
 def test_cumulative_is_judged_on_the_latest_figure_only():
     figures = [figure("2020-05-31", 15), figure("2020-06-30", 14)]  # a June correction below the goal
-    assert evaluate(enterprises_15(), figures, EARLY_JULY).performance == ON_TRACK
+    assert evaluate(ENTERPRISES, figures, EARLY_JULY).performance == ON_TRACK
 
 
 def test_level_final_figure_is_judged_even_when_a_later_one_arrives():
     figures = [figure("2020-06-30", "2.8", is_final=True), figure("2020-07-31", "3.5")]
-    evaluation = evaluate(cpi_at_most_3(), figures, dt.date(2020, 8, 3))
+    evaluation = evaluate(CPI, figures, dt.date(2020, 8, 3))
     assert evaluation.performance == ACHIEVED
     assert evaluation.judged == figures[0]
 
@@ -375,66 +302,16 @@ def test_level_final_figure_is_judged_even_when_a_later_one_arrives():
 @pytest.mark.parametrize(
     ("rule", "figures", "as_of", "expected"),
     [
-        pytest.param(
-            enterprises_15(),
-            [figure("2020-12-31", 12)],
-            YEAR_END_REPORT_DUE,
-            OVERDUE,
-            id="12 of 15 on 8 Jan 2021",
-        ),
-        pytest.param(
-            enterprises_15(),
-            [figure("2020-12-31", 12)],
-            dt.date(2021, 1, 7),
-            AT_RISK,
-            id="12 of 15 a day before: 20 points behind 100",
-        ),
-        pytest.param(
-            enterprises_15(), [], YEAR_END_REPORT_DUE, OVERDUE, id="no figures at all on 8 Jan 2021"
-        ),
-        pytest.param(enterprises_15(), [], dt.date(2021, 1, 7), NO_DATA, id="no figures a day before"),
-        pytest.param(
-            enterprises_15(),
-            [figure("2020-11-30", 14)],
-            dt.date(2021, 2, 1),
-            OVERDUE,
-            id="deadline report never came",
-        ),
-        pytest.param(
-            cpi_at_most_3(),
-            [figure("2020-12-31", "3.2")],
-            YEAR_END_REPORT_DUE,
-            OVERDUE,
-            id="level missed at the deadline",
-        ),
-        pytest.param(
-            cpi_at_most_3(),
-            [figure("2020-11-30", "2.8")],
-            YEAR_END_REPORT_DUE,
-            OVERDUE,
-            id="level met in November, deadline figure missing",
-        ),
-        pytest.param(
-            projects_started_by_april(),
-            [figure("2020-04-30", 60)],
-            dt.date(2020, 5, 11),
-            OVERDUE,
-            id="April deadline: due 11 May after the Labour Day holiday",
-        ),
-        pytest.param(
-            projects_started_by_april(),
-            [figure("2020-04-30", 60)],
-            dt.date(2020, 5, 10),
-            AT_RISK,
-            id="April deadline: a day before",
-        ),
-        pytest.param(
-            projects_started_by_april(),
-            [figure("2020-04-30", 70)],
-            dt.date(2020, 6, 1),
-            ACHIEVED,
-            id="April deadline: 70 % started",
-        ),
+        pytest.param(ENTERPRISES, [figure(DEC, 12)], DUE, OVERDUE, id="12 of 15 on 8 Jan 2021"),
+        pytest.param(ENTERPRISES, [figure(DEC, 12)], DAY_BEFORE_DUE, AT_RISK, id="12 of 15 a day before"),
+        pytest.param(ENTERPRISES, [], DUE, OVERDUE, id="no figures at all on 8 Jan 2021"),
+        pytest.param(ENTERPRISES, [], DAY_BEFORE_DUE, NO_DATA, id="no figures a day before"),
+        pytest.param(ENTERPRISES, [figure(NOV, 14)], DUE, OVERDUE, id="deadline report never came"),
+        pytest.param(CPI, [figure(DEC, "3.2")], DUE, OVERDUE, id="level missed at the deadline"),
+        pytest.param(CPI, [figure(NOV, "2.8")], DUE, OVERDUE, id="level met in Nov only"),
+        pytest.param(BY_APRIL, [figure(APRIL, 60)], MAY_11, OVERDUE, id="April deadline: due 11 May"),
+        pytest.param(BY_APRIL, [figure(APRIL, 60)], MAY_10, AT_RISK, id="April deadline: a day before"),
+        pytest.param(BY_APRIL, [figure(APRIL, 70)], MAY_11, ACHIEVED, id="April deadline: 70 % started"),
     ],
 )
 def test_overdue(rule, figures, as_of, expected):
@@ -471,7 +348,7 @@ def test_level_without_figures_has_no_expected_progress():
     ],
 )
 def test_figures_for_periods_ending_after_as_of_are_ignored(as_of, expected):
-    assert evaluate(enterprises_15(), [figure(JUNE_END, 7)], as_of).performance == expected
+    assert evaluate(enterprises_15(), [figure(JUNE, 7)], as_of).performance == expected
 
 
 def test_a_future_figure_does_not_replace_the_latest_counted_one():
@@ -485,7 +362,7 @@ def test_a_future_figure_does_not_replace_the_latest_counted_one():
 
 
 def test_evaluation_fields_of_the_worked_example():
-    june = figure(JUNE_END, 7, entry_id=42)
+    june = figure(JUNE, 7, entry_id=42)
     evaluation = evaluate(enterprises_15(), [figure("2020-05-31", 6), june], EARLY_JULY)
     assert evaluation.progress_pct == D("46.67")
     assert evaluation.expected_pct == D("49.73")
@@ -495,22 +372,22 @@ def test_evaluation_fields_of_the_worked_example():
 
 
 def test_cumulative_reason_explains_the_gap_in_chinese():
-    reason = evaluate(enterprises_15(), [figure(JUNE_END, 5)], EARLY_JULY).reasons[0]
+    reason = evaluate(enterprises_15(), [figure(JUNE, 5)], EARLY_JULY).reasons[0]
     for phrase in ("截至2020年6月30日累计5户", "不低于15户", "33.33%", "序时进度49.73%", "落后16.4个百分点"):
         assert phrase in reason
 
 
 def test_ahead_of_schedule_is_said_as_ahead():
-    reason = evaluate(hundred_on_custom_curve(), [figure(JUNE_END, 60)], EARLY_JULY).reasons[0]
+    reason = evaluate(hundred_on_custom_curve(), [figure(JUNE, 60)], EARLY_JULY).reasons[0]
     assert "超前10个百分点" in reason
 
 
 def test_level_reasons_say_the_distance_to_the_goal():
-    over = evaluate(cpi_at_most_3(), [figure(JUNE_END, "3.2")], EARLY_JULY).reasons[0]
-    under = evaluate(cpi_at_most_3(), [figure(JUNE_END, "2.8")], EARLY_JULY).reasons[0]
+    over = evaluate(cpi_at_most_3(), [figure(JUNE, "3.2")], EARLY_JULY).reasons[0]
+    under = evaluate(cpi_at_most_3(), [figure(JUNE, "2.8")], EARLY_JULY).reasons[0]
     assert "不高于3%" in over and "差距6.67个百分点" in over
     assert "优于目标6.67个百分点" in under
-    about = evaluate(unemployment_about_5_2(), [figure(JUNE_END, "5.7")], EARLY_JULY).reasons[0]
+    about = evaluate(unemployment_about_5_2(), [figure(JUNE, "5.7")], EARLY_JULY).reasons[0]
     assert "5.2%左右（±5%）" in about
 
 
@@ -523,7 +400,7 @@ def test_overdue_reason_names_the_deadline_and_its_due_date():
 
 
 def test_achieved_reason_and_fields():
-    evaluation = evaluate(enterprises_15(), [figure(JUNE_END, 15)], EARLY_JULY)
+    evaluation = evaluate(enterprises_15(), [figure(JUNE, 15)], EARLY_JULY)
     assert evaluation.reasons[0] == "2020年6月30日数据为15户，已达到目标（不低于15户）。"
     assert (evaluation.progress_pct, evaluation.gap_pp) == (D("100.00"), None)
 
@@ -536,6 +413,6 @@ def test_reasons_cover_both_axes():
 
 
 def test_evaluation_is_immutable():
-    evaluation = evaluate(enterprises_15(), [figure(JUNE_END, 7)], EARLY_JULY)
+    evaluation = evaluate(enterprises_15(), [figure(JUNE, 7)], EARLY_JULY)
     with pytest.raises(FrozenInstanceError):
         evaluation.performance = Performance.ACHIEVED
