@@ -147,7 +147,9 @@ class ProgressEntryAdmin(ImportMixin, SimpleHistoryAdmin):
         return initial
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return super().has_change_permission(request, obj) and (obj is None or self._visible(request, obj))
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or (self._visible(request, obj) and services.can_correct(request.user, obj))
 
     def has_view_permission(self, request, obj=None) -> bool:
         return super().has_view_permission(request, obj) and (obj is None or self._visible(request, obj))

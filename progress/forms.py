@@ -44,12 +44,18 @@ class ProgressEntryForm(forms.ModelForm):
             self.initial["value"] = f"{self.instance.value.normalize():f}"
 
     def clean_value(self):
-        return figure_parse(self.cleaned_data["value"])
+        try:
+            return figure_parse(self.cleaned_data["value"])
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["value"]) from None
 
     def clean_evidence(self):
         files = self.cleaned_data.get("evidence") or []
         for uploaded_file in files:
-            evidence_validate(uploaded_file)
+            try:
+                evidence_validate(uploaded_file)
+            except ValidationError as error:
+                raise ValidationError(error.message_dict["evidence"]) from None
         return files
 
     def clean(self):

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from progress.models import ProgressEntry, Provenance
 from progress.services import (
+    can_correct,
     figure_parse,
     progress_entry_correct,
     progress_entry_submit,
@@ -79,13 +80,29 @@ class _Row:
 
 
 def dataset_read(content: bytes, filename: str) -> tablib.Dataset:
+    """A CSV (UTF-8, or GB18030/GBK as Chinese Excel saves it) or an XLSX file as a dataset."""
     suffix = PurePath(filename).suffix.lower()
-    if suffix == ".xlsx":
-        return tablib.Dataset().load(content, format="xlsx")
-    if suffix == ".csv":
-        text = content.decode("utf-8-sig")
-        return tablib.Dataset().load(text, format="csv")
+    try:
+        if suffix == ".xlsx":
+            return tablib.Dataset().load(content, format="xlsx")
+        if suffix == ".csv":
+            return tablib.Dataset().load(_decode(content), format="csv")
+    except ImportRefused:
+        raise
+    except Exception as error:  # openpyxl and csv raise many types for a damaged file
+        raise ImportRefused([ImportProblem(None, None, f"无法读取文件“{filename}”：{error}")]) from None
     raise ImportRefused([ImportProblem(None, None, f"文件“{filename}”不是 CSV 或 XLSX。")])
+
+
+def _decode(content: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportRefused(
+        [ImportProblem(None, None, "CSV 文件的编码无法识别；请另存为 UTF-8 编码的 CSV 或 XLSX。")]
+    )
 
 
 def _date(raw: object) -> dt.date:
@@ -186,15 +203,16 @@ def _validate_row(index, values, visible, by, today, allow_corrections, seen) ->
     if not code:
         raise ValidationError({"code": "请填写目标编号。"})
     period_end = _date(values.get("period_end"))
-    candidates = [target for target in visible.filter(code=code, report__year=period_end.year)]
-    if not candidates:
-        raise ValidationError(
-            {"code": f"没有编号为“{code}”的{period_end.year}年目标，或该目标不属于您所在单位。"}
-        )
+    candidates = list(visible.filter(code=code))
     if len(candidates) > 1:
-        raise ValidationError(
-            {"code": f"编号“{code}”在多个{period_end.year}年报告中都存在，无法确定是哪一个。"}
-        )
+        # The same code in several reports (several years or issuers): the period's year decides.
+        candidates = [target for target in candidates if target.report.year == period_end.year]
+        if len(candidates) != 1:
+            raise ValidationError(
+                {"code": f"编号“{code}”在多个报告中都存在，无法按报告期末{period_end}确定是哪一个。"}
+            )
+    if not candidates:
+        raise ValidationError({"code": f"没有编号为“{code}”的目标，或该目标不属于您所在单位。"})
     target = candidates[0]
     key = (target.pk, period_end)
     if key in seen:
@@ -209,6 +227,8 @@ def _validate_row(index, values, visible, by, today, allow_corrections, seen) ->
         target=target, period_end=period_end, value=value, by=by, today=today, entry=existing
     )
     row = _Row(index, target, period_end, value, note, is_final, provenance, existing)
+    if existing is not None and not _same(existing, row) and not can_correct(by, existing):
+        raise ValidationError({"value": f"该期已有{existing.department}的填报，只能由该单位更正。"})
     if existing is not None and not _same(existing, row) and not allow_corrections:
         raise ValidationError(
             {

@@ -191,9 +191,13 @@ def _date(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def _cumulative_figure(rule: TargetRule, value: Decimal) -> str:
+    return f"完成进度{_number(value)}%" if rule.is_milestone else f"累计{_number(value)}{rule.unit}"
+
+
 def _goal_text(rule: TargetRule) -> str:
     if rule.is_milestone:
-        return "完成（100%）"
+        return "全部完成"
     words = {"at_least": "不低于", "at_most": "不高于", "about": "左右"}[rule.comparator]
     if rule.comparator == "about":
         return f"{_number(rule.goal)}{rule.unit}左右（±{_number(rule.tolerance_pct)}%）"
@@ -289,9 +293,15 @@ def evaluate(
     elif rule.measure == "cumulative":
         gap = _round(expected - progress)
         performance = _classify(gap, thresholds.cumulative_on_track_pp, thresholds.cumulative_at_risk_pp)
-        behind = f"落后{_number(gap)}个百分点" if gap > 0 else f"超前{_number(-gap)}个百分点"
+        behind = (
+            f"落后{_number(gap)}个百分点"
+            if gap > 0
+            else f"超前{_number(-gap)}个百分点"
+            if gap < 0
+            else "与序时进度持平"
+        )
         reason = (
-            f"截至{_date(judged.period_end)}累计{_number(judged.value)}{unit}，完成目标（{_goal_text(rule)}）的"
+            f"截至{_date(judged.period_end)}{_cumulative_figure(rule, judged.value)}，完成目标（{_goal_text(rule)}）的"
             f"{_number(progress)}%，序时进度{_number(expected)}%，{behind}"
             f"（落后不超过{_number(thresholds.cumulative_on_track_pp)}个百分点为正常，"
             f"不超过{_number(thresholds.cumulative_at_risk_pp)}个百分点为预警，超过为滞后）。"
@@ -299,11 +309,17 @@ def evaluate(
     else:
         gap = _round(_level_gap(rule, judged.value))
         performance = _classify(gap, thresholds.level_on_track_pp, thresholds.level_at_risk_pp)
-        distance = f"差距{_number(gap)}个百分点" if gap > 0 else f"优于目标{_number(-gap)}个百分点"
+        distance = (
+            f"差距{_number(gap)}个百分点"
+            if gap > 0
+            else f"优于目标{_number(-gap)}个百分点"
+            if gap < 0
+            else "恰好达到目标"
+        )
         reason = (
             f"{_date(judged.period_end)}数据为{_number(judged.value)}{unit}，目标{_goal_text(rule)}，{distance}"
             f"（差距不超过{_number(thresholds.level_on_track_pp)}个百分点为正常，"
-            f"不超过{_number(thresholds.level_at_risk_pp)}为预警，超过为滞后）。"
+            f"不超过{_number(thresholds.level_at_risk_pp)}个百分点为预警，超过为滞后）。"
         )
 
     reporting, next_due, days_late, reporting_reason = _reporting(
@@ -353,7 +369,8 @@ def _reporting(
             Reporting.LATE,
             due,
             days_late,
-            f"{label}的报告应于{_date(due)}前报送，截至{_date(as_of)}仍未报送（逾期{days_late}天）。",
+            f"{label}的报告应于{_date(due)}前报送，截至{_date(as_of)}仍未报送"
+            + (f"（逾期{days_late}天）。" if days_late else "（今日到期）。"),
         )
     if any_due or latest is not None:
         return Reporting.ON_TIME, due, 0, f"到期的报告均已报送；{label}的报告应于{_date(due)}前报送。"

@@ -105,6 +105,12 @@ def can_report_on(user, target: Target) -> bool:
     return targets_visible_to(user).filter(pk=target.pk).exists()
 
 
+def can_correct(user, entry: ProgressEntry) -> bool:
+    """An entry is corrected by its own department (co-operating departments see it, but their figure
+    would be a different department's claim), or by a manager."""
+    return roles.sees_everything(user) or roles.department_of(user) == entry.department
+
+
 def progress_entry_validate(
     *,
     target: Target,
@@ -234,6 +240,8 @@ def progress_entry_correct(
     previous revision stays in the history."""
     now = now or timezone.now()
     entry = ProgressEntry.objects.select_for_update().select_related("target__report").get(pk=entry.pk)
+    if not can_correct(by, entry):
+        raise ValidationError({"value": f"该填报由{entry.department}提交，只能由该单位更正。"})
     figure = figure_parse(value)
     progress_entry_validate(
         target=entry.target,

@@ -41,8 +41,9 @@ ENTERPRISES, CPI, UNEMPLOYMENT = enterprises_15(), cpi_at_most_3(), unemployment
 BY_APRIL = projects_started_by_april()
 
 
-def performance_of(rule, value, *, period_end=JUNE, as_of=EARLY_JULY, is_final=False) -> Performance:
-    return evaluate(rule, [figure(period_end, value, is_final=is_final)], as_of).performance
+def performance_of(rule, value) -> Performance:
+    """The status of a target whose only figure is `value` for June, as of 3 July."""
+    return evaluate(rule, [figure(JUNE, value)], EARLY_JULY).performance
 
 
 # ------------------------------------------------------------------------------ the worked examples
