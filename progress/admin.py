@@ -6,7 +6,6 @@ choices (all from the selectors), not only hidden in the UI. Every write goes th
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
@@ -180,9 +179,6 @@ class ProgressEntryAdmin(ImportMixin, SimpleHistoryAdmin):
         obj.__dict__.update({key: value for key, value in entry.__dict__.items() if key != "_state"})
         obj._state.adding = False
 
-    def save_related(self, request, form, formsets, change):
-        pass  # evidence was saved by the service; the inline is read-only
-
     @admin.display(description="编号", ordering="target__code")
     def target_code(self, entry: ProgressEntry) -> str:
         return entry.target.code
@@ -299,12 +295,7 @@ class MyTargetAdmin(admin.ModelAdmin):
         self.message_user(request, f"已重新评估 {queryset.count()} 个目标。")
 
     def get_queryset(self, request):
-        return (
-            targets_visible_to(request.user)
-            .select_related("status", "task__chapter")
-            .prefetch_related(Prefetch("assignments"))
-            .order_by("code")
-        )
+        return targets_visible_to(request.user).select_related("status", "task__chapter").order_by("code")
 
     def has_add_permission(self, request) -> bool:
         return False

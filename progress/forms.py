@@ -26,7 +26,9 @@ class MultipleFileField(forms.FileField):
 
 class ProgressEntryForm(forms.ModelForm):
     # A text field, so that "N/A" or "见说明" gets our message rather than a generic one.
-    value = forms.CharField(label="数值", help_text="只填数字；里程碑填完成百分比（0–100），增速可为负数。")
+    value = forms.CharField(
+        label="数值", required=False, help_text="只填数字；里程碑填完成百分比（0–100），增速可为负数。"
+    )
     evidence = MultipleFileField(
         label="佐证材料", help_text="可多选；PDF、DOCX、XLSX、JPG、PNG，每个不超过10 MB。"
     )

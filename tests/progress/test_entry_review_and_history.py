@@ -107,7 +107,9 @@ def test_a_returned_entry_does_not_count(enterprises_entry, reviewer_chen):
 
 def test_only_the_submitting_department_corrects_its_entry(enterprises_entry):
     # 统计局 co-operates on 1.1.03 and sees the entry, but the figure is 工业和信息化局's to correct.
-    statistics = UserFactory(username="sun_tjj", role=roles.OFFICIAL, department=Department.objects.get(code="stats"))
+    statistics = UserFactory(
+        username="sun_tjj", role=roles.OFFICIAL, department=Department.objects.get(code="stats")
+    )
     with pytest.raises(ValidationError, match="只能由该单位更正"):
         progress_entry_correct(entry=enterprises_entry, value="9", by=statistics)
     assert ProgressEntry.objects.get(pk=enterprises_entry.pk).value == Decimal("7")

@@ -1,0 +1,107 @@
+"""The officials' lists run a fixed number of queries, however many rows they show and whatever those rows
+carry: "我的目标" with or without stored statuses, the entry changelist with no entries or forty."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from progress import services
+from progress.models import ProgressEntry, TargetStatus
+from progress.rules import period_ends
+from targets import roles
+from targets.models import Department, Frequency, Target
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+WUZHONG = ZoneInfo("Asia/Shanghai")
+JUNE_END = dt.date(2020, 6, 30)
+
+
+@pytest.fixture
+def july_3rd(time_machine):
+    """Friday 3 July 2020, 10:00 in Wuzhong."""
+    time_machine.move_to(dt.datetime(2020, 7, 3, 10, 0, tzinfo=WUZHONG), tick=False)
+
+
+@pytest.fixture
+def official_zhang(db):
+    """张工信, who reports for 工业和信息化局."""
+    return UserFactory(
+        username="zhang_gongxin", role=roles.OFFICIAL, department=Department.objects.get(code="industry")
+    )
+
+
+@pytest.fixture
+def login(client, july_3rd, request):
+    """Log in as the named person fixture (after the clock is frozen, so that the session is valid)."""
+
+    def log_in(person: str):
+        client.force_login(request.getfixturevalue(person))
+        return client
+
+    return log_in
+
+
+def _queries(client, url: str) -> tuple[int, int]:
+    """(queries, rows shown) for one page of a changelist."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured), len(response.context["cl"].result_list)
+
+
+def _forty_june_entries(report, by) -> None:
+    """Forty entries across forty monthly targets, each for its latest period end by June (a target due in
+    April has none after April), through the service as everyone else does."""
+    monthly = Target.objects.filter(report=report, frequency=Frequency.MONTHLY).order_by("code")[:40]
+    for target in monthly:
+        period_end = max(end for end in period_ends(services.target_rule(target)) if end <= JUNE_END)
+        services.progress_entry_submit(target=target, period_end=period_end, value="1", by=by)
+    assert ProgressEntry.objects.count() == 40
+
+
+@pytest.mark.parametrize(
+    ("person", "rows", "expected"),
+    [
+        pytest.param("manager_wang", 50, 9, id="manager"),  # 138 targets, one page of 50
+        pytest.param("official_zhang", 25, 11, id="official-industry"),
+    ],
+)
+def test_my_targets_query_count_does_not_depend_on_stored_statuses(
+    login, report_2020, person, rows, expected
+):
+    client = login(person)
+    url = reverse("admin:progress_mytarget_changelist")
+
+    without_statuses = _queries(client, url)
+    services.status_sweep()
+    assert TargetStatus.objects.count() == 138
+    with_statuses = _queries(client, url)
+
+    assert without_statuses == with_statuses == (expected, rows)
+
+
+@pytest.mark.parametrize(
+    ("person", "expected"),
+    [
+        pytest.param("manager_wang", 12, id="manager"),
+        pytest.param("official_zhang", 12, id="official-industry"),
+    ],
+)
+def test_entry_changelist_query_count_does_not_depend_on_the_number_of_entries(
+    login, report_2020, manager_wang, person, expected
+):
+    client = login(person)
+    url = reverse("admin:progress_progressentry_changelist")
+
+    none = _queries(client, url)
+    _forty_june_entries(report_2020, manager_wang)
+    forty = _queries(client, url)
+
+    assert none[1] == 0 and forty[1] > 0
+    assert none[0] == forty[0] == expected
