@@ -440,7 +440,7 @@ def test_a_damaged_xlsx_gives_an_error_message_not_a_traceback(tmp_path, industr
     path = tmp_path / "台账.xlsx"
     path.write_bytes(b"this is not a workbook")
 
-    with pytest.raises(CommandError, match="无法读取文件“台账.xlsx”"):
+    with pytest.raises(CommandError, match=r"无法读取文件“台账\.xlsx”"):
         import_progress(path, "zhang_gongxin")
     assert ProgressEntry.objects.count() == 0
 
