@@ -6,6 +6,7 @@ choices (all from the selectors), not only hidden in the UI. Every write goes th
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
@@ -65,7 +66,7 @@ class EvidenceInline(admin.TabularInline):
 
     @admin.display(description="大小")
     def size_display(self, evidence: EvidenceFile) -> str:
-        return f"{evidence.size / 1024:.0f} KB"
+        return filesizeformat(evidence.size)
 
 
 class DepartmentEntryFilter(admin.SimpleListFilter):
