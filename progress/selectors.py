@@ -3,6 +3,8 @@
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -32,33 +34,62 @@ def entries_awaiting_review_by(user) -> ProgressEntryQuerySet:
     return entries.filter(department=department)
 
 
-def _end_of_day(day: dt.date) -> dt.datetime:
+def end_of_day(day: dt.date) -> dt.datetime:
+    """The instant a day ends in the project's time zone (Asia/Shanghai): "as of D" means then."""
     return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
 
 
-def figures_as_of(*, target_ids: Iterable[int], as_of: dt.date) -> dict[int, list[Figure]]:
-    """The counted figures of each target as they stood at the end of `as_of` (Asia/Shanghai), read from
-    the entries' history: later corrections, reviews and entries are ignored, so a past bulletin is
-    reproduced exactly.
+@dataclass(frozen=True)
+class EntryState:
+    """An entry as it stood at some moment, from its newest historical record before then."""
+
+    entry_id: int
+    target_id: int
+    department_id: int
+    period_end: dt.date
+    value: Decimal
+    is_final: bool
+    review_state: str
+
+
+def entry_states_as_of(*, target_ids: Iterable[int], as_of: dt.date) -> list[EntryState]:
+    """Every entry of these targets as it stood at the end of `as_of`, read from the history: later
+    corrections, reviews and entries are ignored, so a past bulletin is reproduced exactly.
 
     Steps: take every historical record made before the end of the day; keep the newest per entry; drop
-    entries that were deleted or returned at that time.
+    entries deleted by then.
     """
     records = (
-        ProgressEntry.history.filter(target_id__in=list(target_ids), history_date__lt=_end_of_day(as_of))
+        ProgressEntry.history.filter(target_id__in=list(target_ids), history_date__lt=end_of_day(as_of))
         .order_by("id", "history_date", "history_id")
-        .values_list("id", "target_id", "period_end", "value", "is_final", "review_state", "history_type")
-    )
-    newest: dict[int, tuple] = {}
-    for record in records:
-        newest[record[0]] = record
-    figures: dict[int, list[Figure]] = defaultdict(list)
-    for entry_id, target_id, period_end, value, is_final, review_state, history_type in newest.values():
-        if history_type == "-" or review_state == ReviewState.RETURNED:
-            continue
-        figures[target_id].append(
-            Figure(period_end=period_end, value=value, is_final=is_final, entry_id=entry_id)
+        .values_list(
+            "id",
+            "target_id",
+            "department_id",
+            "period_end",
+            "value",
+            "is_final",
+            "review_state",
+            "history_type",
         )
+    )
+    newest = {record[0]: record for record in records}
+    return [EntryState(*record[:7]) for record in newest.values() if record[7] != "-"]
+
+
+def figures_as_of(*, target_ids: Iterable[int], as_of: dt.date) -> dict[int, list[Figure]]:
+    """The counted figures (returned entries excluded) of each target as they stood at the end of `as_of`."""
+    figures: dict[int, list[Figure]] = defaultdict(list)
+    for state in entry_states_as_of(target_ids=target_ids, as_of=as_of):
+        if state.review_state != ReviewState.RETURNED:
+            figures[state.target_id].append(
+                Figure(
+                    period_end=state.period_end,
+                    value=state.value,
+                    is_final=state.is_final,
+                    entry_id=state.entry_id,
+                )
+            )
     return figures
 
 

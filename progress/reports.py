@@ -1,0 +1,248 @@
+"""Selectors behind the managers' reports, their exports and the API: every report is evaluated as of a
+date from the entries as they stood then (progress.selectors.figures_as_of), so that a bulletin printed
+today can be reproduced exactly later. Each runs a fixed number of queries, whatever the number of rows.
+"""
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet
+
+from progress.models import ReviewState
+from progress.rules import Evaluation, Performance, Reporting, evaluate
+from progress.selectors import entry_states_as_of, figures_as_of
+from progress.services import target_rule
+from targets.models import Department, Target, TargetDepartment
+from targets.selectors import targets_visible_to
+
+ATTENTION = (Performance.AT_RISK, Performance.LAGGING, Performance.OVERDUE)
+SEVERITY = {
+    Performance.OVERDUE: 0,
+    Performance.LAGGING: 1,
+    Performance.AT_RISK: 2,
+    Performance.NO_DATA: 3,
+    Performance.ON_TRACK: 4,
+    Performance.ACHIEVED: 5,
+}
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    chapter: int | None = None  # Chapter pk
+    task: int | None = None  # KeyTask pk
+    department: str | None = None  # Department code (lead or co-operating)
+    performance: str | None = None
+    reporting: str | None = None
+    measure: str | None = None
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    target: Target
+    evaluation: Evaluation
+
+    @property
+    def lead(self) -> Department | None:
+        return self.target.lead_department
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.evaluation.performance in ATTENTION or self.evaluation.reporting == Reporting.LATE
+
+
+def _targets(user, filters: ReportFilters) -> QuerySet[Target]:
+    targets = targets_visible_to(user).select_related("report", "task__chapter")
+    if filters.chapter:
+        targets = targets.filter(task__chapter_id=filters.chapter)
+    if filters.task:
+        targets = targets.filter(task_id=filters.task)
+    if filters.department:
+        targets = targets.filter(
+            pk__in=TargetDepartment.objects.filter(department__code=filters.department).values("target_id")
+        )
+    if filters.measure:
+        targets = targets.filter(measure=filters.measure)
+    return targets.prefetch_related(
+        Prefetch(
+            "assignments", queryset=TargetDepartment.objects.select_related("department").order_by("order")
+        )
+    ).order_by("report__year", "task__chapter__number", "task__number", "code")
+
+
+def target_rows(*, user, as_of: dt.date, filters: ReportFilters = ReportFilters()) -> list[TargetRow]:
+    """Every visible target, judged as of `as_of`, narrowed by the filters (status filters included)."""
+    targets = list(_targets(user, filters))
+    figures = figures_as_of(target_ids=[target.pk for target in targets], as_of=as_of)
+    rows = [
+        TargetRow(target, evaluate(target_rule(target), figures.get(target.pk, []), as_of))
+        for target in targets
+    ]
+    if filters.performance:
+        rows = [row for row in rows if row.evaluation.performance == filters.performance]
+    if filters.reporting:
+        rows = [row for row in rows if row.evaluation.reporting == filters.reporting]
+    return rows
+
+
+def lagging_report(*, user, as_of: dt.date, filters: ReportFilters = ReportFilters()) -> list[TargetRow]:
+    """滞后/逾期: targets at risk, lagging or overdue, and targets whose reporting is late; worst first."""
+    rows = [row for row in target_rows(user=user, as_of=as_of, filters=filters) if row.needs_attention]
+    return sorted(
+        rows,
+        key=lambda row: (
+            SEVERITY[row.evaluation.performance],
+            -(row.evaluation.gap_pp or Decimal(0)),
+            -row.evaluation.days_late,
+            row.target.code,
+        ),
+    )
+
+
+@dataclass
+class StatusSummary:
+    as_of: dt.date
+    total: int
+    performance: Counter
+    reporting: Counter
+    by_chapter: list[dict]
+
+
+def status_summary(*, user, as_of: dt.date, filters: ReportFilters = ReportFilters()) -> StatusSummary:
+    """Counts by status overall and per chapter and key task (the chapter overview)."""
+    rows = target_rows(user=user, as_of=as_of, filters=filters)
+    chapters: dict[int, dict] = {}
+    for row in rows:
+        task = row.target.task
+        chapter = chapters.setdefault(
+            task.chapter_id,
+            {
+                "chapter": task.chapter,
+                "performance": Counter(),
+                "reporting": Counter(),
+                "tasks": {},
+                "targets": [],
+            },
+        )
+        chapter["performance"][row.evaluation.performance] += 1
+        chapter["reporting"][row.evaluation.reporting] += 1
+        chapter["targets"].append(row)
+        task_counts = chapter["tasks"].setdefault(
+            task.pk, {"task": task, "performance": Counter(), "total": 0}
+        )
+        task_counts["performance"][row.evaluation.performance] += 1
+        task_counts["total"] += 1
+    by_chapter = []
+    for chapter in sorted(chapters.values(), key=lambda c: (c["chapter"].report_id, c["chapter"].number)):
+        chapter["tasks"] = sorted(chapter["tasks"].values(), key=lambda t: t["task"].number)
+        chapter["total"] = sum(chapter["performance"].values())
+        by_chapter.append(chapter)
+    return StatusSummary(
+        as_of=as_of,
+        total=len(rows),
+        performance=Counter(row.evaluation.performance for row in rows),
+        reporting=Counter(row.evaluation.reporting for row in rows),
+        by_chapter=by_chapter,
+    )
+
+
+# ------------------------------------------------------------------------------------- scoreboard
+
+# Deductions per led target, in points out of 100: the rule is printed beside every score.
+DEDUCTIONS = {
+    Performance.OVERDUE: Decimal(10),
+    Performance.LAGGING: Decimal(6),
+    Performance.AT_RISK: Decimal(3),
+}
+LATE_REPORT_DEDUCTION = Decimal(2)
+RETURNED_ENTRY_DEDUCTION = Decimal(1)
+SCORE_RULE = (
+    "得分 = 100 − 10×逾期未完成 − 6×滞后 − 3×预警 − 2×逾期未报 − 1×被退回填报"
+    "（只计本单位牵头的目标；最低0分）"
+)
+
+
+@dataclass
+class DepartmentScore:
+    department: Department
+    targets: int = 0
+    performance: Counter = field(default_factory=Counter)
+    reporting: Counter = field(default_factory=Counter)
+    returned_entries: int = 0
+    rank: int = 0
+
+    @property
+    def reports_due(self) -> int:
+        return self.targets - self.reporting[Reporting.NOT_DUE]
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        """按时报送率: targets whose due reports are all in ÷ targets with a report due."""
+        if not self.reports_due:
+            return None
+        return (Decimal(self.reporting[Reporting.ON_TIME]) / self.reports_due * 100).quantize(Decimal("0.1"))
+
+    @property
+    def deductions(self) -> list[tuple[str, int, Decimal]]:
+        items = [
+            ("逾期未完成", self.performance[Performance.OVERDUE], DEDUCTIONS[Performance.OVERDUE]),
+            ("滞后", self.performance[Performance.LAGGING], DEDUCTIONS[Performance.LAGGING]),
+            ("预警", self.performance[Performance.AT_RISK], DEDUCTIONS[Performance.AT_RISK]),
+            ("逾期未报", self.reporting[Reporting.LATE], LATE_REPORT_DEDUCTION),
+            ("被退回填报", self.returned_entries, RETURNED_ENTRY_DEDUCTION),
+        ]
+        return [item for item in items if item[1]]
+
+    @property
+    def score(self) -> Decimal:
+        return max(Decimal(0), Decimal(100) - sum(count * points for _, count, points in self.deductions))
+
+    @property
+    def explanation(self) -> str:
+        parts = "".join(f" − {points}×{count}（{label}）" for label, count, points in self.deductions)
+        return f"100{parts} = {self.score}"
+
+
+def department_scoreboard(*, user, as_of: dt.date) -> list[DepartmentScore]:
+    """Per department (targets it leads): statuses, reporting, returned entries and an explainable score,
+    ranked best first (ties share a rank)."""
+    rows = target_rows(user=user, as_of=as_of)
+    scores: dict[int, DepartmentScore] = {}
+    for row in rows:
+        lead = row.lead
+        if lead is None:
+            continue
+        score = scores.setdefault(lead.pk, DepartmentScore(lead))
+        score.targets += 1
+        score.performance[row.evaluation.performance] += 1
+        score.reporting[row.evaluation.reporting] += 1
+    for department_id, count in _returned_entries_as_of(as_of, [row.target.pk for row in rows]).items():
+        if department_id in scores:
+            scores[department_id].returned_entries = count
+    ranked = sorted(scores.values(), key=lambda s: (-s.score, s.department.name))
+    for index, score in enumerate(ranked):
+        previous = ranked[index - 1] if index else None
+        score.rank = previous.rank if previous is not None and previous.score == score.score else index + 1
+    return ranked
+
+
+def _returned_entries_as_of(as_of: dt.date, target_ids: list[int]) -> dict[int, int]:
+    """Entries standing returned at the end of `as_of`, counted per submitting department."""
+    return Counter(
+        state.department_id
+        for state in entry_states_as_of(target_ids=target_ids, as_of=as_of)
+        if state.review_state == ReviewState.RETURNED
+    )
+
+
+# ---------------------------------------------------------------------------------- monthly figures
+
+
+def monthly_figures(*, target_ids: list[int], as_of: dt.date) -> dict[int, dict[dt.date, Decimal]]:
+    """Each target's counted figure per period end, as of a date: the 台账's month columns."""
+    figures = figures_as_of(target_ids=target_ids, as_of=as_of)
+    return {
+        target_id: {figure.period_end: figure.value for figure in items}
+        for target_id, items in figures.items()
+    }
