@@ -40,9 +40,16 @@ def broker_down(monkeypatch):
     """A real (not eager) Celery publisher pointed at a port where nothing listens."""
     monkeypatch.setitem(app.conf, "task_always_eager", False)
     monkeypatch.setitem(app.conf, "broker_url", "redis://127.0.0.1:9/0")
-    app.pool.force_close_all()
+    _forget_connection_pools()
     yield
-    app.pool.force_close_all()
+    _forget_connection_pools()
+
+
+def _forget_connection_pools():
+    # Celery keeps its connection and producer pools once made; dropping them makes the next publish use
+    # the broker URL in force now (closing them would poison kombu's pool registry for later tests).
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 def test_the_recompute_runs_only_after_the_commit(
