@@ -4,8 +4,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from progress.models import ProgressEntry
+from progress.models import PerformanceStatus, ProgressEntry, ReportingStatus
+from progress.reports import ReportFilters
 from progress.services import evidence_validate, figure_parse, progress_entry_validate
+from targets.models import Chapter, Department, KeyTask
 from targets.selectors import targets_visible_to
 
 
@@ -83,3 +85,47 @@ class ProgressEntryForm(forms.ModelForm):
 
 class ReturnReasonForm(forms.Form):
     reason = forms.CharField(label="退回原因", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class ReportFilterForm(forms.Form):
+    """The filters of the managers' report pages; every report is evaluated "as of" a date."""
+
+    as_of = forms.DateField(
+        label="截至日期", required=False, help_text="留空为今天；可选过去任一日期以重现当时的通报。"
+    )
+    chapter = forms.ModelChoiceField(label="章节", queryset=Chapter.objects.none(), required=False)
+    task = forms.ModelChoiceField(label="重点任务", queryset=KeyTask.objects.none(), required=False)
+    department = forms.ModelChoiceField(
+        label="责任单位", queryset=Department.objects.order_by("name"), to_field_name="code", required=False
+    )
+    performance = forms.ChoiceField(
+        label="完成状态", choices=[("", "全部"), *PerformanceStatus.choices], required=False
+    )
+    reporting = forms.ChoiceField(
+        label="报送状态", choices=[("", "全部"), *ReportingStatus.choices], required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["chapter"].queryset = Chapter.objects.select_related("report").order_by(
+            "report", "number"
+        )
+        self.fields["task"].queryset = KeyTask.objects.select_related("chapter").order_by(
+            "chapter__number", "number"
+        )
+
+    def clean_as_of(self):
+        as_of = self.cleaned_data["as_of"] or timezone.localdate()
+        if as_of > timezone.localdate():
+            raise ValidationError("截至日期不能晚于今天。")
+        return as_of
+
+    def report_filters(self) -> ReportFilters:
+        data = self.cleaned_data
+        return ReportFilters(
+            chapter=data["chapter"].pk if data.get("chapter") else None,
+            task=data["task"].pk if data.get("task") else None,
+            department=data["department"].code if data.get("department") else None,
+            performance=data.get("performance") or None,
+            reporting=data.get("reporting") or None,
+        )

@@ -36,6 +36,7 @@ class ReportFilters:
     performance: str | None = None
     reporting: str | None = None
     measure: str | None = None
+    target: int | None = None  # one Target pk (a target's own page and export)
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,8 @@ def _targets(user, filters: ReportFilters) -> QuerySet[Target]:
         )
     if filters.measure:
         targets = targets.filter(measure=filters.measure)
+    if filters.target:
+        targets = targets.filter(pk=filters.target)
     return targets.prefetch_related(
         Prefetch(
             "assignments", queryset=TargetDepartment.objects.select_related("department").order_by("order")

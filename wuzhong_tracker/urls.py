@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
+from progress.report_views import report_urls
 from progress.views import evidence_download
 
 admin.site.site_header = "吴忠市政府工作报告目标任务督查系统"
@@ -10,6 +11,8 @@ admin.site.index_title = "2020年政府工作报告目标任务"
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    # The managers' reports live inside the admin (same login and look), ahead of the admin's own URLs.
+    path("admin/", include(report_urls())),
     path("admin/", admin.site.urls),
     path("evidence/<int:pk>/", evidence_download, name="evidence-download"),
 ]

@@ -1,0 +1,36 @@
+from decimal import Decimal
+
+from django import template
+
+from progress.rules import PERFORMANCE_LABELS, REPORTING_LABELS
+from targets.models import format_decimal
+
+register = template.Library()
+
+
+@register.filter
+def performance_label(value: str) -> str:
+    return PERFORMANCE_LABELS.get(value, value)
+
+
+@register.filter
+def reporting_label(value: str) -> str:
+    return REPORTING_LABELS.get(value, value)
+
+
+@register.filter
+def number(value: Decimal | None) -> str:
+    return "—" if value is None else format_decimal(value)
+
+
+@register.filter
+def bar_width(value: Decimal | None) -> str:
+    """A percentage as a CSS width, kept inside the bar (0–100)."""
+    if value is None:
+        return "0"
+    return format_decimal(min(max(value, Decimal(0)), Decimal(100)))
+
+
+@register.filter
+def count_of(counter, key) -> int:
+    return counter.get(key, 0)
