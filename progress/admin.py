@@ -13,10 +13,20 @@ from django.utils.html import format_html
 from import_export.admin import ImportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from progress import services
+from progress import messaging, services
 from progress.forms import ProgressEntryForm, ReturnReasonForm
 from progress.import_resource import ProgressImportResource
-from progress.models import EvidenceFile, MyTarget, ProgressEntry, ReviewState, StatusChange
+from progress.models import (
+    DepartmentWebhook,
+    EvidenceFile,
+    Message,
+    MessageState,
+    MyTarget,
+    NotificationSettings,
+    ProgressEntry,
+    ReviewState,
+    StatusChange,
+)
 from progress.rules import PERFORMANCE_LABELS, REPORTING_LABELS, Performance, Reporting
 from progress.selectors import entries_visible_to
 from targets import roles
@@ -397,3 +407,67 @@ class StatusChangeAdmin(admin.ModelAdmin):
 def _status_label(axis: str, value: str) -> str:
     labels = PERFORMANCE_LABELS if axis == "performance" else REPORTING_LABELS
     return labels.get(value, value)
+
+
+MESSAGE_STATE_COLOURS = {
+    MessageState.PENDING: "#f9a825",
+    MessageState.SENDING: "#1565c0",
+    MessageState.SENT: "#2e7d32",
+    MessageState.FAILED: "#c62828",
+}
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    """The outbox, for administrators: what was sent to whom, what failed and why, and a resend action."""
+
+    list_display = (
+        "created_at",
+        "kind",
+        "channel",
+        "recipient",
+        "subject",
+        "state_badge",
+        "attempts",
+        "sent_at",
+        "last_error",
+    )
+    list_filter = ("state", "kind", "channel", "created_at")
+    search_fields = ("recipient", "subject", "subject_key")
+    date_hierarchy = "created_at"
+    actions = ["resend"]
+    readonly_fields = [field.name for field in Message._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="状态", ordering="state")
+    def state_badge(self, message: Message) -> str:
+        return format_html(
+            '<span style="color:{};font-weight:bold">{}</span>',
+            MESSAGE_STATE_COLOURS[MessageState(message.state)],
+            message.get_state_display(),
+        )
+
+    @admin.action(description="重新发送所选的失败消息", permissions=["change"])
+    def resend(self, request, queryset):
+        resent = sum(messaging.message_resend(message=message) for message in queryset)
+        self.message_user(request, f"已重新排队 {resent} 条消息（只处理发送失败的消息）。")
+
+
+@admin.register(DepartmentWebhook)
+class DepartmentWebhookAdmin(admin.ModelAdmin):
+    list_display = ("department", "kind", "url", "is_active")
+    list_filter = ("kind", "is_active")
+    list_select_related = ("department",)
+    autocomplete_fields = ("department",)
+
+
+@admin.register(NotificationSettings)
+class NotificationSettingsAdmin(admin.ModelAdmin):
+    list_display = ("user", "receive_digest")
+    list_select_related = ("user",)
+    autocomplete_fields = ("user",)

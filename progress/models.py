@@ -217,7 +217,7 @@ class StatusChange(models.Model):
     reason = models.TextField(_("原因"))
     as_of = models.DateField(_("评估日期"))
     created_at = models.DateTimeField(_("变化时间"))
-    # Set when the alerts sender has claimed this change (conditional UPDATE, see the alerts issue).
+    # Set when the alert sweep has claimed this change (conditional UPDATE, progress.messaging).
     processed_at = models.DateTimeField(_("已处理"), null=True, blank=True)
 
     class Meta:
@@ -225,6 +225,12 @@ class StatusChange(models.Model):
         verbose_name_plural = _("状态变化")
         ordering = ["-created_at", "-id"]
         constraints = [models.CheckConstraint(condition=~Q(old=models.F("new")), name="change_is_a_change")]
+        indexes = [
+            # The alert sweep's scan: changes not yet processed.
+            models.Index(
+                fields=["created_at"], name="change_unprocessed", condition=Q(processed_at__isnull=True)
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.target_id} {self.axis}: {self.old} → {self.new}"
@@ -257,3 +263,137 @@ class MyTarget(Target):
         proxy = True
         verbose_name = _("我的目标")
         verbose_name_plural = _("我的目标")
+
+
+class MessageKind(models.TextChoices):
+    DIGEST = "digest", _("周报摘要")
+    REMINDER = "reminder", _("催报提醒")
+    ALERT = "alert", _("亮灯预警")
+
+
+class MessageChannel(models.TextChoices):
+    EMAIL = "email", _("邮件")
+    WEBHOOK = "webhook", _("群机器人")
+
+
+class MessageState(models.TextChoices):
+    PENDING = "pending", _("待发送")
+    SENDING = "sending", _("发送中")
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("发送失败")
+
+
+class Message(models.Model):
+    """The outbox: every message is a row before it is sent, unique on what makes it the same message.
+
+    A sender claims a row with a conditional UPDATE (pending → sending) and only then sends, so two workers
+    or a retry never send the same message twice (progress.messaging). A row left "sending" by a killed
+    worker is not resent blindly — whether the server got it is unknown — but marked failed for an
+    administrator to check and resend.
+    """
+
+    kind = models.CharField(_("类型"), max_length=10, choices=MessageKind.choices)
+    channel = models.CharField(_("渠道"), max_length=10, choices=MessageChannel.choices)
+    recipient = models.CharField(_("收件人"), max_length=500, help_text=_("邮箱地址或机器人地址"))
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("收件用户"),
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("责任单位"),
+    )
+    subject_key = models.CharField(
+        _("消息键"), max_length=200, help_text=_("如 digest:2020-W28、alert:变化编号")
+    )
+    subject = models.CharField(_("标题"), max_length=300)
+    body_text = models.TextField(_("正文（纯文本）"))
+    body_html = models.TextField(_("正文（HTML）"), blank=True)
+    state = models.CharField(
+        _("状态"), max_length=10, choices=MessageState.choices, default=MessageState.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    created_at = models.DateTimeField(_("生成时间"))
+    next_attempt_at = models.DateTimeField(_("下次尝试"))
+    claimed_at = models.DateTimeField(_("领取时间"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("消息")
+        verbose_name_plural = _("消息（发件箱）")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "channel", "recipient", "subject_key"],
+                name="message_unique_per_recipient_and_subject",
+            ),
+            models.CheckConstraint(condition=Q(state__in=MessageState.values), name="message_state_valid"),
+            models.CheckConstraint(
+                condition=~Q(state=MessageState.SENT) | Q(sent_at__isnull=False), name="message_sent_has_time"
+            ),
+        ]
+        indexes = [
+            # The outbox flusher's scan: pending messages whose next attempt is due.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="message_pending_due",
+                condition=Q(state=MessageState.PENDING),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient}: {self.subject}"
+
+
+class NotificationSettings(models.Model):
+    """A user's choices: managers may opt out of the weekly digest (not departments of their reminders)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_settings",
+        verbose_name=_("用户"),
+    )
+    receive_digest = models.BooleanField(_("接收每周摘要"), default=True)
+
+    class Meta:
+        verbose_name = _("通知设置")
+        verbose_name_plural = _("通知设置")
+
+    def __str__(self) -> str:
+        return f"{self.user}"
+
+
+class WebhookKind(models.TextChoices):
+    DINGTALK = "dingtalk", _("钉钉群机器人")
+    WECOM = "wecom", _("企业微信群机器人")
+
+
+class DepartmentWebhook(models.Model):
+    """A department's group robot (钉钉 / 企业微信), which receives its reminders and alerts."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="webhooks", verbose_name=_("责任单位")
+    )
+    kind = models.CharField(_("类型"), max_length=10, choices=WebhookKind.choices)
+    url = models.URLField(_("机器人地址"), max_length=500)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("单位群机器人")
+        verbose_name_plural = _("单位群机器人")
+        constraints = [
+            models.UniqueConstraint(fields=["department", "url"], name="webhook_unique_per_department")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} · {self.get_kind_display()}"

@@ -54,7 +54,10 @@ class TargetRow:
 
 
 def _targets(user, filters: ReportFilters) -> QuerySet[Target]:
-    targets = targets_visible_to(user).select_related("report", "task__chapter")
+    # user=None: every target, for the scheduled jobs (digest, reminders) that act for the whole office.
+    targets = (Target.objects.all() if user is None else targets_visible_to(user)).select_related(
+        "report", "task__chapter"
+    )
     if filters.chapter:
         targets = targets.filter(task__chapter_id=filters.chapter)
     if filters.task:

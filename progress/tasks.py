@@ -3,8 +3,9 @@ from the entries and store only what changed, under a row lock), and run late-ac
 worker killed mid-task leaves the message to be redelivered."""
 
 from celery import shared_task
+from django.utils import timezone
 
-from progress import services
+from progress import messaging, notifications, services
 
 
 @shared_task(name="progress.recompute_target_status", acks_late=True, time_limit=60, soft_time_limit=50)
@@ -22,3 +23,39 @@ def sweep_statuses() -> dict:
         "changed_targets": summary.changed_targets,
         "changes": summary.changes,
     }
+
+
+@shared_task(name="progress.send_message", acks_late=True, time_limit=120, soft_time_limit=100)
+def send_message(message_id: int) -> str:
+    """Send one outbox message (claimed first: a redelivered task finds it sent or sending and stops)."""
+    return messaging.message_send(message_id=message_id)
+
+
+@shared_task(name="progress.flush_outbox", time_limit=10 * 60, soft_time_limit=9 * 60)
+def flush_outbox() -> dict:
+    """Every minute: send due messages and retries; mark interrupted sends failed for an administrator."""
+    summary = messaging.outbox_flush()
+    return {
+        "sent": summary.sent,
+        "retried": summary.retried,
+        "failed": summary.failed,
+        "interrupted": summary.interrupted,
+    }
+
+
+@shared_task(name="progress.send_digest", time_limit=10 * 60, soft_time_limit=9 * 60)
+def send_digest() -> int:
+    """Monday 08:30: the weekly digest to managers (one per manager per ISO week, however often run)."""
+    return notifications.enqueue_all(notifications.digest_drafts(as_of=timezone.localdate()))
+
+
+@shared_task(name="progress.send_reminders", time_limit=10 * 60, soft_time_limit=9 * 60)
+def send_reminders() -> int:
+    """Daily 09:00; nothing on holidays, make-up workdays included (the calendar decides, not cron)."""
+    return notifications.enqueue_all(notifications.reminder_drafts(as_of=timezone.localdate()))
+
+
+@shared_task(name="progress.sweep_alerts", time_limit=10 * 60, soft_time_limit=9 * 60)
+def sweep_alerts() -> int:
+    """Every 15 minutes: one alert per status change to lagging or overdue."""
+    return len(notifications.alerts_sweep())

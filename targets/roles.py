@@ -62,6 +62,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "progress.view_mytarget",
         "progress.view_targetstatus",
         "progress.view_statuschange",
+        "progress.view_message",
     ],
     REVIEWER: [*_DEPARTMENT_PERMISSIONS, "progress.review_progressentry"],
     OFFICIAL: _DEPARTMENT_PERMISSIONS,

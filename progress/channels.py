@@ -1,0 +1,81 @@
+"""Delivery channels behind one small interface, so that an SMS gateway could be added later.
+
+A channel raises `TransientSendError` for what a retry may fix (a server down, a timeout) and
+`PermanentSendError` for what it will not (an address refused); the outbox decides what to do.
+"""
+
+import json
+import smtplib
+import urllib.error
+import urllib.request
+from typing import Protocol
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+
+
+class TransientSendError(Exception):
+    pass
+
+
+class PermanentSendError(Exception):
+    pass
+
+
+class Channel(Protocol):
+    def send(self, *, recipient: str, subject: str, body_text: str, body_html: str) -> None: ...
+
+
+class EmailChannel:
+    """HTML with a plain-text part, through Django's configured email backend."""
+
+    def send(self, *, recipient: str, subject: str, body_text: str, body_html: str) -> None:
+        message = EmailMultiAlternatives(
+            subject=subject, body=body_text, from_email=settings.DEFAULT_FROM_EMAIL, to=[recipient],
+            connection=get_connection(timeout=settings.EMAIL_TIMEOUT),
+        )  # fmt: skip
+        if body_html:
+            message.attach_alternative(body_html, "text/html")
+        try:
+            message.send()
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as error:
+            raise PermanentSendError(f"邮件服务器拒收：{error}") from error
+        except (smtplib.SMTPException, OSError) as error:  # connection refused, timeouts, 4xx replies
+            raise TransientSendError(f"邮件发送失败：{error}") from error
+
+
+class WebhookChannel:
+    """A JSON markdown message in the style of DingTalk and WeCom group robots (both accept this shape)."""
+
+    timeout_seconds = 10
+
+    def send(self, *, recipient: str, subject: str, body_text: str, body_html: str) -> None:
+        payload = {
+            "msgtype": "markdown",
+            "markdown": {"title": subject, "text": f"### {subject}\n\n{body_text}"},
+        }
+        request = urllib.request.Request(
+            recipient,
+            data=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
+            headers={"Content-Type": "application/json; charset=utf-8"},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout_seconds) as response:
+                answer = response.read()
+        except urllib.error.HTTPError as error:
+            if 400 <= error.code < 500 and error.code != 429:
+                raise PermanentSendError(f"机器人地址拒绝（HTTP {error.code}）") from error
+            raise TransientSendError(f"机器人服务暂不可用（HTTP {error.code}）") from error
+        except (TimeoutError, urllib.error.URLError, OSError) as error:
+            raise TransientSendError(f"无法连接机器人地址：{error}") from error
+        # Both robots answer 200 with {"errcode": 0} on success and a non-zero errcode otherwise.
+        try:
+            errcode = json.loads(answer or b"{}").get("errcode", 0)
+        except ValueError:
+            errcode = 0
+        if errcode:
+            raise PermanentSendError(f"机器人返回错误：{answer.decode('utf-8', 'replace')[:200]}")
+
+
+CHANNELS: dict[str, Channel] = {"email": EmailChannel(), "webhook": WebhookChannel()}

@@ -1,0 +1,16 @@
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from progress.management.commands._messages import as_of_date, enqueue_and_report
+from progress.notifications import digest_drafts
+
+
+class Command(BaseCommand):
+    help = "生成并发送督查周报摘要（每位督查室人员每周一封，重复运行不会重复发送）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--as-of", type=as_of_date, help="摘要截至日期 YYYY-MM-DD（默认今天）")
+        parser.add_argument("--dry-run", action="store_true", help="只打印谁将收到什么，不发送")
+
+    def handle(self, *args, as_of, dry_run: bool, **options):
+        enqueue_and_report(self, digest_drafts(as_of=as_of or timezone.localdate()), dry_run=dry_run)

@@ -1,0 +1,21 @@
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from progress.management.commands._messages import as_of_date, enqueue_and_report
+from progress.notifications import reminder_drafts
+from progress.working_calendar import is_chinese_workday
+
+
+class Command(BaseCommand):
+    help = "生成并发送催报提醒（到期前2个工作日；逾期后每3个工作日至多一次；节假日不发送）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--as-of", type=as_of_date, help="提醒日期 YYYY-MM-DD（默认今天）")
+        parser.add_argument("--dry-run", action="store_true", help="只打印谁将收到什么，不发送")
+
+    def handle(self, *args, as_of, dry_run: bool, **options):
+        as_of = as_of or timezone.localdate()
+        if not is_chinese_workday(as_of):
+            self.stdout.write(f"{as_of} 不是工作日，不发送催报提醒。")
+            return
+        enqueue_and_report(self, reminder_drafts(as_of=as_of), dry_run=dry_run)
