@@ -207,7 +207,8 @@ class DepartmentScore:
     @property
     def explanation(self) -> str:
         parts = "".join(f" − {points}×{count}（{label}）" for label, count, points in self.deductions)
-        return f"100{parts} = {self.score}"
+        floor = "（最低0分）" if self.score == 0 and parts else ""
+        return f"100{parts} = {self.score}{floor}"
 
 
 def department_scoreboard(*, user, as_of: dt.date) -> list[DepartmentScore]:
@@ -223,7 +224,7 @@ def department_scoreboard(*, user, as_of: dt.date) -> list[DepartmentScore]:
         score.targets += 1
         score.performance[row.evaluation.performance] += 1
         score.reporting[row.evaluation.reporting] += 1
-    for department_id, count in _returned_entries_as_of(as_of, [row.target.pk for row in rows]).items():
+    for department_id, count in _returned_entries_as_of(as_of, rows).items():
         if department_id in scores:
             scores[department_id].returned_entries = count
     ranked = sorted(scores.values(), key=lambda s: (-s.score, s.department.name))
@@ -233,12 +234,13 @@ def department_scoreboard(*, user, as_of: dt.date) -> list[DepartmentScore]:
     return ranked
 
 
-def _returned_entries_as_of(as_of: dt.date, target_ids: list[int]) -> dict[int, int]:
-    """Entries standing returned at the end of `as_of`, counted per submitting department."""
+def _returned_entries_as_of(as_of: dt.date, rows: list[TargetRow]) -> Counter:
+    """Entries standing returned at the end of `as_of` that a department submitted on a target it leads."""
+    leads = {row.target.pk: row.lead.pk for row in rows if row.lead is not None}
     return Counter(
         state.department_id
-        for state in entry_states_as_of(target_ids=target_ids, as_of=as_of)
-        if state.review_state == ReviewState.RETURNED
+        for state in entry_states_as_of(target_ids=list(leads), as_of=as_of)
+        if state.review_state == ReviewState.RETURNED and leads[state.target_id] == state.department_id
     )
 
 
