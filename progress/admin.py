@@ -48,6 +48,10 @@ REVIEW_COLOURS = {
 }
 
 
+def coloured_label(colour: str, label: str) -> str:
+    return format_html('<span style="color:{};font-weight:bold">{}</span>', colour, label)
+
+
 def status_light(performance: str) -> str:
     colour = LIGHT_COLOURS[Performance(performance)]
     return format_html(
@@ -56,6 +60,21 @@ def status_light(performance: str) -> str:
         colour,
         PERFORMANCE_LABELS[Performance(performance)],
     )
+
+
+class ListOnlyAdmin(admin.ModelAdmin):
+    """Rows the system writes: listed and read here, never added or deleted by hand."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ViewOnlyAdmin(ListOnlyAdmin):
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class EvidenceInline(admin.TabularInline):
@@ -204,10 +223,8 @@ class ProgressEntryAdmin(ImportMixin, SimpleHistoryAdmin):
 
     @admin.display(description="审核状态", ordering="review_state")
     def review_badge(self, entry: ProgressEntry) -> str:
-        return format_html(
-            '<span style="color:{};font-weight:bold">{}</span>',
-            REVIEW_COLOURS[ReviewState(entry.review_state)],
-            entry.get_review_state_display(),
+        return coloured_label(
+            REVIEW_COLOURS[ReviewState(entry.review_state)], entry.get_review_state_display()
         )
 
     @admin.action(description="批准所选填报", permissions=["review"])
@@ -286,7 +303,7 @@ class ReportingFilter(admin.SimpleListFilter):
 
 
 @admin.register(MyTarget)
-class MyTargetAdmin(admin.ModelAdmin):
+class MyTargetAdmin(ViewOnlyAdmin):
     """我的目标: the user's department's targets (every target for managers) with their stored status."""
 
     list_display = (
@@ -307,15 +324,6 @@ class MyTargetAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return targets_visible_to(request.user).select_related("status", "task__chapter").order_by("code")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # The target's own page has the sentence, baseline and history; entries are one click away.
@@ -377,7 +385,7 @@ class MyTargetAdmin(admin.ModelAdmin):
 
 
 @admin.register(StatusChange)
-class StatusChangeAdmin(admin.ModelAdmin):
+class StatusChangeAdmin(ViewOnlyAdmin):
     list_display = ("created_at", "target", "axis", "old_display", "new_display", "reason")
     list_filter = ("axis", "new", "as_of")
     list_select_related = ("target",)
@@ -385,15 +393,6 @@ class StatusChangeAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(target__in=targets_visible_to(request.user))
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description="原状态")
     def old_display(self, change: StatusChange) -> str:
@@ -418,7 +417,7 @@ MESSAGE_STATE_COLOURS = {
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(ListOnlyAdmin):
     """The outbox, for administrators: what was sent to whom, what failed and why, and a resend action."""
 
     list_display = (
@@ -438,19 +437,9 @@ class MessageAdmin(admin.ModelAdmin):
     actions = ["resend"]
     readonly_fields = [field.name for field in Message._meta.fields]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
     @admin.display(description="状态", ordering="state")
     def state_badge(self, message: Message) -> str:
-        return format_html(
-            '<span style="color:{};font-weight:bold">{}</span>',
-            MESSAGE_STATE_COLOURS[MessageState(message.state)],
-            message.get_state_display(),
-        )
+        return coloured_label(MESSAGE_STATE_COLOURS[MessageState(message.state)], message.get_state_display())
 
     @admin.action(description="重新发送所选的失败消息", permissions=["change"])
     def resend(self, request, queryset):
