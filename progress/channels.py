@@ -38,22 +38,29 @@ class EmailChannel:
             message.attach_alternative(body_html, "text/html")
         try:
             message.send()
-        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as error:
-            raise PermanentSendError(f"邮件服务器拒收：{error}") from error
+        except smtplib.SMTPRecipientsRefused as error:
+            # 4xx (greylisting, a busy mailbox) is worth a retry; 5xx is the server's final word.
+            codes = [code for code, _ in error.recipients.values()]
+            raise (PermanentSendError if codes and min(codes) >= 500 else TransientSendError)(
+                f"邮件服务器拒收：{error.recipients}"
+            ) from error
+        except smtplib.SMTPSenderRefused as error:
+            raise (PermanentSendError if error.smtp_code >= 500 else TransientSendError)(
+                f"邮件服务器拒绝发件人：{error.smtp_code} {error.smtp_error!r}"
+            ) from error
         except (smtplib.SMTPException, OSError) as error:  # connection refused, timeouts, 4xx replies
             raise TransientSendError(f"邮件发送失败：{error}") from error
 
 
 class WebhookChannel:
-    """A JSON markdown message in the style of DingTalk and WeCom group robots (both accept this shape)."""
+    """A JSON markdown message for DingTalk and WeCom group robots. DingTalk reads markdown.title/text and
+    WeCom markdown.content; each ignores the other's keys, so one body serves both."""
 
     timeout_seconds = 10
 
     def send(self, *, recipient: str, subject: str, body_text: str, body_html: str) -> None:
-        payload = {
-            "msgtype": "markdown",
-            "markdown": {"title": subject, "text": f"### {subject}\n\n{body_text}"},
-        }
+        text = f"### {subject}\n\n{body_text}"
+        payload = {"msgtype": "markdown", "markdown": {"title": subject, "text": text, "content": text}}
         request = urllib.request.Request(
             recipient,
             data=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
