@@ -106,13 +106,7 @@ def digest_drafts(*, as_of: dt.date) -> list[Draft]:
     if not recipients:
         return []
     key = digest_key(as_of)
-    previous = (
-        Message.objects.filter(kind=MessageKind.DIGEST)
-        .exclude(subject_key=key)
-        .order_by("-created_at")
-        .first()
-    )
-    since = previous.created_at if previous else end_of_day(as_of - dt.timedelta(days=7))
+    since = _previous_digest_time(key) or end_of_day(as_of - dt.timedelta(days=8))
     summary = status_summary(user=None, as_of=as_of)
     rows = lagging_report(user=None, as_of=as_of)
     turned = (
@@ -125,6 +119,7 @@ def digest_drafts(*, as_of: dt.date) -> list[Draft]:
         .select_related("target")
         .order_by("target__code", "created_at")
     )
+    latest_turn = {change.target_id: change for change in turned}  # a target once, with its latest turn
     late_departments: dict[str, int] = defaultdict(int)
     for row in rows:
         if row.evaluation.reporting == Reporting.LATE and row.lead is not None:
@@ -159,6 +154,25 @@ def digest_drafts(*, as_of: dt.date) -> list[Draft]:
     ]
 
 
+def _previous_digest_time(key: str) -> dt.datetime | None:
+    """When the previous week's digest was first queued: the start of this digest's window. A rerun later
+    in that week (for a manager added since) does not move it."""
+    previous_key = (
+        Message.objects.filter(kind=MessageKind.DIGEST, subject_key__lt=key)
+        .order_by("-subject_key")
+        .values_list("subject_key", flat=True)
+        .first()
+    )
+    if previous_key is None:
+        return None
+    return (
+        Message.objects.filter(kind=MessageKind.DIGEST, subject_key=previous_key)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+
+
 def _target_url(target: Target, as_of: dt.date) -> str:
     return absolute(reverse("reports-target", args=[target.pk]) + f"?as_of={as_of:%Y-%m-%d}")
 
@@ -183,7 +197,8 @@ def reminder_drafts(*, as_of: dt.date) -> list[Draft]:
         if lead is None or evaluation.next_due is None:
             continue
         item = {"row": row, "url": _target_url(row.target, as_of), "period": _outstanding_period(row)}
-        if evaluation.reporting == Reporting.LATE:
+        # A report due today is not late yet when the 09:00 reminders go out: late means due before today.
+        if evaluation.reporting == Reporting.LATE and evaluation.next_due < as_of:
             late[lead.pk].append(item)
         elif evaluation.next_due == due_on:
             due_soon[lead.pk].append(item)
