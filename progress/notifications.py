@@ -135,7 +135,7 @@ def digest_drafts(*, as_of: dt.date) -> list[Draft]:
                 "label": PERFORMANCE_LABELS[Performance(change.new)],
                 "url": _target_url(change.target, as_of),
             }
-            for change in turned
+            for change in latest_turn.values()
         ],
         "overdue": [
             _row_context(row, as_of) for row in rows if row.evaluation.performance == Performance.OVERDUE
