@@ -106,9 +106,9 @@ def can_report_on(user, target: Target) -> bool:
 
 
 def can_correct(user, entry: ProgressEntry) -> bool:
-    """An entry is corrected by its own department (co-operating departments see it, but their figure
-    would be a different department's claim), or by a manager."""
-    return roles.sees_everything(user) or roles.department_of(user) == entry.department
+    """An entry is corrected by its own department: co-operating departments and managers see it, but a
+    figure is the submitting department's claim (a superuser may correct anything)."""
+    return user.is_superuser or roles.department_of(user) == entry.department
 
 
 def progress_entry_validate(

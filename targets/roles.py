@@ -81,9 +81,15 @@ def is_reviewer(user) -> bool:
 
 
 def department_of(user):
-    """The user's department, or None (managers and administrators usually have none)."""
-    membership = getattr(user, "membership", None) if user.is_authenticated else None
-    return membership.department if membership is not None else None
+    """The user's department, or None (managers and administrators usually have none); one query, cached
+    on the user object for the request."""
+    if not user.is_authenticated:
+        return None
+    if not hasattr(user, "_wz_department"):
+        from targets.models import Department
+
+        user._wz_department = Department.objects.filter(memberships__user=user).first()
+    return user._wz_department
 
 
 def _has_group(user, name: str) -> bool:

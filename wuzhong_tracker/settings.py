@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "import_export",
     "simple_history",
     "django_celery_beat",
@@ -73,6 +74,17 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env_database("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+
+# A shared cache (Redis) in production, so that API throttling counts across processes; per process
+# otherwise.
+_CACHE_URL = env_url("CACHE_URL", default=None, schemes={"redis", "rediss"})
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
+        if _CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -118,7 +130,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Celery. Without a broker, tasks run inline in the calling process (the embedded default of `make run`).
 _BROKER_URL = env_url("CELERY_BROKER_URL", default=None, schemes={"redis", "rediss"})
 CELERY_TASK_ALWAYS_EAGER = _BROKER_URL is None
-CELERY_BROKER_URL = _BROKER_URL or "memory://"  # never contacted while tasks run inline
+CELERY_BROKER_URL = _BROKER_URL or "memory://localhost/"  # never contacted while tasks run inline
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -144,17 +156,37 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Token first: an anonymous request is then answered 401 with `WWW-Authenticate: Token`, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "progress.api.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "progress.api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    # Counted in the default cache (per process unless a shared cache is configured).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"anon": "30/minute", "user": "600/minute"},
+    "EXCEPTION_HANDLER": "progress.api.exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "吴忠市目标任务督查系统 API",
     "DESCRIPTION": "2020年吴忠市政府工作报告目标任务、进度填报与状态。",
     "VERSION": "1.0.0",
+    # Swagger UI (and Redoc's script) from the drf-spectacular-sidecar package: the docs work without
+    # internet. Redoc is not served: its page template loads Google Fonts.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # validatorUrl None: Swagger UI would otherwise fetch a badge from validator.swagger.io.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

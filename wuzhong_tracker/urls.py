@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from progress.report_views import report_urls
 from progress.views import evidence_download
@@ -15,4 +16,7 @@ urlpatterns = [
     path("admin/", include(report_urls())),
     path("admin/", admin.site.urls),
     path("evidence/<int:pk>/", evidence_download, name="evidence-download"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/", include("progress.api.urls")),
 ]

@@ -21,7 +21,9 @@ def _at(day: dt.date):
 
 @pytest.fixture
 def industry_official(db):
-    return UserFactory(username="zhang_gxj", role=roles.OFFICIAL, department=Department.objects.get(code="industry"))
+    return UserFactory(
+        username="zhang_gxj", role=roles.OFFICIAL, department=Department.objects.get(code="industry")
+    )
 
 
 @pytest.fixture
@@ -32,13 +34,17 @@ def known_entries(time_machine, industry_official):
 
     def submit(code, value):
         target = Target.objects.get(report__year=2020, code=code)
-        return progress_entry_submit(target=target, period_end=dt.date(2020, 6, 30), value=value, by=industry_official)
+        return progress_entry_submit(
+            target=target, period_end=dt.date(2020, 6, 30), value=value, by=industry_official
+        )
 
     submit("1.1.03", "2")
     newcomers = submit("1.1.02", "9")
     returned = submit("1.1.05", "1")
     time_machine.move_to(_at(dt.date(2020, 7, 6)), tick=False)
-    reviewer = UserFactory(username="chen_gxj", role=roles.REVIEWER, department=Department.objects.get(code="industry"))
+    reviewer = UserFactory(
+        username="chen_gxj", role=roles.REVIEWER, department=Department.objects.get(code="industry")
+    )
     progress_entry_return(entry=returned, by=reviewer, reason="缺少佐证")
     time_machine.move_to(_at(dt.date(2020, 7, 10)), tick=False)
     from progress.services import progress_entry_correct
@@ -81,12 +87,16 @@ def test_lagging_report_filters(manager_client, known_entries):
     url = reverse("reports-lagging")
     by_department = _rows(manager_client.get(url, {"as_of": "2020-07-10", "department": "industry"}))
     assert by_department and all(
-        Target.objects.get(report__year=2020, code=code).assignments.filter(department__code="industry").exists()
+        Target.objects.get(report__year=2020, code=code)
+        .assignments.filter(department__code="industry")
+        .exists()
         for code in by_department
     )
     lagging_only = _rows(manager_client.get(url, {"as_of": "2020-07-10", "performance": "lagging"}))
     assert set(lagging_only) == {"1.1.03", "1.1.02"}
-    late_only = _rows(manager_client.get(url, {"as_of": "2020-07-10", "reporting": "late", "department": "industry"}))
+    late_only = _rows(
+        manager_client.get(url, {"as_of": "2020-07-10", "reporting": "late", "department": "industry"})
+    )
     assert "1.1.05" in late_only and "1.1.03" not in late_only
 
 
@@ -133,14 +143,18 @@ def test_target_page_has_chart_entries_and_history(manager_client, known_entries
 
     target = Target.objects.get(report__year=2020, code="1.1.02")
     target_status_refresh(target_id=target.pk)
-    page = manager_client.get(reverse("reports-target", args=[target.pk]), {"as_of": "2020-07-10"}).content.decode()
+    page = manager_client.get(
+        reverse("reports-target", args=[target.pk]), {"as_of": "2020-07-10"}
+    ).content.decode()
     assert "<svg" in page and "序时进度" in page
     assert "部门预估" in page and "待审核" in page
     assert "状态变化" in page and "滞后" in page
 
 
 def test_report_pages_are_scoped_for_officials(client, known_entries):
-    agriculture = UserFactory(username="li_nyj", role=roles.OFFICIAL, department=Department.objects.get(code="agriculture"))
+    agriculture = UserFactory(
+        username="li_nyj", role=roles.OFFICIAL, department=Department.objects.get(code="agriculture")
+    )
     client.force_login(agriculture)
     rows = _rows(client.get(reverse("reports-lagging"), {"as_of": "2020-07-10"}))
     assert "1.1.03" not in rows

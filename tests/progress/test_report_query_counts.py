@@ -39,7 +39,9 @@ def extra_targets(time_machine, administrator_li):
         task = KeyTaskFactory()
         for _ in range(count):
             target = TargetFactory(task=task)
-            progress_entry_submit(target=target, period_end=dt.date(2020, 6, 30), value="2", by=administrator_li)
+            progress_entry_submit(
+                target=target, period_end=dt.date(2020, 6, 30), value="2", by=administrator_li
+            )
 
     return make
 

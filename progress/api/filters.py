@@ -1,0 +1,115 @@
+"""Query parameters of the lists: django-filter sets, and ordering by public names."""
+
+import django_filters
+from django.db.models import F
+from rest_framework.exceptions import ValidationError
+from rest_framework.filters import BaseFilterBackend
+
+from progress.models import PerformanceStatus, ProgressEntry, Provenance, ReportingStatus, ReviewState
+from progress.selectors import entries_awaiting_review_by
+from targets.models import Chapter, KeyTask, Measure, Target, TargetDepartment
+
+
+class OrderingFilter(BaseFilterBackend):
+    """`?ordering=-gap_pp,code`: the public names of a view's `ordering_fields` (name → ORM path).
+
+    An unknown name is a 400 naming the parameter rather than silently ignored. Empty values sort last
+    in either direction, so "worst first" starts with the worst target, not with one never evaluated.
+    """
+
+    param = "ordering"
+
+    def filter_queryset(self, request, queryset, view):
+        fields = getattr(view, "ordering_fields", None)
+        terms = [term.strip() for term in request.query_params.get(self.param, "").split(",") if term.strip()]
+        if not fields or not terms:
+            return queryset
+        unknown = [term for term in terms if term.removeprefix("-") not in fields]
+        if unknown:
+            raise ValidationError(
+                {self.param: [f"不能按“{'、'.join(unknown)}”排序；可选：{'、'.join(fields)}。"]}
+            )
+        expressions = [
+            F(fields[term.removeprefix("-")]).desc(nulls_last=True)
+            if term.startswith("-")
+            else F(fields[term]).asc(nulls_last=True)
+            for term in terms
+        ]
+        return queryset.order_by(*expressions, "pk")
+
+    def get_schema_operation_parameters(self, view):
+        fields = getattr(view, "ordering_fields", None)
+        if not fields:
+            return []
+        return [
+            {
+                "name": self.param,
+                "in": "query",
+                "required": False,
+                "description": f"排序，多个用逗号分隔，前加“-”为降序；可选：{'、'.join(fields)}。",
+                "schema": {"type": "string"},
+            }
+        ]
+
+
+class ChapterFilter(django_filters.FilterSet):
+    report = django_filters.NumberFilter(field_name="report__id", help_text="报告 ID")
+
+    class Meta:
+        model = Chapter
+        fields = ["report"]
+
+
+class KeyTaskFilter(django_filters.FilterSet):
+    report = django_filters.NumberFilter(field_name="chapter__report__id", help_text="报告 ID")
+    chapter = django_filters.NumberFilter(field_name="chapter__id", help_text="章节 ID")
+
+    class Meta:
+        model = KeyTask
+        fields = ["report", "chapter"]
+
+
+class TargetFilter(django_filters.FilterSet):
+    report = django_filters.NumberFilter(field_name="report__id", help_text="报告 ID")
+    chapter = django_filters.NumberFilter(field_name="task__chapter__id", help_text="章节 ID")
+    task = django_filters.NumberFilter(field_name="task__id", help_text="重点任务 ID")
+    department = django_filters.CharFilter(
+        method="filter_department", help_text="责任单位代码（牵头或配合），如 industry"
+    )
+    performance = django_filters.ChoiceFilter(
+        field_name="status__performance", choices=PerformanceStatus.choices, help_text="完成状态（当前）"
+    )
+    reporting = django_filters.ChoiceFilter(
+        field_name="status__reporting", choices=ReportingStatus.choices, help_text="报送状态（当前）"
+    )
+    measure = django_filters.ChoiceFilter(choices=Measure.choices, help_text="计量方式")
+
+    class Meta:
+        model = Target
+        fields = ["report", "chapter", "task", "department", "performance", "reporting", "measure"]
+
+    def filter_department(self, queryset, name, value):
+        return queryset.filter(
+            pk__in=TargetDepartment.objects.filter(department__code=value).values("target_id")
+        )
+
+
+class EntryFilter(django_filters.FilterSet):
+    target = django_filters.NumberFilter(field_name="target__id", help_text="目标 ID")
+    department = django_filters.CharFilter(field_name="department__code", help_text="填报单位代码")
+    review_state = django_filters.ChoiceFilter(choices=ReviewState.choices, help_text="审核状态")
+    provenance = django_filters.ChoiceFilter(choices=Provenance.choices, help_text="数据来源")
+    period_end = django_filters.DateFilter(help_text="报告期末（YYYY-MM-DD）")
+    awaiting_my_review = django_filters.BooleanFilter(
+        method="filter_awaiting_my_review",
+        help_text="true：只列出待我审核的填报（单位负责人）；false 或不填：不限",
+    )
+
+    class Meta:
+        model = ProgressEntry
+        fields = ["target", "department", "review_state", "provenance", "period_end", "awaiting_my_review"]
+
+    def filter_awaiting_my_review(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(pk__in=entries_awaiting_review_by(self.request.user).values("pk"))

@@ -1,0 +1,20 @@
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from progress.api import views
+
+app_name = "api"
+
+router = DefaultRouter()
+router.register("reports", views.ReportViewSet, basename="report")
+router.register("chapters", views.ChapterViewSet, basename="chapter")
+router.register("tasks", views.KeyTaskViewSet, basename="task")
+router.register("departments", views.DepartmentViewSet, basename="department")
+router.register("targets", views.TargetViewSet, basename="target")
+router.register("entries", views.EntryViewSet, basename="entry")
+
+urlpatterns = [
+    path("reports/lagging/", views.LaggingReportView.as_view(), name="lagging-report"),
+    path("reports/summary/", views.StatusSummaryView.as_view(), name="status-summary"),
+    *router.urls,
+]

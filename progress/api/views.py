@@ -1,0 +1,278 @@
+"""The REST API: thin views over the selectors (what a user may see) and the services (every write).
+
+An official or reviewer sees the targets their department leads or co-operates on and their entries,
+through `targets_visible_to` and `entries_visible_to` as in the admin: anything else is a 404, whatever ID
+is guessed. Who may write is the admin's rule too: the model permission of the role, then the services'
+department rules (`can_correct`, `can_review`); a refusal is a 403.
+"""
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from progress import services
+from progress.api import serializers
+from progress.api.exceptions import errors
+from progress.api.filters import ChapterFilter, EntryFilter, KeyTaskFilter, TargetFilter
+from progress.models import ProgressEntry
+from progress.reports import ReportFilters, lagging_report, status_summary
+from progress.selectors import entries_visible_to
+from targets.models import Chapter, Department, KeyTask, Report
+from targets.selectors import targets_visible_to
+
+
+def _read_only(name: str, serializer, list_errors=(400, 404), description: str | None = None):
+    return extend_schema_view(
+        list=extend_schema(
+            summary=f"{name}列表",
+            description=description,
+            responses={200: serializer, **errors(*list_errors)},
+        ),
+        retrieve=extend_schema(
+            summary=f"{name}详情", description=description, responses={200: serializer, **errors(404)}
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------- the report as data
+
+
+@_read_only("政府工作报告", serializers.ReportSerializer, list_errors=(404,))
+class ReportViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Report.objects.all()
+    serializer_class = serializers.ReportSerializer
+    lookup_value_regex = r"\d+"  # /api/reports/lagging/ and /summary/ are the reports of targets
+
+
+@_read_only("章节", serializers.ChapterSerializer)
+class ChapterViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Chapter.objects.order_by("report__year", "number")
+    serializer_class = serializers.ChapterSerializer
+    filterset_class = ChapterFilter
+
+
+@_read_only("重点任务", serializers.KeyTaskSerializer)
+class KeyTaskViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = KeyTask.objects.select_related("chapter").order_by(
+        "chapter__report__year", "chapter__number", "number"
+    )
+    serializer_class = serializers.KeyTaskSerializer
+    filterset_class = KeyTaskFilter
+
+
+@_read_only("责任单位", serializers.DepartmentSerializer, list_errors=(404,))
+class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Department.objects.all()
+    serializer_class = serializers.DepartmentSerializer
+    lookup_field = "code"
+
+
+# ------------------------------------------------------------------------------------------ targets
+
+
+@_read_only(
+    "目标",
+    serializers.TargetSerializer,
+    description="目标的定义与当前状态（每日巡检及每次填报、审核后更新）；"
+    "填报员、单位负责人只看到本单位牵头或配合的目标，督查室看到全部。默认按报告顺序。",
+)
+class TargetViewSet(viewsets.ReadOnlyModelViewSet):
+    """Targets with their stored current status (TargetStatus), in the report's reading order."""
+
+    serializer_class = serializers.TargetSerializer
+    filterset_class = TargetFilter
+    ordering_fields = {
+        "code": "code",
+        "deadline": "deadline",
+        "performance": "status__performance",
+        "reporting": "status__reporting",
+        "progress_pct": "status__progress_pct",
+        "expected_pct": "status__expected_pct",
+        "gap_pp": "status__gap_pp",
+        "days_late": "status__days_late",
+        "latest_period_end": "status__latest_period_end",
+        "next_due": "status__next_due",
+    }
+
+    def get_queryset(self):
+        return (
+            targets_visible_to(self.request.user).with_structure().select_related("status").in_reading_order()
+        )
+
+    @extend_schema(
+        summary="目标的历史",
+        description="当前各期填报（含数据来源、审核状态、修订次数）、每条填报的历次记录、状态变化和每日快照。",
+        responses={200: serializers.TargetHistorySerializer, **errors(404)},
+    )
+    @action(detail=True, filter_backends=[])
+    def history(self, request, pk=None):
+        target = self.get_object()
+        history = {
+            "target": target,
+            "entries": target.entries.with_related().prefetch_related("evidence"),
+            "entry_history": ProgressEntry.history.filter(target=target)
+            .select_related("submitted_by", "reviewed_by")
+            .order_by("history_date", "history_id"),
+            "status_changes": target.status_changes.all(),
+            "snapshots": target.snapshots.order_by("date"),
+        }
+        return Response(serializers.TargetHistorySerializer(history, context={"request": request}).data)
+
+
+# ------------------------------------------------------------------------------------------ entries
+
+
+class CanSubmitEntries(permissions.BasePermission):
+    message = "您的角色不能填报进度（填报员、单位负责人可以）。"
+
+    def has_permission(self, request, view):
+        return request.user.has_perm("progress.add_progressentry")
+
+
+class CanCorrectEntry(permissions.BasePermission):
+    message = "只有提交该填报的单位可以更正。"
+
+    def has_object_permission(self, request, view, entry):
+        return request.user.has_perm("progress.change_progressentry") and services.can_correct(
+            request.user, entry
+        )
+
+
+class CanReviewEntry(permissions.BasePermission):
+    message = "只有填报单位的单位负责人可以审核该填报。"
+
+    def has_object_permission(self, request, view, entry):
+        return request.user.has_perm("progress.review_progressentry") and services.can_review(
+            request.user, entry
+        )
+
+
+ENTRY_WRITE_PERMISSIONS = {
+    "create": CanSubmitEntries,
+    "partial_update": CanCorrectEntry,
+    "approve": CanReviewEntry,
+    "return_entry": CanReviewEntry,
+}
+
+
+@_read_only(
+    "进度填报",
+    serializers.EntrySerializer,
+    description="本单位牵头或配合的目标的填报（督查室看到全部），默认按报告期末倒序。",
+)
+class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Progress entries of the user's department's targets (every entry, for managers)."""
+
+    serializer_class = serializers.EntrySerializer
+    filterset_class = EntryFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    ordering_fields = {
+        "period_end": "period_end",
+        "submitted_at": "submitted_at",
+        "reviewed_at": "reviewed_at",
+        "code": "target__code",
+        "review_state": "review_state",
+    }
+
+    def get_queryset(self):
+        return entries_visible_to(self.request.user).with_related().prefetch_related("evidence")
+
+    def get_permissions(self):
+        extra = ENTRY_WRITE_PERMISSIONS.get(self.action)
+        return [*super().get_permissions(), *([extra()] if extra else [])]
+
+    @extend_schema(
+        summary="填报进度",
+        description="填报员为本单位牵头或配合的目标填报一期数值（JSON 或 multipart，后者可附佐证材料）；"
+        "校验与后台相同：非数字、NaN、负数（增速类除外）、非报告期末、重复期次等返回400及字段名。",
+        request=serializers.EntrySubmitSerializer,
+        responses={201: serializers.EntrySerializer, **errors(400, 403)},
+    )
+    def create(self, request):
+        params = serializers.EntrySubmitSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        entry = services.progress_entry_submit(by=request.user, **params.validated_data)
+        return Response(self._entry_data(entry), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="更正填报",
+        description="提交单位更正一期数值：修订次数加1，回到待审核，原数值保留在历史中。",
+        request=serializers.EntryCorrectSerializer,
+        responses={200: serializers.EntrySerializer, **errors(400, 403, 404)},
+    )
+    def partial_update(self, request, pk=None):
+        entry = self.get_object()
+        params = serializers.EntryCorrectSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        entry = services.progress_entry_correct(entry=entry, by=request.user, **params.validated_data)
+        return Response(self._entry_data(entry))
+
+    @extend_schema(
+        summary="审核通过",
+        request=None,
+        responses={200: serializers.EntrySerializer, **errors(400, 403, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        entry = services.progress_entry_approve(entry=self.get_object(), by=request.user)
+        return Response(self._entry_data(entry))
+
+    @extend_schema(
+        summary="退回填报",
+        description="单位负责人退回本单位的待审核填报，必须填写原因；退回的填报不计入状态。",
+        request=serializers.EntryReturnSerializer,
+        responses={200: serializers.EntrySerializer, **errors(400, 403, 404)},
+    )
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_entry(self, request, pk=None):
+        entry = self.get_object()
+        params = serializers.EntryReturnSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        entry = services.progress_entry_return(
+            entry=entry, by=request.user, reason=params.validated_data["reason"]
+        )
+        return Response(self._entry_data(entry))
+
+    def _entry_data(self, entry: ProgressEntry) -> dict:
+        """The entry as saved, read back the way the list shows it."""
+        return self.get_serializer(self.get_queryset().get(pk=entry.pk)).data
+
+
+# ---------------------------------------------------------------------------------- reports as of
+
+
+class LaggingReportView(APIView):
+    @extend_schema(
+        summary="滞后/逾期目标",
+        description="截至 as_of 预警、滞后、逾期未完成的目标，以及逾期未报的目标，最严重的在前；"
+        "按当日结束时的填报评估（之后的填报、更正、退回不计），可重现过去的通报。",
+        parameters=[serializers.LaggingParamsSerializer],
+        responses={200: serializers.LaggingReportSerializer, **errors(400)},
+    )
+    def get(self, request):
+        params = serializers.LaggingParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        as_of = params.validated_data.pop("as_of")
+        rows = lagging_report(user=request.user, as_of=as_of, filters=ReportFilters(**params.validated_data))
+        return Response(
+            serializers.LaggingReportSerializer({"as_of": as_of, "count": len(rows), "results": rows}).data
+        )
+
+
+class StatusSummaryView(APIView):
+    @extend_schema(
+        summary="状态汇总",
+        description="截至 as_of 各完成状态、报送状态的目标数，总计及按章节、重点任务。",
+        parameters=[serializers.ReportParamsSerializer],
+        responses={200: serializers.StatusSummarySerializer, **errors(400)},
+    )
+    def get(self, request):
+        params = serializers.ReportParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        as_of = params.validated_data.pop("as_of")
+        summary = status_summary(
+            user=request.user, as_of=as_of, filters=ReportFilters(**params.validated_data)
+        )
+        return Response(serializers.StatusSummarySerializer(summary).data)
