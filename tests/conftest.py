@@ -1,18 +1,74 @@
 """Shared fixtures. The bundled 2020 report is loaded once per test session (after the test database is
-created), so every test starts from the real data and rolls back its own changes."""
+created), so every test starts from the real data and rolls back its own changes.
+
+Also shared: the clock (`july_3rd_2020`, and `clock` to move it about), and the named people of the
+supervision office and of the departments, each in the role group of their department:
+
+| fixture          | person  | username        | department            | role     |
+| ---------------- | ------- | --------------- | --------------------- | -------- |
+| `manager_wang`   | 王督查  | wang_duchashi   | 督查室 (sees all)     | manager  |
+| `official_zhang` | 张工信  | zhang_gongxin   | 工业和信息化局        | official |
+| `reviewer_chen`  | 陈局长  | chen_gongxin    | 工业和信息化局        | reviewer |
+| `official_zhao`  | 赵农业  | zhao_nongye     | 农业农村局            | official |
+| `reviewer_zhou`  | 周局长  | zhou_nongye     | 农业农村局            | reviewer |
+| `official_sun`   | 孙统计  | sun_tongji      | 统计局                | official |
+| `reviewer_qian`  | 钱局长  | qian_tongji     | 统计局                | reviewer |
+| `official_liu`   | 刘发改  | liu_fagai       | 发展和改革委员会      | official |
+| `official_he`    | 何科技  | he_keji         | 科学技术局            | official |
+
+Everyone has an address <username with a dot>@wuzhong.example (王督查: wang.ducha@wuzhong.example)."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
 
 from targets import roles
-from targets.models import Report
+from targets.models import Department, Report
 from tests.factories import UserFactory
+
+WUZHONG = ZoneInfo("Asia/Shanghai")
+
+
+def department_user(code: str, role: str, username: str, email: str | None = None):
+    """A person in the role group `role` (roles.OFFICIAL, roles.REVIEWER) of the department with this code.
+    Made once per username (UserFactory gets or creates), with the factory's address unless `email` is given."""
+    fields = {} if email is None else {"email": email}
+    return UserFactory(username=username, role=role, department=Department.objects.get(code=code), **fields)
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("load_report", verbosity=0)
+
+
+# ---------------------------------------------------------------------------------------------- clock
+
+
+@pytest.fixture
+def july_3rd_2020(time_machine):
+    """Friday 3 July 2020, 10:00 in Wuzhong, the clock standing still: the June figures are being reported
+    and reviewed. Returns the time machine, for a test that moves on from there."""
+    time_machine.move_to(dt.datetime(2020, 7, 3, 10, 0, tzinfo=WUZHONG), tick=False)
+    return time_machine
+
+
+@pytest.fixture
+def clock(july_3rd_2020):
+    """The clock at `july_3rd_2020`; `clock(day, hour=10, minute=0)` moves it to that time in Wuzhong, `day` a
+    date or "YYYY-MM-DD". Entries and messages are dated by it."""
+
+    def move_to(day: dt.date | str, hour: int = 10, minute: int = 0) -> None:
+        if isinstance(day, str):
+            day = dt.date.fromisoformat(day)
+        july_3rd_2020.move_to(dt.datetime.combine(day, dt.time(hour, minute), tzinfo=WUZHONG), tick=False)
+
+    return move_to
+
+
+# --------------------------------------------------------------------------------------------- people
 
 
 @pytest.fixture
@@ -23,7 +79,20 @@ def report_2020(db) -> Report:
 @pytest.fixture
 def manager_wang(db):
     """王督查, of the supervision office (督查室): sees everything."""
-    return UserFactory(username="wang_duchashi", first_name="督查", last_name="王", role=roles.MANAGER)
+    return UserFactory(
+        username="wang_duchashi",
+        first_name="督查",
+        last_name="王",
+        email="wang.ducha@wuzhong.example",
+        role=roles.MANAGER,
+    )
+
+
+@pytest.fixture
+def manager_client(client, manager_wang):
+    """The test client, signed in as 王督查."""
+    client.force_login(manager_wang)
+    return client
 
 
 @pytest.fixture
@@ -31,3 +100,36 @@ def administrator_li(db):
     return UserFactory(
         username="li_admin", first_name="管理员", last_name="李", role=roles.ADMINISTRATOR, is_superuser=True
     )
+
+
+def _person(code: str, role: str, username: str, who: str):
+    """The fixture of one named person of a department (see the table above)."""
+
+    def person(db):
+        return department_user(code, role, username, email=f"{username.replace('_', '.')}@wuzhong.example")
+
+    person.__doc__ = f"{who}: {username}, {role} of the department {code!r}."
+    return pytest.fixture(person)
+
+
+# Each fixture is named after the module attribute; 1.1.03 新增规上企业 is led by 工业和信息化局 with 统计局
+# co-operating, 1.2.10 新增奶牛 led by 农业农村局, CPI 0.1.07 and GDP growth 0.1.01 by 发展和改革委员会, the
+# milestone 5.3.09 开放吴忠科技馆 by 科学技术局.
+official_zhang = _person("industry", roles.OFFICIAL, "zhang_gongxin", "张工信")
+reviewer_chen = _person("industry", roles.REVIEWER, "chen_gongxin", "陈局长")
+official_zhao = _person("agriculture", roles.OFFICIAL, "zhao_nongye", "赵农业")
+reviewer_zhou = _person("agriculture", roles.REVIEWER, "zhou_nongye", "周局长")
+official_sun = _person("stats", roles.OFFICIAL, "sun_tongji", "孙统计")
+reviewer_qian = _person("stats", roles.REVIEWER, "qian_tongji", "钱局长")
+official_liu = _person("ndrc", roles.OFFICIAL, "liu_fagai", "刘发改")
+official_he = _person("science", roles.OFFICIAL, "he_keji", "何科技")
+
+
+@pytest.fixture
+def warm_caches(db):
+    """Fill the per-process ContentType cache first, so that a query count does not depend on whether an
+    earlier test in the same process happened to look the content types up (it flakes under xdist)."""
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.get_for_models(*apps.get_models())

@@ -41,7 +41,7 @@ def test_anonymous_callers_get_401_on_every_endpoint(report_2020, method, url):
     assert response["WWW-Authenticate"] == "Token"
 
 
-def test_a_token_signs_in(july_3rd, report_2020, official_zhang):
+def test_a_token_signs_in(july_3rd_2020, report_2020, official_zhang):
     token = Token.objects.create(user=official_zhang)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
@@ -63,7 +63,7 @@ def test_a_wrong_token_is_a_401(report_2020, official_zhang):
     assert response.data == {"detail": "认证令牌无效。"}
 
 
-def test_a_token_writes_without_csrf_and_a_session_needs_it(july_3rd, report_2020, official_zhang):
+def test_a_token_writes_without_csrf_and_a_session_needs_it(july_3rd_2020, report_2020, official_zhang):
     body = {"target": Target.objects.get(code="1.1.03").pk, "period_end": "2020-06-30", "value": "7"}
     session = APIClient(enforce_csrf_checks=True)
     session.force_login(official_zhang)

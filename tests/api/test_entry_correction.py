@@ -16,7 +16,7 @@ JUNE_END = dt.date(2020, 6, 30)
 
 
 @pytest.fixture
-def approved_june_entry(july_3rd, official_zhang, reviewer_chen) -> ProgressEntry:
+def approved_june_entry(july_3rd_2020, official_zhang, reviewer_chen) -> ProgressEntry:
     """张工信's June figure for 1.1.03 新增规上企业 (7), approved by 陈局长."""
     entry = services.progress_entry_submit(
         target=Target.objects.get(code="1.1.03"), period_end=JUNE_END, value="7", by=official_zhang

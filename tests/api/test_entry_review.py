@@ -16,7 +16,7 @@ JUNE_END = dt.date(2020, 6, 30)
 
 
 @pytest.fixture
-def june_entry(july_3rd, official_zhang) -> ProgressEntry:
+def june_entry(july_3rd_2020, official_zhang) -> ProgressEntry:
     """张工信's June figure for 1.1.03 新增规上企业, led by 工业和信息化局 with 统计局 co-operating."""
     return services.progress_entry_submit(
         target=Target.objects.get(code="1.1.03"), period_end=JUNE_END, value="7", by=official_zhang

@@ -15,7 +15,7 @@ JUNE_END = dt.date(2020, 6, 30)
 
 
 @pytest.fixture
-def agriculture_entry(july_3rd, official_zhao) -> ProgressEntry:
+def agriculture_entry(july_3rd_2020, official_zhao) -> ProgressEntry:
     """赵农业's June figure for 1.2.10 新增奶牛, led by 农业农村局 alone."""
     return services.progress_entry_submit(
         target=Target.objects.get(code="1.2.10"), period_end=JUNE_END, value="0.5", by=official_zhao

@@ -11,13 +11,13 @@ from progress import services
 from targets.models import Department
 from tests.factories import KeyTaskFactory, TargetFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("warm_caches")]
 
 JUNE_END = dt.date(2020, 6, 30)
 
 
 @pytest.fixture
-def add_targets(july_3rd, official_zhang):
+def add_targets(july_3rd_2020, official_zhang):
     """Targets of a report of their own (the bundled one stays as it is), led by 工业和信息化局 so that
     张工信 sees them too, each with his June figure, then every status stored by the sweep."""
     task = KeyTaskFactory()

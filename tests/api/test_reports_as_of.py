@@ -16,7 +16,7 @@ JUNE_END = dt.date(2020, 6, 30)
 
 
 @pytest.fixture
-def june_figure_of_2(july_3rd, official_zhang):
+def june_figure_of_2(july_3rd_2020, official_zhang):
     """On 3 July, 张工信 reports 2 of 15 新增规上企业 (1.1.03) for June: far behind 序时进度 (about 50%)."""
     return services.progress_entry_submit(
         target=Target.objects.get(code="1.1.03"), period_end=JUNE_END, value="2", by=official_zhang

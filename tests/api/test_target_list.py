@@ -15,7 +15,7 @@ JUNE_END = dt.date(2020, 6, 30)
 
 
 @pytest.fixture
-def evaluated(july_3rd, official_zhang):
+def evaluated(july_3rd_2020, official_zhang):
     """A June figure of 2 for 1.1.03 (lagging), then every target evaluated as of 3 July."""
     services.progress_entry_submit(
         target=Target.objects.get(code="1.1.03"), period_end=JUNE_END, value="2", by=official_zhang

@@ -28,7 +28,7 @@ DEPARTMENT_PEOPLE = [
 
 
 @pytest.fixture
-def june_entries(july_3rd, manager_wang):
+def june_entries(july_3rd_2020, manager_wang):
     for code, value in JUNE_ENTRIES.items():
         services.progress_entry_submit(
             target=Target.objects.get(code=code), period_end=JUNE_END, value=value, by=manager_wang

@@ -2,7 +2,6 @@
 carry: "我的目标" with or without stored statuses, the entry changelist with no entries or forty."""
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -12,39 +11,11 @@ from django.urls import reverse
 from progress import services
 from progress.models import ProgressEntry, TargetStatus
 from progress.rules import period_ends
-from targets import roles
-from targets.models import Department, Frequency, Target
-from tests.factories import UserFactory
+from targets.models import Frequency, Target
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("warm_caches")]
 
-WUZHONG = ZoneInfo("Asia/Shanghai")
 JUNE_END = dt.date(2020, 6, 30)
-
-
-@pytest.fixture
-def july_3rd(time_machine):
-    """Friday 3 July 2020, 10:00 in Wuzhong."""
-    time_machine.move_to(dt.datetime(2020, 7, 3, 10, 0, tzinfo=WUZHONG), tick=False)
-
-
-@pytest.fixture
-def official_zhang(db):
-    """张工信, who reports for 工业和信息化局."""
-    return UserFactory(
-        username="zhang_gongxin", role=roles.OFFICIAL, department=Department.objects.get(code="industry")
-    )
-
-
-@pytest.fixture
-def login(client, july_3rd, request):
-    """Log in as the named person fixture (after the clock is frozen, so that the session is valid)."""
-
-    def log_in(person: str):
-        client.force_login(request.getfixturevalue(person))
-        return client
-
-    return log_in
 
 
 def _queries(client, url: str) -> tuple[int, int]:

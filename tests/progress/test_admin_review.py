@@ -13,9 +13,7 @@ from django.urls import reverse
 from progress import services
 from progress.models import ProgressEntry, ReviewState
 from progress.rules import Performance
-from targets import roles
-from targets.models import Department, Target
-from tests.factories import UserFactory
+from targets.models import Target
 
 pytestmark = pytest.mark.django_db
 
@@ -26,52 +24,7 @@ REASON = "6月新增规上企业应以统计局入库名单为准，请附名单
 
 
 @pytest.fixture
-def july_3rd(time_machine):
-    """Friday 3 July 2020, 10:00 in Wuzhong: the June figures are being reported and reviewed."""
-    time_machine.move_to(dt.datetime(2020, 7, 3, 10, 0, tzinfo=WUZHONG), tick=False)
-
-
-def _person(username: str, role: str, department_code: str):
-    return UserFactory(username=username, role=role, department=Department.objects.get(code=department_code))
-
-
-@pytest.fixture
-def official_zhang(db):
-    """张工信, who reports for 工业和信息化局."""
-    return _person("zhang_gongxin", roles.OFFICIAL, "industry")
-
-
-@pytest.fixture
-def reviewer_chen(db):
-    """陈局长, who reviews 工业和信息化局's entries."""
-    return _person("chen_gongxin", roles.REVIEWER, "industry")
-
-
-@pytest.fixture
-def reviewer_qian(db):
-    """钱局长 of 统计局, which co-operates on 1.1.03: sees the entry, but it is not hers to review."""
-    return _person("qian_tongji", roles.REVIEWER, "stats")
-
-
-@pytest.fixture
-def reviewer_zhou(db):
-    """周局长 of 农业农村局, which has nothing to do with 1.1.03."""
-    return _person("zhou_nongye", roles.REVIEWER, "agriculture")
-
-
-@pytest.fixture
-def login(client, july_3rd, request):
-    """Log in as the named person fixture (after the clock is frozen, so that the session is valid)."""
-
-    def log_in(person: str):
-        client.force_login(request.getfixturevalue(person))
-        return client
-
-    return log_in
-
-
-@pytest.fixture
-def june_entry(report_2020, july_3rd, official_zhang) -> ProgressEntry:
+def june_entry(report_2020, july_3rd_2020, official_zhang) -> ProgressEntry:
     """新增规上企业: 7 of 15 by the end of June, submitted by 张工信 and awaiting review."""
     return services.progress_entry_submit(
         target=Target.objects.get(report=report_2020, code="1.1.03"),

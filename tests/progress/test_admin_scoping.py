@@ -9,7 +9,6 @@ and a correction that keeps the old figure in the history.
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,13 +16,10 @@ from django.urls import reverse
 
 from progress import services
 from progress.models import EvidenceFile, ProgressEntry, ReviewState, StatusChange
-from targets import roles
-from targets.models import Department, Target, TargetDepartment
-from tests.factories import UserFactory
+from targets.models import Target, TargetDepartment
 
 pytestmark = pytest.mark.django_db
 
-WUZHONG = ZoneInfo("Asia/Shanghai")
 JUNE_END = dt.date(2020, 6, 30)
 PDF_BYTES = b"%PDF-1.4\n% the June ledger of new industrial enterprises\n"
 
@@ -54,58 +50,9 @@ FOREIGN_ENTRIES = [
 
 
 @pytest.fixture
-def july_3rd(time_machine):
-    """Friday 3 July 2020, 10:00 in Wuzhong: the June figures are being reported."""
-    time_machine.move_to(dt.datetime(2020, 7, 3, 10, 0, tzinfo=WUZHONG), tick=False)
-
-
-@pytest.fixture
 def media_root(settings, tmp_path) -> Path:
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def official_zhang(db):
-    """张工信, who reports for 工业和信息化局."""
-    return UserFactory(
-        username="zhang_gongxin", role=roles.OFFICIAL, department=Department.objects.get(code="industry")
-    )
-
-
-@pytest.fixture
-def official_zhao(db):
-    """赵农业, who reports for 农业农村局."""
-    return UserFactory(
-        username="zhao_nongye", role=roles.OFFICIAL, department=Department.objects.get(code="agriculture")
-    )
-
-
-@pytest.fixture
-def official_sun(db):
-    """孙发改, who reports for 发展和改革委员会."""
-    return UserFactory(
-        username="sun_fagai", role=roles.OFFICIAL, department=Department.objects.get(code="ndrc")
-    )
-
-
-@pytest.fixture
-def reviewer_chen(db):
-    """陈局长, who reviews 工业和信息化局's entries."""
-    return UserFactory(
-        username="chen_gongxin", role=roles.REVIEWER, department=Department.objects.get(code="industry")
-    )
-
-
-@pytest.fixture
-def login(client, july_3rd, request):
-    """Log in as the named person fixture (after the clock is frozen, so that the session is valid)."""
-
-    def log_in(person: str):
-        client.force_login(request.getfixturevalue(person))
-        return client
-
-    return log_in
 
 
 def _pdf(name: str = "a.pdf") -> SimpleUploadedFile:
@@ -113,9 +60,9 @@ def _pdf(name: str = "a.pdf") -> SimpleUploadedFile:
 
 
 @pytest.fixture
-def june_entries(report_2020, july_3rd, media_root, official_zhang, official_zhao, official_sun) -> dict:
+def june_entries(report_2020, july_3rd_2020, media_root, official_zhang, official_zhao, official_liu) -> dict:
     """One June entry with one PDF per department, submitted by its own official through the service."""
-    officials = {"industry": official_zhang, "agriculture": official_zhao, "ndrc": official_sun}
+    officials = {"industry": official_zhang, "agriculture": official_zhao, "ndrc": official_liu}
     return {
         department: services.progress_entry_submit(
             target=Target.objects.get(report=report_2020, code=ENTRY_TARGET[department]),

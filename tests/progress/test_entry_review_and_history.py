@@ -3,7 +3,6 @@ entry, the old one stays in the history, and returned entries do not count."""
 
 import datetime as dt
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -16,31 +15,9 @@ from progress.services import (
     progress_entry_submit,
     target_status_refresh,
 )
-from targets import roles
-from targets.models import Department, Target
-from tests.factories import UserFactory
+from targets.models import Target
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def early_july_2020(time_machine):
-    time_machine.move_to(dt.datetime(2020, 7, 3, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
-
-
-@pytest.fixture
-def industry():
-    return Department.objects.get(code="industry")
-
-
-@pytest.fixture
-def official_zhang(industry):
-    return UserFactory(username="zhang_gxj", role=roles.OFFICIAL, department=industry)
-
-
-@pytest.fixture
-def reviewer_chen(industry):
-    return UserFactory(username="chen_gxj", role=roles.REVIEWER, department=industry)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("july_3rd_2020")]
 
 
 @pytest.fixture
@@ -61,11 +38,10 @@ def test_a_return_needs_a_reason_and_keeps_it(enterprises_entry, reviewer_chen):
     assert (entry.review_state, entry.return_reason) == (ReviewState.RETURNED, "缺少佐证材料")
 
 
-def test_only_a_reviewer_of_the_submitting_department_may_review(enterprises_entry, official_zhang):
-    other_reviewer = UserFactory(
-        username="wu_nyj", role=roles.REVIEWER, department=Department.objects.get(code="agriculture")
-    )
-    for reviewer in (other_reviewer, official_zhang):
+def test_only_a_reviewer_of_the_submitting_department_may_review(
+    enterprises_entry, official_zhang, reviewer_zhou
+):
+    for reviewer in (reviewer_zhou, official_zhang):
         with pytest.raises(ValidationError, match="单位负责人"):
             progress_entry_approve(entry=enterprises_entry, by=reviewer)
     assert ProgressEntry.objects.get(pk=enterprises_entry.pk).review_state == ReviewState.SUBMITTED
@@ -105,11 +81,8 @@ def test_a_returned_entry_does_not_count(enterprises_entry, reviewer_chen):
     assert enterprises_entry.target.status.performance == "no_data"
 
 
-def test_only_the_submitting_department_corrects_its_entry(enterprises_entry):
+def test_only_the_submitting_department_corrects_its_entry(enterprises_entry, official_sun):
     # 统计局 co-operates on 1.1.03 and sees the entry, but the figure is 工业和信息化局's to correct.
-    statistics = UserFactory(
-        username="sun_tjj", role=roles.OFFICIAL, department=Department.objects.get(code="stats")
-    )
     with pytest.raises(ValidationError, match="只能由该单位更正"):
-        progress_entry_correct(entry=enterprises_entry, value="9", by=statistics)
+        progress_entry_correct(entry=enterprises_entry, value="9", by=official_sun)
     assert ProgressEntry.objects.get(pk=enterprises_entry.pk).value == Decimal("7")

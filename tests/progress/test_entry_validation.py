@@ -2,7 +2,6 @@
 
 import datetime as dt
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -10,32 +9,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from progress.models import EvidenceFile, ProgressEntry
 from progress.services import progress_entry_submit
-from targets import roles
-from targets.models import Department, Target
-from tests.factories import UserFactory
+from targets.models import Target
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("july_3rd_2020")]
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n"
-
-
-@pytest.fixture(autouse=True)
-def early_july_2020(time_machine):
-    time_machine.move_to(dt.datetime(2020, 7, 3, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
-
-
-@pytest.fixture
-def industry_official_zhang(db):
-    return UserFactory(
-        username="zhang_gxj", role=roles.OFFICIAL, department=Department.objects.get(code="industry")
-    )
-
-
-@pytest.fixture
-def ndrc_official_zhao(db):
-    return UserFactory(
-        username="zhao_fgw", role=roles.OFFICIAL, department=Department.objects.get(code="ndrc")
-    )
 
 
 def target(code: str) -> Target:
@@ -73,49 +51,43 @@ def submit(by, code="1.1.03", period_end=dt.date(2020, 6, 30), value="7", **kwar
     ],
 )
 def test_bad_figure_or_period_is_refused_and_nothing_saved(
-    industry_official_zhang, code, period_end, value, field, words
+    official_zhang, code, period_end, value, field, words
 ):
     with pytest.raises(ValidationError) as refused:
-        submit(industry_official_zhang, code=code, period_end=period_end, value=value)
+        submit(official_zhang, code=code, period_end=period_end, value=value)
     assert field in refused.value.message_dict
     assert words in " ".join(refused.value.message_dict[field])
     assert not ProgressEntry.objects.exists()
 
 
-def test_a_milestone_takes_percent_complete_between_0_and_100(db):
-    science = UserFactory(
-        username="qian_kjj", role=roles.OFFICIAL, department=Department.objects.get(code="science")
-    )
+def test_a_milestone_takes_percent_complete_between_0_and_100(official_he):
     with pytest.raises(ValidationError, match="0到100"):
-        submit(science, code="5.3.09", value="120")
+        submit(official_he, code="5.3.09", value="120")
     with pytest.raises(ValidationError, match="0到100"):
-        submit(science, code="5.3.09", value="-5")
-    assert submit(science, code="5.3.09", value="60").value == Decimal("60")
+        submit(official_he, code="5.3.09", value="-5")
+    assert submit(official_he, code="5.3.09", value="60").value == Decimal("60")
 
 
-def test_negative_growth_is_a_valid_figure(ndrc_official_zhao):
-    entry = submit(ndrc_official_zhao, code="0.1.01", period_end=dt.date(2020, 3, 31), value="-6.8")
+def test_negative_growth_is_a_valid_figure(official_liu):
+    entry = submit(official_liu, code="0.1.01", period_end=dt.date(2020, 3, 31), value="-6.8")
     assert entry.value == Decimal("-6.8")
 
 
-def test_another_departments_target_is_refused(ndrc_official_zhao):
+def test_another_departments_target_is_refused(official_liu):
     with pytest.raises(ValidationError) as refused:
-        submit(ndrc_official_zhao, code="1.1.03")
+        submit(official_liu, code="1.1.03")
     assert "不属于您所在单位" in refused.value.message_dict["target"][0]
     assert not ProgressEntry.objects.exists()
 
 
-def test_a_co_operating_department_may_report(db):
-    statistics = UserFactory(
-        username="sun_tjj", role=roles.OFFICIAL, department=Department.objects.get(code="stats")
-    )
-    assert submit(statistics).department.code == "stats"
+def test_a_co_operating_department_may_report(official_sun):
+    assert submit(official_sun).department.code == "stats"
 
 
-def test_a_second_live_entry_for_the_same_period_is_refused(industry_official_zhang):
-    submit(industry_official_zhang, value="7")
+def test_a_second_live_entry_for_the_same_period_is_refused(official_zhang):
+    submit(official_zhang, value="7")
     with pytest.raises(ValidationError) as refused:
-        submit(industry_official_zhang, value="8")
+        submit(official_zhang, value="8")
     assert "已有填报" in refused.value.message_dict["period_end"][0]
     assert list(ProgressEntry.objects.values_list("value", flat=True)) == [Decimal("7")]
 
@@ -129,15 +101,15 @@ def test_a_second_live_entry_for_the_same_period_is_refused(industry_official_zh
         pytest.param("big.pdf", PDF + b"0" * (10 * 1024 * 1024), "超过10 MB", id="over-10-mb"),
     ],
 )
-def test_bad_evidence_is_refused_and_nothing_saved(industry_official_zhang, name, content, words):
+def test_bad_evidence_is_refused_and_nothing_saved(official_zhang, name, content, words):
     with pytest.raises(ValidationError) as refused:
-        submit(industry_official_zhang, evidence=[SimpleUploadedFile(name, content)])
+        submit(official_zhang, evidence=[SimpleUploadedFile(name, content)])
     assert words in refused.value.message_dict["evidence"][0]
     assert not ProgressEntry.objects.exists()
     assert not EvidenceFile.objects.exists()
 
 
-def test_several_evidence_files_of_the_allowed_types_are_kept(industry_official_zhang, settings, tmp_path):
+def test_several_evidence_files_of_the_allowed_types_are_kept(official_zhang, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     files = [
         SimpleUploadedFile("台账.pdf", PDF),
@@ -146,6 +118,6 @@ def test_several_evidence_files_of_the_allowed_types_are_kept(industry_official_
         SimpleUploadedFile("明细.xlsx", b"PK\x03\x04" + b"\x00" * 32),
         SimpleUploadedFile("说明.docx", b"PK\x03\x04" + b"\x00" * 32),
     ]
-    entry = submit(industry_official_zhang, evidence=files)
+    entry = submit(official_zhang, evidence=files)
     assert sorted(entry.evidence.values_list("original_name", flat=True)) == sorted(f.name for f in files)
     assert all(e.file.name.startswith(f"evidence/{entry.target_id}/") for e in entry.evidence.all())

@@ -3,14 +3,13 @@ department scoreboard and the chapter overview, as XLSX (read back with openpyxl
 
 The data: the bundled 2020 report and a few real entries. 张工信 (工业和信息化局) reports 新增规上企业
 (1.1.03, monthly, cumulative) and 规上工业增加值增速 (1.1.04, quarterly); 刘发改 (发展和改革委员会)
-reports 339个新建项目开工率 (1.5.02, due 30 April); 黄局长 returns one of his department's entries.
+reports 339个新建项目开工率 (1.5.02, due 30 April); 陈局长 returns one of his department's entries.
 Everything is judged as of 3 July 2020.
 """
 
 import csv
 import datetime as dt
 import io
-from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
@@ -27,13 +26,10 @@ from progress.reports import (
     target_rows,
 )
 from progress.services import progress_entry_return, progress_entry_submit
-from targets import roles
-from targets.models import Department, Target
-from tests.factories import UserFactory
+from targets.models import Target
 
 pytestmark = pytest.mark.django_db
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 AS_OF = dt.date(2020, 7, 3)
 MONTHS = [f"{month}月" for month in range(1, 13)]
 LEDGER_HEADER = [
@@ -47,22 +43,13 @@ SCOREBOARD_HEADER = [
 SUMMARY_HEADER = ["编号", "章节/重点任务", "无数据", "正常", "预警", "滞后", "已完成", "逾期未完成", "合计"]
 
 
-def _member(username: str, department_code: str, role: str):
-    return UserFactory(username=username, role=role, department=Department.objects.get(code=department_code))
-
-
 @pytest.fixture
-def entries(time_machine, report_2020):
+def entries(clock, report_2020, official_zhang, reviewer_chen, official_liu):
     """The entries, each submitted on the day an official would have: the March figures in early April,
     the April deadline's figure in early May, the June figures (and a returned one) on 3 July."""
-    zhang = _member("zhang", "industry", roles.OFFICIAL)
-    huang = _member("huang", "industry", roles.REVIEWER)
-    liu = _member("liu", "ndrc", roles.OFFICIAL)
 
     def submit(day: str, code: str, period_end: str, value: str, by):
-        time_machine.move_to(
-            dt.datetime.combine(dt.date.fromisoformat(day), dt.time(10), SHANGHAI), tick=False
-        )
+        clock(day)
         return progress_entry_submit(
             target=Target.objects.get(report=report_2020, code=code),
             period_end=dt.date.fromisoformat(period_end),
@@ -70,13 +57,13 @@ def entries(time_machine, report_2020):
             by=by,
         )
 
-    submit("2020-04-03", "1.1.03", "2020-03-31", "3", zhang)
-    submit("2020-04-03", "1.1.04", "2020-03-31", "-6.5", zhang)
-    submit("2020-05-08", "1.5.02", "2020-04-30", "65", liu)
-    submit("2020-07-03", "1.1.03", "2020-06-30", "7.5", zhang)
-    submit("2020-07-03", "1.1.04", "2020-06-30", "2.4", zhang)
-    wrong = submit("2020-07-03", "1.1.05", "2020-06-30", "12", zhang)
-    progress_entry_return(entry=wrong, by=huang, reason="口径不符，请按统计局口径重报。")
+    submit("2020-04-03", "1.1.03", "2020-03-31", "3", official_zhang)
+    submit("2020-04-03", "1.1.04", "2020-03-31", "-6.5", official_zhang)
+    submit("2020-05-08", "1.5.02", "2020-04-30", "65", official_liu)
+    submit("2020-07-03", "1.1.03", "2020-06-30", "7.5", official_zhang)
+    submit("2020-07-03", "1.1.04", "2020-06-30", "2.4", official_zhang)
+    wrong = submit("2020-07-03", "1.1.05", "2020-06-30", "12", official_zhang)
+    progress_entry_return(entry=wrong, by=reviewer_chen, reason="口径不符，请按统计局口径重报。")
 
 
 def ledger_inputs(manager, as_of: dt.date = AS_OF, rows=None):

@@ -5,68 +5,33 @@ what ("[邮件] address：subject") and writes nothing; a real run queues and se
 
 import datetime as dt
 from io import StringIO
-from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import CommandError, call_command
 
 from progress.models import Message, StatusChange
 from progress.services import progress_entry_submit, target_status_refresh
-from targets import roles
-from targets.models import Department, Target
-from tests.factories import UserFactory
+from targets.models import Target
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("outbound_email")]
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+# The addresses of manager_wang, official_zhang and official_liu (tests/conftest.py).
 WANG = "wang.ducha@wuzhong.example"
 ZHANG = "zhang.gongxin@wuzhong.example"
 LIU = "liu.fagai@wuzhong.example"
 
 
-@pytest.fixture(autouse=True)
-def outbound_email(settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.SITE_URL = "https://duban.wuzhong.example"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast factories
-
-
 @pytest.fixture
-def clock(time_machine):
-    def move_to(day: dt.date, hour: int = 9, minute: int = 0) -> None:
-        time_machine.move_to(dt.datetime.combine(day, dt.time(hour, minute), tzinfo=SHANGHAI), tick=False)
-
-    move_to(dt.date(2020, 7, 3), 10)
-    return move_to
-
-
-@pytest.fixture
-def people(report_2020):
+def people(report_2020, manager_wang, official_zhang, official_liu):
     """王督查 (manager), 张工信 of 工业和信息化局, 刘发改 of 发展和改革委员会."""
-    UserFactory(username="wang_duchashi", email=WANG, role=roles.MANAGER)
-    UserFactory(
-        username="zhang_gongxin",
-        email=ZHANG,
-        role=roles.OFFICIAL,
-        department=Department.objects.get(code="industry"),
-    )
-    UserFactory(
-        username="liu_fagai", email=LIU, role=roles.OFFICIAL, department=Department.objects.get(code="ndrc")
-    )
 
 
 @pytest.fixture
-def enterprises_lagging(clock, people) -> Target:
+def enterprises_lagging(clock, people, official_zhang) -> Target:
     """1.1.03 新增规上企业 reported at 2 of 15 for June on 3 July 2020 (lagging), status recomputed."""
     enterprises = Target.objects.get(report__year=2020, code="1.1.03")
-    progress_entry_submit(
-        target=enterprises,
-        period_end=dt.date(2020, 6, 30),
-        value="2",
-        by=get_user_model().objects.get(username="zhang_gongxin"),
-    )
+    progress_entry_submit(target=enterprises, period_end=dt.date(2020, 6, 30), value="2", by=official_zhang)
     target_status_refresh(target_id=enterprises.pk)
     return enterprises
 
@@ -164,7 +129,7 @@ def test_send_reminders_on_a_holiday_says_so_and_sends_nothing(clock, people):
 
 
 def test_send_reminders_on_a_weekend_by_default_says_so_and_sends_nothing(clock, people):
-    clock(dt.date(2020, 7, 5))  # a Sunday
+    clock(dt.date(2020, 7, 5), 9)  # a Sunday
 
     output = run("send_reminders")
 

@@ -13,7 +13,6 @@ import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import StringIO
-from zoneinfo import ZoneInfo
 
 import chinese_calendar
 import pytest
@@ -25,14 +24,14 @@ from progress.notifications import reminder_drafts
 from progress.services import progress_entry_submit
 from targets import roles
 from targets.models import Department, DepartmentRole, Frequency, Target
-from tests.factories import UserFactory
+from tests.conftest import department_user
+from tests.progress.conftest import SITE_URL
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("outbound_email")]
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-SITE_URL = "https://duban.wuzhong.example"
+# The addresses of official_zhang, reviewer_chen and official_liu (tests/conftest.py).
 ZHANG = "zhang.gongxin@wuzhong.example"
-HUANG = "huang.juzhang@wuzhong.example"
+CHEN = "chen.gongxin@wuzhong.example"
 LIU = "liu.fagai@wuzhong.example"
 # The monthly targets 工业和信息化局 leads, less 1.1.01 whose May report is in already.
 INDUSTRY_MAY_OUTSTANDING = [
@@ -41,47 +40,8 @@ INDUSTRY_MAY_OUTSTANDING = [
 ]  # fmt: skip
 
 
-def shanghai(day: dt.date, hour: int = 9, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=SHANGHAI)
-
-
-@pytest.fixture(autouse=True)
-def outbound_email(settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.SITE_URL = SITE_URL
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast factories
-
-
-@pytest.fixture
-def clock(time_machine):
-    def move_to(day: dt.date, hour: int = 9, minute: int = 0) -> None:
-        time_machine.move_to(shanghai(day, hour, minute), tick=False)
-
-    return move_to
-
-
 def industry() -> Department:
     return Department.objects.get(code="industry")
-
-
-@pytest.fixture
-def zhang(report_2020):
-    """张工信, 填报员 of 工业和信息化局."""
-    return UserFactory(username="zhang_gongxin", email=ZHANG, role=roles.OFFICIAL, department=industry())
-
-
-@pytest.fixture
-def huang(report_2020):
-    """黄局长, 单位负责人 of 工业和信息化局."""
-    return UserFactory(username="huang_juzhang", email=HUANG, role=roles.REVIEWER, department=industry())
-
-
-@pytest.fixture
-def liu(report_2020):
-    """刘发改, 填报员 of 发展和改革委员会, whose reports are all late."""
-    return UserFactory(
-        username="liu_fagai", email=LIU, role=roles.OFFICIAL, department=Department.objects.get(code="ndrc")
-    )
 
 
 def industry_targets():
@@ -99,11 +59,11 @@ def report_everything_up_to(clock, by, *, submitted: dt.date, month_end: dt.date
 
 
 @pytest.fixture
-def may_report_due(clock, zhang, huang, liu):
+def may_report_due(clock, official_zhang, reviewer_chen, official_liu):
     """April in for every industry target (8 May), May in for 1.1.01 only (2 June)."""
     report_everything_up_to(
         clock,
-        zhang,
+        official_zhang,
         submitted=dt.date(2020, 5, 8),
         month_end=dt.date(2020, 4, 30),
         quarter_end=dt.date(2020, 3, 31),
@@ -113,14 +73,14 @@ def may_report_due(clock, zhang, huang, liu):
         target=Target.objects.get(report__year=2020, code="1.1.01"),
         period_end=dt.date(2020, 5, 31),
         value="0",
-        by=zhang,
+        by=official_zhang,
     )
     return clock
 
 
 def send_reminders(clock, day: dt.date, *options: str) -> str:
     """The 09:00 run of a working day (or of any day, to see that it does nothing)."""
-    clock(day)
+    clock(day, 9)
     out = StringIO()
     call_command("send_reminders", *options, stdout=out)
     return out.getvalue()
@@ -174,7 +134,7 @@ def robot_url(server, token: str) -> str:
 def test_two_working_days_before_the_due_date_each_person_of_the_department_is_reminded(may_report_due):
     send_reminders(may_report_due, dt.date(2020, 6, 3))
 
-    assert len(received_by(ZHANG)) == len(received_by(HUANG)) == 1
+    assert len(received_by(ZHANG)) == len(received_by(CHEN)) == 1
     [message] = received_by(ZHANG)
     assert message.subject == "【催报提醒】工业和信息化局：0项逾期未报，17项即将到期"
     assert message.body.startswith("工业和信息化局：\n\n截至2020年6月3日，贵单位牵头的以下目标需要报送进度：")
@@ -248,12 +208,12 @@ def test_a_day_later_nothing_is_due_soon(may_report_due):
     assert received_by(LIU)  # the late departments are still reminded
 
 
-def test_the_due_soon_reminder_counts_working_days_across_the_national_day_holiday(clock, zhang):
+def test_the_due_soon_reminder_counts_working_days_across_the_national_day_holiday(clock, official_zhang):
     """September's report is due on the 5th working day after 30 September: 9, 10 (a make-up Saturday),
     12, 13, 14 October. Two working days before is Monday 12 October, not a day of the holiday."""
     report_everything_up_to(
         clock,
-        zhang,
+        official_zhang,
         submitted=dt.date(2020, 9, 4),
         month_end=dt.date(2020, 8, 31),
         quarter_end=dt.date(2020, 6, 30),
@@ -321,9 +281,7 @@ def test_the_cooldown_counts_working_days_not_calendar_days(may_report_due):
 
 def test_the_cooldown_is_per_recipient(may_report_due):
     send_reminders(may_report_due, dt.date(2020, 6, 8))
-    UserFactory(
-        username="ma_xinren", email="ma.xinren@wuzhong.example", role=roles.OFFICIAL, department=industry()
-    )
+    department_user("industry", roles.OFFICIAL, "ma_xinren", email="ma.xinren@wuzhong.example")
     mail.outbox.clear()
 
     send_reminders(may_report_due, dt.date(2020, 6, 9))
@@ -333,12 +291,12 @@ def test_the_cooldown_is_per_recipient(may_report_due):
     ]
 
 
-def test_a_late_report_once_in_is_no_longer_reminded(may_report_due, zhang):
+def test_a_late_report_once_in_is_no_longer_reminded(may_report_due, official_zhang):
     send_reminders(may_report_due, dt.date(2020, 6, 8))
     may_report_due(dt.date(2020, 6, 9), 15)
     for code in INDUSTRY_MAY_OUTSTANDING[1:]:
         target = Target.objects.get(report__year=2020, code=code)
-        progress_entry_submit(target=target, period_end=dt.date(2020, 5, 31), value="0", by=zhang)
+        progress_entry_submit(target=target, period_end=dt.date(2020, 5, 31), value="0", by=official_zhang)
     mail.outbox.clear()
 
     send_reminders(may_report_due, dt.date(2020, 6, 11))
@@ -355,7 +313,7 @@ def test_a_late_report_once_in_is_no_longer_reminded(may_report_due, zhang):
     [dt.date(2020, 10, 1), dt.date(2020, 10, 5), dt.date(2020, 9, 20), dt.date(2020, 6, 25)],
     ids=["national-day", "national-day-monday", "sunday", "dragon-boat-thursday"],
 )
-def test_no_reminders_on_a_day_off(clock, zhang, liu, day):
+def test_no_reminders_on_a_day_off(clock, official_zhang, official_liu, day):
     assert not chinese_calendar.is_workday(day)
 
     output = send_reminders(clock, day)
@@ -366,7 +324,7 @@ def test_no_reminders_on_a_day_off(clock, zhang, liu, day):
     assert f"{day:%Y-%m-%d} 不是工作日，不发送催报提醒。" in output
 
 
-def test_a_make_up_sunday_is_a_working_day_for_reminders(clock, zhang, liu):
+def test_a_make_up_sunday_is_a_working_day_for_reminders(clock, official_zhang, official_liu):
     sunday = dt.date(2020, 9, 27)
     assert sunday.weekday() == 6 and chinese_calendar.is_workday(sunday)
 
@@ -397,8 +355,8 @@ def test_running_twice_on_a_late_day_sends_once(may_report_due):
     assert len(received_by(ZHANG)) == 1
 
 
-def test_opting_out_of_the_digest_does_not_stop_reminders(may_report_due, zhang):
-    NotificationSettings.objects.create(user=zhang, receive_digest=False)
+def test_opting_out_of_the_digest_does_not_stop_reminders(may_report_due, official_zhang):
+    NotificationSettings.objects.create(user=official_zhang, receive_digest=False)
 
     send_reminders(may_report_due, dt.date(2020, 6, 3))
 

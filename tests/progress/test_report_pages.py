@@ -1,62 +1,37 @@
 """The managers' report pages: content against a known data set, as of today and as of a past date."""
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
 
 from progress.services import progress_entry_return, progress_entry_submit
-from targets import roles
-from targets.models import Department, Target
-from tests.factories import UserFactory
+from targets.models import Target
 
 pytestmark = pytest.mark.django_db
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def _at(day: dt.date):
-    return dt.datetime.combine(day, dt.time(10, 0), tzinfo=SHANGHAI)
 
 
 @pytest.fixture
-def industry_official(db):
-    return UserFactory(
-        username="zhang_gxj", role=roles.OFFICIAL, department=Department.objects.get(code="industry")
-    )
-
-
-@pytest.fixture
-def known_entries(time_machine, industry_official):
+def known_entries(clock, official_zhang, reviewer_chen):
     """1.1.03 reported at 2 (lagging) on 3 July; 1.1.02 at 9 (on track) on 3 July, corrected down to 1 on
     10 July; 1.1.05 at 1 on 3 July, returned on 6 July."""
-    time_machine.move_to(_at(dt.date(2020, 7, 3)), tick=False)
 
     def submit(code, value):
         target = Target.objects.get(report__year=2020, code=code)
         return progress_entry_submit(
-            target=target, period_end=dt.date(2020, 6, 30), value=value, by=industry_official
+            target=target, period_end=dt.date(2020, 6, 30), value=value, by=official_zhang
         )
 
     submit("1.1.03", "2")
     newcomers = submit("1.1.02", "9")
     returned = submit("1.1.05", "1")
-    time_machine.move_to(_at(dt.date(2020, 7, 6)), tick=False)
-    reviewer = UserFactory(
-        username="chen_gxj", role=roles.REVIEWER, department=Department.objects.get(code="industry")
-    )
-    progress_entry_return(entry=returned, by=reviewer, reason="缺少佐证")
-    time_machine.move_to(_at(dt.date(2020, 7, 10)), tick=False)
+    clock(dt.date(2020, 7, 6))
+    progress_entry_return(entry=returned, by=reviewer_chen, reason="缺少佐证")
+    clock(dt.date(2020, 7, 10))
     from progress.services import progress_entry_correct
 
-    progress_entry_correct(entry=newcomers, value="1", by=industry_official)
-    return time_machine
-
-
-@pytest.fixture
-def manager_client(client, manager_wang):
-    client.force_login(manager_wang)
-    return client
+    progress_entry_correct(entry=newcomers, value="1", by=official_zhang)
+    return clock
 
 
 def _rows(response) -> dict[str, object]:
@@ -151,11 +126,8 @@ def test_target_page_has_chart_entries_and_history(manager_client, known_entries
     assert "状态变化" in page and "滞后" in page
 
 
-def test_report_pages_are_scoped_for_officials(client, known_entries):
-    agriculture = UserFactory(
-        username="li_nyj", role=roles.OFFICIAL, department=Department.objects.get(code="agriculture")
-    )
-    client.force_login(agriculture)
+def test_report_pages_are_scoped_for_officials(client, known_entries, official_zhao):
+    client.force_login(official_zhao)
     rows = _rows(client.get(reverse("reports-lagging"), {"as_of": "2020-07-10"}))
     assert "1.1.03" not in rows
     other = Target.objects.get(report__year=2020, code="1.1.03")

@@ -1,18 +1,12 @@
 """Every report page and export runs a number of queries that does not grow with the number of targets
 or entries: pinned at 10 and at 200 extra targets (each with an entry), beside the bundled report."""
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from progress.services import progress_entry_submit
-from tests.factories import KeyTaskFactory, TargetFactory
-
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("warm_caches")]
 
 # (url name, query, queries): session, user, permissions, then the report's own few reads.
 PAGES = [
@@ -29,23 +23,6 @@ PAGES = [
 ]
 
 
-@pytest.fixture
-def extra_targets(time_machine, administrator_li):
-    """Makes `count` more monthly targets in a report of their own, each led by its own department and
-    reported (lagging) for June."""
-    time_machine.move_to(dt.datetime(2020, 7, 3, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
-
-    def make(count: int) -> None:
-        task = KeyTaskFactory()
-        for _ in range(count):
-            target = TargetFactory(task=task)
-            progress_entry_submit(
-                target=target, period_end=dt.date(2020, 6, 30), value="2", by=administrator_li
-            )
-
-    return make
-
-
 def _queries(client, name: str, params: dict) -> int:
     with CaptureQueriesContext(connection) as captured:
         response = client.get(reverse(name), {"as_of": "2020-07-03", **params})
@@ -55,11 +32,11 @@ def _queries(client, name: str, params: dict) -> int:
 
 @pytest.mark.parametrize(("name", "params", "expected"), PAGES)
 def test_report_query_count_is_the_same_at_10_and_200_targets(
-    client, manager_wang, extra_targets, name, params, expected
+    client, manager_wang, more_targets, name, params, expected
 ):
     client.force_login(manager_wang)
-    extra_targets(10)
+    more_targets(10)
     with_10 = _queries(client, name, params)
-    extra_targets(190)
+    more_targets(190)
     with_200 = _queries(client, name, params)
     assert with_10 == with_200 == expected

@@ -3,31 +3,16 @@ saved, the page works, and the sweep catches up."""
 
 import datetime as dt
 import logging
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
 
 from progress.models import ProgressEntry, TargetStatus
 from progress.services import progress_entry_submit
-from targets import roles
-from targets.models import Department, Target
-from tests.factories import UserFactory
+from targets.models import Target
 from wuzhong_tracker.celery import app
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def early_july_2020(time_machine):
-    time_machine.move_to(dt.datetime(2020, 7, 3, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
-
-
-@pytest.fixture
-def official_zhang(db):
-    return UserFactory(
-        username="zhang_gxj", role=roles.OFFICIAL, department=Department.objects.get(code="industry")
-    )
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("july_3rd_2020")]
 
 
 @pytest.fixture

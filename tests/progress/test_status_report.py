@@ -6,62 +6,20 @@ import datetime as dt
 import json
 from io import StringIO
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from progress.models import ProgressEntry
 from progress.services import progress_entry_return
-from targets import roles
-from targets.models import Department, Target
-from tests.factories import UserFactory
+from targets.models import Target
 
 pytestmark = pytest.mark.django_db
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 REQUIRED_KEYS = {
     "code", "status", "reporting", "progress_pct", "expected_pct", "gap_pp", "latest_value",
     "latest_period_end", "next_due",
 }  # fmt: skip
-
-
-def shanghai(day: str, hour: int = 10, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(hour, minute), tzinfo=SHANGHAI)
-
-
-@pytest.fixture
-def clock(time_machine):
-    """Entries are dated by the clock: set it to place a submission, a correction or a return in time.
-    It starts at 3 July 2020, 10:00 (the June reports are in, none is due yet)."""
-
-    def move_to(day: str, hour: int = 10, minute: int = 0) -> None:
-        time_machine.move_to(shanghai(day, hour, minute), tick=False)
-
-    move_to("2020-07-03")
-    return move_to
-
-
-def _member(username: str, department_code: str, role: str):
-    return UserFactory(username=username, role=role, department=Department.objects.get(code=department_code))
-
-
-@pytest.fixture
-def industry_official(report_2020):
-    """张工信, 填报员 of 工业和信息化局 (leads 1.1.03 新增规上企业15户)."""
-    return _member("zhang_gongxin", "industry", roles.OFFICIAL)
-
-
-@pytest.fixture
-def industry_reviewer(report_2020):
-    """黄局长, 单位负责人 of 工业和信息化局: approves or returns the department's entries."""
-    return _member("huang_juzhang", "industry", roles.REVIEWER)
-
-
-@pytest.fixture
-def ndrc_official(report_2020):
-    """刘发改, 填报员 of 发展和改革委员会 (leads CPI 0.1.07, at most 3%)."""
-    return _member("liu_fagai", "ndrc", roles.OFFICIAL)
 
 
 @pytest.fixture
@@ -112,7 +70,7 @@ def test_a_target_without_entries_has_no_data(clock, report_2020):
     assert (row["status"], row["latest_value"], row["latest_period_end"]) == ("no_data", None, None)
 
 
-def test_the_json_line_carries_the_judged_figure_and_the_arithmetic(clock, industry_official, import_rows):
+def test_the_json_line_carries_the_judged_figure_and_the_arithmetic(clock, official_zhang, import_rows):
     import_rows("zhang_gongxin", [("1.1.03", "2020-06-30", "7", "6月累计")])
 
     row = status_of("1.1.03", "--as-of", "2020-07-03")
@@ -137,16 +95,14 @@ def test_the_json_line_carries_the_judged_figure_and_the_arithmetic(clock, indus
     ("value", "status"),
     [("7", "on_track"), ("5", "at_risk"), ("2", "lagging"), ("15", "achieved")],
 )
-def test_new_enterprises_by_30_june_against_a_goal_of_15(
-    clock, industry_official, import_rows, value, status
-):
+def test_new_enterprises_by_30_june_against_a_goal_of_15(clock, official_zhang, import_rows, value, status):
     import_rows("zhang_gongxin", [("1.1.03", "2020-06-30", value, "")])
 
     assert status_of("1.1.03")["status"] == status  # as of today, 3 July 2020
 
 
 @pytest.mark.parametrize(("value", "status"), [("2.8", "on_track"), ("3.2", "at_risk"), ("3.5", "lagging")])
-def test_cpi_against_at_most_3_percent(clock, ndrc_official, import_rows, value, status):
+def test_cpi_against_at_most_3_percent(clock, official_liu, import_rows, value, status):
     import_rows("liu_fagai", [("0.1.07", "2020-06-30", value, "")])
 
     assert status_of("0.1.07")["status"] == status
@@ -161,7 +117,7 @@ def test_cpi_against_at_most_3_percent(clock, ndrc_official, import_rows, value,
     ],
 )
 def test_a_missing_may_report_is_late_from_the_5th_working_day_of_june(
-    clock, industry_official, import_rows, as_of, reporting
+    clock, official_zhang, import_rows, as_of, reporting
 ):
     clock("2020-05-08")
     import_rows("zhang_gongxin", [("1.1.03", "2020-04-30", "5", "4月累计")])
@@ -170,7 +126,7 @@ def test_a_missing_may_report_is_late_from_the_5th_working_day_of_june(
     assert status_of("1.1.03", "--as-of", as_of)["reporting"] == reporting
 
 
-def test_a_late_report_names_its_due_date(clock, industry_official, import_rows):
+def test_a_late_report_names_its_due_date(clock, official_zhang, import_rows):
     clock("2020-05-08")
     import_rows("zhang_gongxin", [("1.1.03", "2020-04-30", "5", "4月累计")])
 
@@ -179,7 +135,7 @@ def test_a_late_report_names_its_due_date(clock, industry_official, import_rows)
     assert (row["next_due"], row["days_late"]) == ("2020-06-05", 0)
 
 
-def test_a_late_report_does_not_change_the_performance_status(clock, industry_official, import_rows):
+def test_a_late_report_does_not_change_the_performance_status(clock, official_zhang, import_rows):
     clock("2020-05-08")
     import_rows("zhang_gongxin", [("1.1.03", "2020-04-30", "5", "4月累计")])
 
@@ -201,7 +157,7 @@ def test_a_late_report_does_not_change_the_performance_status(clock, industry_of
     ],
 )
 def test_as_of_ignores_entries_submitted_after_that_day(
-    clock, industry_official, import_rows, submitted_at, as_of, latest_value
+    clock, official_zhang, import_rows, submitted_at, as_of, latest_value
 ):
     clock(*submitted_at)
     import_rows("zhang_gongxin", [("1.1.03", "2020-06-30", "7", "")])
@@ -217,7 +173,7 @@ def test_as_of_ignores_entries_submitted_after_that_day(
     ],
 )
 def test_as_of_ignores_corrections_made_later(
-    clock, industry_official, import_rows, as_of, latest_value, status
+    clock, official_zhang, import_rows, as_of, latest_value, status
 ):
     import_rows("zhang_gongxin", [("1.1.03", "2020-06-30", "7", "")])
     clock("2020-07-10")
@@ -236,12 +192,12 @@ def test_as_of_ignores_corrections_made_later(
     ],
 )
 def test_a_returned_entry_counts_only_until_it_was_returned(
-    clock, industry_official, industry_reviewer, import_rows, as_of, latest_value, status
+    clock, official_zhang, reviewer_chen, import_rows, as_of, latest_value, status
 ):
     import_rows("zhang_gongxin", [("1.1.03", "2020-06-30", "7", "")])
     clock("2020-07-08")
     progress_entry_return(
-        entry=ProgressEntry.objects.get(target__code="1.1.03"), by=industry_reviewer, reason="缺少佐证材料"
+        entry=ProgressEntry.objects.get(target__code="1.1.03"), by=reviewer_chen, reason="缺少佐证材料"
     )
 
     row = status_of("1.1.03", "--as-of", as_of)
@@ -250,12 +206,12 @@ def test_a_returned_entry_counts_only_until_it_was_returned(
 
 
 def test_a_returned_months_figure_leaves_the_previous_month_judged(
-    clock, industry_official, industry_reviewer, import_rows
+    clock, official_zhang, reviewer_chen, import_rows
 ):
     import_rows("zhang_gongxin", [("1.1.03", "2020-05-31", "6", ""), ("1.1.03", "2020-06-30", "7", "")])
     progress_entry_return(
         entry=ProgressEntry.objects.get(target__code="1.1.03", period_end=dt.date(2020, 6, 30)),
-        by=industry_reviewer,
+        by=reviewer_chen,
         reason="数据未经统计局核实",
     )
 
@@ -281,7 +237,7 @@ def test_table_prints_a_row_per_target(clock, report_2020):
     assert sorted(codes) == sorted(Target.objects.filter(report=report_2020).values_list("code", flat=True))
 
 
-def test_table_row_shows_the_status_in_chinese(clock, industry_official, import_rows):
+def test_table_row_shows_the_status_in_chinese(clock, official_zhang, import_rows):
     import_rows("zhang_gongxin", [("1.1.03", "2020-06-30", "5", "")])
 
     table = status_report("--as-of", "2020-07-03", "--format", "table")

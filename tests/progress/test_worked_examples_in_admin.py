@@ -1,29 +1,20 @@
 """The worked examples of the status rules, entered as an official would: through the admin form, the
 recompute running on commit, and the status light read back from 我的目标."""
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 import pytest
 from django.urls import reverse
 
 from targets import roles
-from targets.models import Department, Target
-from tests.factories import UserFactory
+from targets.models import Target
+from tests.conftest import department_user
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def early_july_2020(time_machine):
-    time_machine.move_to(dt.datetime(2020, 7, 3, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("july_3rd_2020")]
 
 
 def _submit_and_read_light(
     client, django_capture_on_commit_callbacks, department: str, code: str, value: str
 ):
-    client.force_login(UserFactory(username=f"{department}_official", role=roles.OFFICIAL,
-                                   department=Department.objects.get(code=department)))  # fmt: skip
+    client.force_login(department_user(department, roles.OFFICIAL, f"{department}_official"))
     target = Target.objects.get(report__year=2020, code=code)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(

@@ -8,12 +8,6 @@ from targets.models import Chapter, KeyTask, Target
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def manager_client(client, manager_wang):
-    client.force_login(manager_wang)
-    return client
-
-
 @pytest.mark.parametrize(
     "model", ["report", "chapter", "keytask", "department", "target", "departmentmembership"]
 )

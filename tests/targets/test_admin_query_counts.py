@@ -7,13 +7,7 @@ from django.urls import reverse
 
 from targets.models import Chapter
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def manager_client(client, manager_wang):
-    client.force_login(manager_wang)
-    return client
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("warm_caches")]
 
 
 def _queries(client, url: str, params: dict) -> int:
