@@ -4,20 +4,15 @@ Drawn on the server so that the chart renders in a browser with no internet acce
 shows: no JavaScript, no CDN. Pure function of the rule and the figures.
 """
 
-import calendar
 import datetime as dt
 from decimal import Decimal
 
 from django.utils.html import escape
 
-from progress.rules import Figure, TargetRule, expected_pct
+from progress.rules import Figure, TargetRule, expected_pct, month_end
 
 WIDTH, HEIGHT = 720, 280
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 40
-
-
-def _month_ends(year: int) -> list[dt.date]:
-    return [dt.date(year, month, calendar.monthrange(year, month)[1]) for month in range(1, 13)]
 
 
 def _goal_value(rule: TargetRule) -> Decimal:
@@ -27,7 +22,7 @@ def _goal_value(rule: TargetRule) -> Decimal:
 def progress_chart_svg(rule: TargetRule, figures: list[Figure], as_of: dt.date) -> str:
     """Cumulative targets: the expected curve (goal × 序时进度) and the reported figures, by month end.
     Level targets: the reported figures and a horizontal line at the goal."""
-    months = _month_ends(rule.year)
+    months = [month_end(rule.year, month) for month in range(1, 13)]
     goal = _goal_value(rule)
     if rule.measure == "cumulative":
         start = [(dt.date(rule.year, 1, 1), Decimal(0))]

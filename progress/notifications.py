@@ -32,7 +32,7 @@ from progress.selectors import end_of_day
 from progress.services import target_rule
 from progress.working_calendar import is_chinese_workday, nth_working_day_after
 from targets import roles
-from targets.models import Department, DepartmentRole, Target
+from targets.models import Department, Target
 
 REMINDER_DAYS_BEFORE_DUE = 2
 LATE_REMINDER_COOLDOWN_WORKING_DAYS = 3
@@ -279,7 +279,7 @@ def alert_drafts(change: StatusChange) -> list[Draft]:
     """One alert per change to lagging or overdue: to the lead department's people and robots and to every
     manager."""
     target = change.target
-    lead = next((a.department for a in target.assignments.all() if a.role == DepartmentRole.LEAD), None)
+    lead = target.lead_department
     as_of = change.as_of
     context = {
         "change": change,

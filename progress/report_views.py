@@ -47,16 +47,12 @@ class ReportView(PermissionRequiredMixin, TemplateView):
     filter_fields: tuple[str, ...] = ("as_of",)
 
     def get(self, request, *args, **kwargs):
-        self.form = ReportFilterForm(request.GET or None)
-        valid = self.form.is_valid() if request.GET else self.form_defaults()
+        self.form = ReportFilterForm(request.GET)  # every field is optional: no query string means today
+        valid = self.form.is_valid()
         self.as_of = self.form.cleaned_data["as_of"] if valid else None
         if valid and request.GET.get("format") in ("xlsx", "csv"):
             return self.export(request.GET["format"])
         return super().get(request, *args, **kwargs)
-
-    def form_defaults(self) -> bool:
-        self.form = ReportFilterForm({})
-        return self.form.is_valid()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -11,9 +11,8 @@ from decimal import Decimal
 from django.db.models import Prefetch, QuerySet
 
 from progress.models import ReviewState
-from progress.rules import Evaluation, Performance, Reporting, evaluate
-from progress.selectors import entry_states_as_of, figures_as_of
-from progress.services import target_rule
+from progress.rules import Evaluation, Performance, Reporting
+from progress.selectors import entry_states_as_of, figures_as_of, targets_evaluated_as_of
 from targets.models import Department, Target, TargetDepartment
 from targets.selectors import targets_visible_to
 
@@ -79,12 +78,8 @@ def _targets(user, filters: ReportFilters) -> QuerySet[Target]:
 
 def target_rows(*, user, as_of: dt.date, filters: ReportFilters = ReportFilters()) -> list[TargetRow]:
     """Every visible target, judged as of `as_of`, narrowed by the filters (status filters included)."""
-    targets = list(_targets(user, filters))
-    figures = figures_as_of(target_ids=[target.pk for target in targets], as_of=as_of)
-    rows = [
-        TargetRow(target, evaluate(target_rule(target), figures.get(target.pk, []), as_of))
-        for target in targets
-    ]
+    evaluated = targets_evaluated_as_of(targets=_targets(user, filters), as_of=as_of)
+    rows = [TargetRow(target, evaluation) for target, evaluation in evaluated]
     if filters.performance:
         rows = [row for row in rows if row.evaluation.performance == filters.performance]
     if filters.reporting:

@@ -121,16 +121,21 @@ class Evaluation:
 # ---------------------------------------------------------------------------------------------- periods
 
 
-def _month_end(year: int, month: int) -> dt.date:
+REPORTING_MONTHS = {"monthly": range(1, 13), "quarterly": (3, 6, 9, 12), "annual": (12,)}
+
+
+def month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _frequency_boundaries(rule: TargetRule) -> list[dt.date]:
+    return [month_end(rule.year, month) for month in REPORTING_MONTHS[rule.frequency]]
 
 
 def period_ends(rule: TargetRule) -> tuple[dt.date, ...]:
     """The reporting period ends of a target: its frequency's boundaries before the deadline, then the
     deadline itself (which closes the last period)."""
-    months = {"monthly": range(1, 13), "quarterly": (3, 6, 9, 12), "annual": (12,)}[rule.frequency]
-    boundaries = [_month_end(rule.year, month) for month in months]
-    return (*(end for end in boundaries if end < rule.deadline), rule.deadline)
+    return (*(end for end in _frequency_boundaries(rule) if end < rule.deadline), rule.deadline)
 
 
 def due_date(period_end: dt.date, rule: TargetRule, is_workday: IsWorkday = is_chinese_workday) -> dt.date:
@@ -138,18 +143,13 @@ def due_date(period_end: dt.date, rule: TargetRule, is_workday: IsWorkday = is_c
 
 
 def period_label(period_end: dt.date, rule: TargetRule) -> str:
-    if period_end == rule.deadline and period_end not in _regular_boundaries(rule):
+    if period_end == rule.deadline and period_end not in _frequency_boundaries(rule):
         return f"截至{_date(period_end)}"
     if rule.frequency == "monthly":
         return f"{period_end.year}年{period_end.month}月"
     if rule.frequency == "quarterly":
         return f"{period_end.year}年第{(period_end.month - 1) // 3 + 1}季度"
     return f"{period_end.year}年度"
-
-
-def _regular_boundaries(rule: TargetRule) -> set[dt.date]:
-    months = {"monthly": range(1, 13), "quarterly": (3, 6, 9, 12), "annual": (12,)}[rule.frequency]
-    return {_month_end(rule.year, month) for month in months}
 
 
 # ------------------------------------------------------------------------------------ expected progress
@@ -165,12 +165,12 @@ def expected_pct(rule: TargetRule, on: dt.date) -> Decimal:
     if rule.curve == "linear":
         return Decimal((on - start).days + 1) / Decimal((rule.deadline - start).days + 1) * HUNDRED
     if rule.curve == "quarterly":
-        quarters_closed = sum(1 for month in (3, 6, 9, 12) if _month_end(rule.year, month) <= on)
+        quarters_closed = sum(1 for month in (3, 6, 9, 12) if month_end(rule.year, month) <= on)
         return min(HUNDRED, Decimal(25 * quarters_closed))
     if rule.curve == "year_end":
         return Decimal(0)
     if rule.curve == "custom":
-        months_closed = on.month if on == _month_end(on.year, on.month) else on.month - 1
+        months_closed = on.month if on == month_end(on.year, on.month) else on.month - 1
         return Decimal(0) if months_closed == 0 else Decimal(rule.custom_curve[months_closed - 1])
     raise ValueError(f"unknown curve {rule.curve!r}")
 

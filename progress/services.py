@@ -23,6 +23,7 @@ from progress.models import (
     ReviewState,
     StatusAxis,
     StatusChange,
+    StatusFields,
     StatusSnapshot,
     TargetStatus,
 )
@@ -44,6 +45,7 @@ EVIDENCE_SIGNATURES = {
     ".png": (b"\x89PNG\r\n\x1a\n",),
 }
 MAX_FIGURE = Decimal("1e14")
+STATUS_FIELD_NAMES = tuple(field.name for field in StatusFields._meta.get_fields())
 
 
 # ------------------------------------------------------------------------------------------ figures
@@ -408,6 +410,7 @@ def status_store(
 
 
 def status_fields(evaluation: Evaluation) -> dict:
+    """The StatusFields of an evaluation (the columns shared by TargetStatus and StatusSnapshot)."""
     judged = evaluation.judged
     return {
         "performance": evaluation.performance.value,
@@ -461,15 +464,10 @@ def status_sweep(*, today: dt.date | None = None, batch_size: int = 500) -> Swee
                 snapshots,
                 update_conflicts=True,
                 unique_fields=["target", "date"],
-                update_fields=list(status_fields_names()),
+                update_fields=list(STATUS_FIELD_NAMES),
             )
             TargetStatus.objects.filter(pk__in=unchanged_ids).update(as_of=today, evaluated_at=timezone.now())
     return summary
-
-
-def status_fields_names() -> tuple[str, ...]:
-    return ("performance", "reporting", "progress_pct", "expected_pct", "gap_pp", "latest_value",
-            "latest_period_end", "next_due", "days_late")  # fmt: skip
 
 
 def _status_matches(stored: TargetStatus, evaluation: Evaluation) -> bool:
