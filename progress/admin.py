@@ -26,6 +26,7 @@ from progress.models import (
     ProgressEntry,
     ReviewState,
     StatusChange,
+    SweepRun,
 )
 from progress.rules import PERFORMANCE_LABELS, REPORTING_LABELS, Performance, Reporting
 from progress.selectors import entries_visible_to
@@ -401,6 +402,12 @@ class StatusChangeAdmin(ViewOnlyAdmin):
     @admin.display(description="新状态")
     def new_display(self, change: StatusChange) -> str:
         return _status_label(change.axis, change.new)
+
+
+@admin.register(SweepRun)
+class SweepRunAdmin(ViewOnlyAdmin):
+    list_display = ("finished_at", "as_of", "evaluated", "changed_targets", "changes", "started_at")
+    date_hierarchy = "finished_at"
 
 
 def _status_label(axis: str, value: str) -> str:

@@ -256,6 +256,43 @@ class StatusSnapshot(StatusFields):
         return f"{self.target_id} @ {self.date}"
 
 
+class StaleStatus(models.Model):
+    """A target whose stored status may no longer match its entries: written in the same transaction as the
+    entry, removed by the recomputation that reads it. If the broker is down when the entry commits, this
+    row is what `recompute_stale_statuses` finds later, so no entry is ever left unjudged."""
+
+    target = models.OneToOneField(
+        Target, on_delete=models.CASCADE, primary_key=True, related_name="+", verbose_name=_("目标")
+    )
+    since = models.DateTimeField(_("待重算自"))
+
+    class Meta:
+        verbose_name = _("待重算的目标状态")
+        verbose_name_plural = _("待重算的目标状态")
+
+    def __str__(self) -> str:
+        return f"{self.target_id} since {self.since:%Y-%m-%d %H:%M:%S}"
+
+
+class SweepRun(models.Model):
+    """One finished status sweep: when it ran and what it found (for /healthz and the administrators)."""
+
+    as_of = models.DateField(_("评估日期"))
+    started_at = models.DateTimeField(_("开始时间"))
+    finished_at = models.DateTimeField(_("完成时间"), db_index=True)
+    evaluated = models.PositiveIntegerField(_("评估目标数"))
+    changed_targets = models.PositiveIntegerField(_("状态变化的目标数"))
+    changes = models.PositiveIntegerField(_("状态变化数"))
+
+    class Meta:
+        verbose_name = _("每日评估记录")
+        verbose_name_plural = _("每日评估记录")
+        ordering = ["-finished_at"]
+
+    def __str__(self) -> str:
+        return f"{self.as_of} ({self.evaluated})"
+
+
 class MyTarget(Target):
     """ "我的目标": the targets of the user's department with their status, as a list of its own."""
 

@@ -21,10 +21,12 @@ from progress.models import (
     ProgressEntry,
     Provenance,
     ReviewState,
+    StaleStatus,
     StatusAxis,
     StatusChange,
     StatusFields,
     StatusSnapshot,
+    SweepRun,
     TargetStatus,
 )
 from progress.rules import Evaluation, Figure, TargetRule, Thresholds, evaluate, period_ends, period_label
@@ -340,12 +342,17 @@ def _evidence_save(entry: ProgressEntry, uploaded_file: UploadedFile, by, now: d
 
 
 def _refresh_status_after_commit(target_id: int) -> None:
+    """Inside the entry's transaction: mark the target stale (committed with the entry, so it survives a
+    broker outage) and queue its recomputation for after the commit."""
+    StaleStatus.objects.bulk_create(
+        [StaleStatus(target_id=target_id, since=timezone.now())], ignore_conflicts=True
+    )
     transaction.on_commit(lambda: status_refresh_enqueue(target_id), robust=True)
 
 
 def status_refresh_enqueue(target_id: int) -> None:
     """Queue the recomputation of one target. A broker outage must not fail the official's save: the
-    entry is committed already, and the daily sweep recomputes every target anyway."""
+    entry is committed already with its StaleStatus mark, which `stale_statuses_refresh` picks up."""
     from progress.tasks import recompute_target_status
 
     try:
@@ -371,8 +378,12 @@ class StoredChange:
 
 @transaction.atomic
 def target_status_refresh(*, target_id: int, today: dt.date | None = None) -> list[StoredChange]:
-    """Evaluate one target as of today from its current entries and store the result."""
+    """Evaluate one target as of today from its current entries and store the result.
+
+    The stale mark is removed before the entries are read: an entry committed after that read marks the
+    target again (its insert waits for this transaction), so no entry is missed by both."""
     today = today or timezone.localdate()
+    StaleStatus.objects.filter(target_id=target_id).delete()
     target = Target.objects.select_related("report").prefetch_related("entries").get(pk=target_id)
     evaluation = evaluate(target_rule(target), target_figures(target), today)
     return status_store(target=target, evaluation=evaluation, today=today)
@@ -468,6 +479,29 @@ def status_sweep(*, today: dt.date | None = None, batch_size: int = 500) -> Swee
             )
             TargetStatus.objects.filter(pk__in=unchanged_ids).update(as_of=today, evaluated_at=timezone.now())
     return summary
+
+
+def status_sweep_recorded(*, today: dt.date | None = None, batch_size: int = 500) -> SweepRun:
+    """The daily sweep, recorded as a SweepRun once it has finished (what /healthz reports)."""
+    started_at = timezone.now()
+    summary = status_sweep(today=today, batch_size=batch_size)
+    return SweepRun.objects.create(
+        as_of=today or timezone.localdate(),
+        started_at=started_at,
+        finished_at=timezone.now(),
+        evaluated=summary.evaluated,
+        changed_targets=summary.changed_targets,
+        changes=summary.changes,
+    )
+
+
+def stale_statuses_refresh(*, limit: int = 1000) -> int:
+    """Recompute the targets still marked stale (their entry committed while the broker was unreachable,
+    or their recomputation was lost); the oldest first. Returns how many were recomputed."""
+    target_ids = list(StaleStatus.objects.order_by("since").values_list("target_id", flat=True)[:limit])
+    for target_id in target_ids:
+        target_status_refresh(target_id=target_id)
+    return len(target_ids)
 
 
 def _status_matches(stored: TargetStatus, evaluation: Evaluation) -> bool:

@@ -3,6 +3,7 @@ from the entries and store only what changed, under a row lock), and run late-ac
 worker killed mid-task leaves the message to be redelivered."""
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from progress import messaging, notifications, services
@@ -17,12 +18,14 @@ def recompute_target_status(target_id: int) -> int:
 @shared_task(name="progress.sweep_statuses", acks_late=True, time_limit=30 * 60, soft_time_limit=28 * 60)
 def sweep_statuses() -> dict:
     """Daily (and on demand): evaluate every target as of today, store changes and snapshots."""
-    summary = services.status_sweep()
-    return {
-        "evaluated": summary.evaluated,
-        "changed_targets": summary.changed_targets,
-        "changes": summary.changes,
-    }
+    run = services.status_sweep_recorded(batch_size=settings.STATUS_SWEEP_BATCH_SIZE)
+    return {"evaluated": run.evaluated, "changed_targets": run.changed_targets, "changes": run.changes}
+
+
+@shared_task(name="progress.recompute_stale_statuses", time_limit=10 * 60, soft_time_limit=9 * 60)
+def recompute_stale_statuses() -> int:
+    """Every few minutes: recompute targets whose entry committed while the broker was unreachable."""
+    return services.stale_statuses_refresh()
 
 
 @shared_task(name="progress.send_message", acks_late=True, time_limit=120, soft_time_limit=100)

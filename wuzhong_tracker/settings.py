@@ -143,6 +143,14 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Save each schedule's last_run_at as soon as beat sends it (not every 3 minutes): /healthz reads it as the
+# age of beat's last tick.
+CELERY_BEAT_SYNC_EVERY = 1
+# Tasks are acknowledged late; a message a killed worker held goes back to the queue after this many
+# seconds. Longer than the longest task (the sweep's 30-minute limit), so a slow task is not run twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", default=3600, minimum=1),
+}
 # Publishing must fail fast when the broker is down: the entry is already committed and the sweep catches
 # up, so an official's save must not hang on retries (progress.services.status_refresh_enqueue).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
@@ -153,6 +161,14 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.5,
     "interval_max": 0.5,
 }
+
+# The status sweep writes this many targets per transaction.
+STATUS_SWEEP_BATCH_SIZE = env_int("STATUS_SWEEP_BATCH_SIZE", default=500, minimum=1)
+
+# /healthz: how old beat's last tick and the last finished sweep may be before the service is unhealthy.
+# Beat sends the outbox flush every minute; the sweep runs daily at 00:30.
+HEALTH_BEAT_MAX_AGE = env_int("HEALTH_BEAT_MAX_AGE", default=5 * 60, minimum=1)
+HEALTH_SWEEP_MAX_AGE = env_int("HEALTH_SWEEP_MAX_AGE", default=26 * 3600, minimum=1)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -5,12 +5,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from progress.report_views import report_urls
 from progress.views import evidence_download
+from wuzhong_tracker.health import healthz
 
 admin.site.site_header = "吴忠市政府工作报告目标任务督查系统"
 admin.site.site_title = "目标任务督查"
 admin.site.index_title = "2020年政府工作报告目标任务"
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     # The managers' reports live inside the admin (same login and look), ahead of the admin's own URLs.
     path("admin/", include(report_urls())),

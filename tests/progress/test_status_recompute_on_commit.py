@@ -1,5 +1,5 @@
 """A committed entry queues the recomputation of its target; a broker outage loses nothing: the entry is
-saved, the page works, and the sweep catches up."""
+saved with its target marked stale, the page works, and the stale-status job catches up."""
 
 import datetime as dt
 import logging
@@ -7,8 +7,8 @@ import logging
 import pytest
 from django.urls import reverse
 
-from progress.models import ProgressEntry, TargetStatus
-from progress.services import progress_entry_submit
+from progress.models import ProgressEntry, StaleStatus, TargetStatus
+from progress.services import progress_entry_submit, stale_statuses_refresh
 from targets.models import Target
 from wuzhong_tracker.celery import app
 
@@ -62,7 +62,35 @@ def test_with_the_broker_down_the_entry_is_saved_and_the_failure_logged(
 
     assert ProgressEntry.objects.filter(pk=entry.pk).exists()
     assert "状态重算任务未能入队" in caplog.text
-    assert not TargetStatus.objects.filter(target=enterprises).exists()  # the sweep will catch up
+    assert not TargetStatus.objects.filter(target=enterprises).exists()
+    assert StaleStatus.objects.filter(target=enterprises).exists()  # for the stale-status job to find
+
+
+def test_the_stale_status_job_recomputes_what_the_outage_left_behind(
+    enterprises, official_zhang, broker_down, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        progress_entry_submit(
+            target=enterprises, period_end=dt.date(2020, 6, 30), value="2", by=official_zhang
+        )
+
+    assert stale_statuses_refresh() == 1
+
+    assert TargetStatus.objects.get(target=enterprises).performance == "lagging"
+    assert not StaleStatus.objects.exists()
+    assert stale_statuses_refresh() == 0
+
+
+def test_a_recompute_that_ran_clears_the_stale_mark(
+    enterprises, official_zhang, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        progress_entry_submit(
+            target=enterprises, period_end=dt.date(2020, 6, 30), value="2", by=official_zhang
+        )
+
+    assert TargetStatus.objects.filter(target=enterprises).exists()
+    assert not StaleStatus.objects.exists()
 
 
 def test_with_the_broker_down_the_admin_page_still_works(
