@@ -6,13 +6,16 @@ PORT ?= 8000
 # The embedded default: SQLite file under var/, Celery tasks inline (no broker), DEBUG on.
 EMBEDDED := env -u DATABASE_URL -u CELERY_BROKER_URL DEBUG=true
 
-.PHONY: run test lint format install clean
+# What `make install` installs: the project with its test tools ([dev]); the Docker image sets EXTRAS= .
+EXTRAS ?= [dev]
+
+.PHONY: run test lint format install clean init web worker beat stack
 
 $(BIN)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (found " + sys.version.split()[0] + "); set PYTHON=/path/to/python3.11")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.$(EXTRAS)'
 	@touch $@
 
 install: $(BIN)/.installed
@@ -24,6 +27,36 @@ run: $(BIN)/.installed
 	$(EMBEDDED) $(BIN)/python manage.py sweep_statuses
 	@echo "后台地址：http://127.0.0.1:$(PORT)/admin/"
 	$(EMBEDDED) $(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
+
+# ---- The full stack: each process has exactly one way to start, used by docker-compose.yml, `make stack`
+# and the integration suite alike. They read their configuration from the environment (README,
+# "Configuration"): DATABASE_URL and CELERY_BROKER_URL at least.
+
+# Once per deploy, before the processes start: schema, the report (idempotent), static files for the admin,
+# and a first evaluation of every target so that /healthz and the lists are right from the start.
+init: $(BIN)/.installed
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_report
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py sweep_statuses
+
+web: $(BIN)/.installed
+	exec $(BIN)/gunicorn wuzhong_tracker.wsgi --bind 0.0.0.0:$(PORT) --workers $${WEB_CONCURRENCY:-3} \
+		--timeout 60 --graceful-timeout 30 --access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
+
+worker: $(BIN)/.installed
+	exec $(BIN)/celery -A wuzhong_tracker worker --loglevel $${LOG_LEVEL:-INFO} --concurrency $${WORKER_CONCURRENCY:-2} \
+		--without-gossip --without-mingle
+
+beat: $(BIN)/.installed
+	exec $(BIN)/celery -A wuzhong_tracker beat --loglevel $${LOG_LEVEL:-INFO}
+
+# web + worker + beat on this host (no Docker), against the PostgreSQL and Redis in the environment.
+stack: $(BIN)/.installed
+	@test -n "$$DATABASE_URL" || { echo "make stack: set DATABASE_URL (postgres://…) first" >&2; exit 2; }
+	@test -n "$$CELERY_BROKER_URL" || { echo "make stack: set CELERY_BROKER_URL (redis://…) first" >&2; exit 2; }
+	$(MAKE) init
+	exec $(BIN)/honcho --procfile Procfile start --port $(PORT)
 
 # The unit suite on SQLite (2 processes), the integration suite against the real PostgreSQL, Redis, worker,
 # beat and SMTP receiver (skipped with a printed reason when a service is unreachable; a failure under

@@ -1,10 +1,9 @@
 """The integration suite runs against real services. Where one is unreachable its tests are skipped with
 the reason printed (`-ra`), except under CI=true, where an unreachable service fails the test instead."""
 
-import os
+import shutil
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -12,15 +11,16 @@ import psycopg
 import pytest
 import redis
 
-POSTGRES_URL = os.environ.get("WUZHONG_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-REDIS_URL = os.environ.get("WUZHONG_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
-
-def service_unavailable(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"CI=true and a required service is unavailable: {reason}")
-    pytest.skip(reason)
+from tests.integration.stack import (
+    ARTIFACTS,
+    PostgresCluster,
+    RedisServer,
+    Stack,
+    redis_server_available,
+    stack_environment,
+)
+from tests.integration.support import POSTGRES_URL, PROJECT_ROOT, REDIS_URL, service_unavailable
+from tests.smtp import free_port
 
 
 @pytest.fixture
@@ -52,25 +52,6 @@ def redis_broker_url():
     client.flushdb()
 
 
-def project_environment(**variables: str) -> dict[str, str]:
-    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL"}}
-    return environment | {"DEBUG": "true"} | variables
-
-
-def manage(environment: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=PROJECT_ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
-
-
 @pytest.fixture
 def celery_worker_process():
     """Start a real `celery worker` process with the given environment; stopped after the test."""
@@ -96,12 +77,57 @@ def celery_worker_process():
         log.close()
 
 
-def wait_until(condition, *, timeout: float, interval: float = 0.5):
-    """Poll `condition` until it returns something truthy; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(interval)
-    pytest.fail(f"condition not met within {timeout} s")
+@pytest.fixture
+def redis_server(tmp_path):
+    """A Redis server of the test's own on a free port, started; the test may stop and restart it."""
+    redis_server_available()
+    directory = tmp_path / "redis"
+    directory.mkdir()
+    server = RedisServer(directory)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_cluster(tmp_path):
+    """A PostgreSQL 15 cluster of the test's own on a free port, started; the test may restart it."""
+    if not (PostgresCluster.BIN / "initdb").exists():
+        service_unavailable(f"PostgreSQL's initdb is not at {PostgresCluster.BIN}")
+    directory = tmp_path / "postgres"
+    directory.mkdir()
+    cluster = PostgresCluster(directory)
+    try:
+        cluster.create()
+    except subprocess.CalledProcessError as error:
+        service_unavailable(f"cannot create a PostgreSQL cluster: {error.stderr.decode(errors='replace')}")
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def make_stack(request, tmp_path, postgres_database, redis_server):
+    """`make_stack(**environment)` gives the production stack (see stack.py) on a fresh database and the
+    test's own Redis; every process it started is stopped after the test, logs kept in test-artifacts."""
+    stacks = []
+    logs = ARTIFACTS / request.node.name
+    shutil.rmtree(logs, ignore_errors=True)
+    logs.mkdir(parents=True)
+
+    def make(database_url: str = postgres_database, **overrides: str) -> Stack:
+        web_port = free_port()
+        environment = stack_environment(
+            database_url=database_url,
+            broker_url=redis_server.url,
+            web_port=web_port,
+            media=tmp_path / "media",
+            static=tmp_path / "static",
+            **overrides,
+        )
+        stack = Stack(environment=environment, database_url=database_url, logs=logs, web_port=web_port)
+        stacks.append(stack)
+        return stack
+
+    yield make
+    for stack in stacks:
+        stack.stop_all()

@@ -7,7 +7,7 @@ import sys
 import psycopg
 import pytest
 
-from tests.integration.conftest import PROJECT_ROOT, manage, project_environment
+from tests.integration.support import PROJECT_ROOT, manage, project_environment
 
 pytestmark = pytest.mark.integration
 

@@ -10,7 +10,7 @@ import time
 import psycopg
 import pytest
 
-from tests.integration.conftest import PROJECT_ROOT, manage, project_environment
+from tests.integration.support import PROJECT_ROOT, manage, project_environment
 from tests.smtp import LocalSmtpServer
 
 pytestmark = pytest.mark.integration

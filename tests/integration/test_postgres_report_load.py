@@ -6,7 +6,7 @@ import json
 import psycopg
 import pytest
 
-from tests.integration.conftest import manage, project_environment
+from tests.integration.support import manage, project_environment
 
 pytestmark = pytest.mark.integration
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.integration.conftest import PROJECT_ROOT, manage, project_environment, wait_until
+from tests.integration.support import PROJECT_ROOT, manage, project_environment, wait_until
 
 pytestmark = pytest.mark.integration
 

@@ -4,7 +4,7 @@ the worker, which recomputes and stores the target's status in PostgreSQL."""
 import psycopg
 import pytest
 
-from tests.integration.conftest import manage, project_environment, wait_until
+from tests.integration.support import manage, project_environment, wait_until
 
 pytestmark = pytest.mark.integration
 

@@ -1,0 +1,50 @@
+"""What the integration tests share besides fixtures: where the project is, how to run its commands, how to
+wait for a condition, and what to do when a service is missing (skip locally, fail under CI=true)."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+POSTGRES_URL = os.environ.get("WUZHONG_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("WUZHONG_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def service_unavailable(reason: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI=true and a required service is unavailable: {reason}")
+    pytest.skip(reason)
+
+
+def project_environment(**variables: str) -> dict[str, str]:
+    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL"}}
+    return environment | {"DEBUG": "true"} | variables
+
+
+def manage(environment: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def wait_until(condition, *, timeout: float, interval: float = 0.5):
+    """Poll `condition` until it returns something truthy; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail(f"condition not met within {timeout} s")
