@@ -42,7 +42,7 @@ init: $(BIN)/.installed
 
 web: $(BIN)/.installed
 	exec $(BIN)/gunicorn wuzhong_tracker.wsgi --bind 0.0.0.0:$(PORT) --workers $${WEB_CONCURRENCY:-3} \
-		--timeout 60 --graceful-timeout 30 --access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
+		--timeout 60 --graceful-timeout 30 --access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}" --no-control-socket
 
 worker: $(BIN)/.installed
 	exec $(BIN)/celery -A wuzhong_tracker worker --loglevel $${LOG_LEVEL:-INFO} --concurrency $${WORKER_CONCURRENCY:-2} \

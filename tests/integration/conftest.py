@@ -3,9 +3,7 @@ the reason printed (`-ra`), except under CI=true, where an unreachable service f
 
 import shutil
 import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -19,7 +17,7 @@ from tests.integration.stack import (
     redis_server_available,
     stack_environment,
 )
-from tests.integration.support import POSTGRES_URL, PROJECT_ROOT, REDIS_URL, service_unavailable
+from tests.integration.support import POSTGRES_URL, REDIS_URL, service_unavailable
 from tests.smtp import free_port
 
 
@@ -53,31 +51,6 @@ def redis_broker_url():
 
 
 @pytest.fixture
-def celery_worker_process():
-    """Start a real `celery worker` process with the given environment; stopped after the test."""
-    processes = []
-
-    def start(environment: dict[str, str]) -> subprocess.Popen:
-        log = open(Path(environment.get("WORKER_LOG", "/dev/null")), "w")  # noqa: SIM115
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "wuzhong_tracker", "worker", "--pool", "solo",
-             "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-            cwd=PROJECT_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        processes.append((process, log))
-        return process
-
-    yield start
-    for process, log in processes:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-
-
-@pytest.fixture
 def redis_server(tmp_path):
     """A Redis server of the test's own on a free port, started; the test may stop and restart it."""
     redis_server_available()
@@ -106,19 +79,22 @@ def postgres_cluster(tmp_path):
 
 
 @pytest.fixture
-def make_stack(request, tmp_path, postgres_database, redis_server):
-    """`make_stack(**environment)` gives the production stack (see stack.py) on a fresh database and the
-    test's own Redis; every process it started is stopped after the test, logs kept in test-artifacts."""
+def make_stack(request, tmp_path, postgres_database, redis_broker_url):
+    """`make_stack(**environment)` gives the production stack (see stack.py) on a fresh database and this
+    machine's Redis (or the given ones); every process it started is stopped after the test, logs kept in
+    test-artifacts/integration/<test>/."""
     stacks = []
     logs = ARTIFACTS / request.node.name
     shutil.rmtree(logs, ignore_errors=True)
     logs.mkdir(parents=True)
 
-    def make(database_url: str = postgres_database, **overrides: str) -> Stack:
+    def make(
+        database_url: str = postgres_database, broker_url: str = redis_broker_url, **overrides: str
+    ) -> Stack:
         web_port = free_port()
         environment = stack_environment(
             database_url=database_url,
-            broker_url=redis_server.url,
+            broker_url=broker_url,
             web_port=web_port,
             media=tmp_path / "media",
             static=tmp_path / "static",

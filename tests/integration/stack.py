@@ -84,8 +84,8 @@ class Stack:
             assert process.poll() is None, f"{service} exited ({process.returncode}):\n{self.log(service)}"
             if service == "web":
                 try:
-                    return requests.get(f"{self.url}/healthz", timeout=5).status_code in {200, 503}
-                except requests.ConnectionError:
+                    return requests.get(f"{self.url}/healthz", timeout=15).status_code in {200, 503}
+                except requests.RequestException:  # not listening yet, or still loading the project
                     return False
             return bool(READY[service].search(self.log(service)))
 
@@ -264,7 +264,7 @@ def stack_environment(*, database_url: str, broker_url: str, web_port: int, medi
         SECRET_KEY=secrets.token_urlsafe(50),
         DATABASE_URL=database_url,
         CELERY_BROKER_URL=broker_url,
-        CACHE_URL=broker_url.rsplit("/", 1)[0] + "/1",
+        CACHE_URL=broker_url,
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SITE_URL=f"http://127.0.0.1:{web_port}",
         SESSION_COOKIE_SECURE="false",
