@@ -12,15 +12,11 @@ import psycopg
 import pytest
 import redis
 
+from tests.services import service_unavailable
+
 POSTGRES_URL = os.environ.get("WUZHONG_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("WUZHONG_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
-
-def service_unavailable(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"CI=true and a required service is unavailable: {reason}")
-    pytest.skip(reason)
 
 
 @pytest.fixture
