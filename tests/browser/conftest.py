@@ -47,9 +47,10 @@ def browser():
         try:
             chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
         except Error as error:
-            service_unavailable(
-                f"chromium at {CHROMIUM} could not be launched: {error.message.splitlines()[0]}"
-            )
+            # The first line says what failed; the browser's exit line, or what it printed, says why.
+            lines = [line.strip(" -") for line in error.message.splitlines() if line.strip()]
+            why = [line for line in lines if "process did exit" in line or "[err]" in line][-3:]
+            service_unavailable(f"chromium at {CHROMIUM} could not be launched: {' '.join([lines[0], *why])}")
         yield chromium
         chromium.close()
     finally:
