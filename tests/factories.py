@@ -22,6 +22,7 @@ from targets.models import (
     TargetDepartment,
 )
 
+PASSWORD = "correct-horse-battery"  # every factory-made person's, for tests that sign in through the form
 SOURCE_TEXT = "示例报告\n加快示例建设。新增示例企业15户，示例增速增长7%。\n"
 
 
@@ -34,7 +35,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.invalid")
     is_staff = True
-    password = factory.django.Password("correct-horse-battery")
+    password = factory.django.Password(PASSWORD)
 
     @factory.post_generation
     def role(self, create, extracted, **kwargs):

@@ -17,7 +17,8 @@ from tests.integration.stack import (
     redis_server_available,
     stack_environment,
 )
-from tests.integration.support import POSTGRES_URL, REDIS_URL, service_unavailable
+from tests.integration.support import POSTGRES_URL, REDIS_URL
+from tests.services import service_unavailable
 from tests.smtp import free_port
 
 

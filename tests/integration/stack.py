@@ -25,7 +25,8 @@ import psycopg
 import requests
 import yaml
 
-from tests.integration.support import PROJECT_ROOT, project_environment, service_unavailable, wait_until
+from tests.integration.support import PROJECT_ROOT, project_environment, wait_until
+from tests.services import service_unavailable
 from tests.smtp import free_port
 
 COMPOSE_FILE = PROJECT_ROOT / "docker-compose.yml"

@@ -1,5 +1,5 @@
 """What the integration tests share besides fixtures: where the project is, how to run its commands, how to
-wait for a condition, and what to do when a service is missing (skip locally, fail under CI=true)."""
+and how to wait for a condition."""
 
 import os
 import subprocess
@@ -12,12 +12,6 @@ import pytest
 POSTGRES_URL = os.environ.get("WUZHONG_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("WUZHONG_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
-
-def service_unavailable(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"CI=true and a required service is unavailable: {reason}")
-    pytest.skip(reason)
 
 
 def project_environment(**variables: str) -> dict[str, str]:
