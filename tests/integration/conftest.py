@@ -3,7 +3,9 @@ the reason printed (`-ra`), except under CI=true, where an unreachable service f
 
 import shutil
 import subprocess
+import tempfile
 import uuid
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -64,19 +66,21 @@ def redis_server(tmp_path):
 
 
 @pytest.fixture
-def postgres_cluster(tmp_path):
+def postgres_cluster():
     """A PostgreSQL 15 cluster of the test's own on a free port, started; the test may restart it."""
     if not (PostgresCluster.BIN / "initdb").exists():
         service_unavailable(f"PostgreSQL's initdb is not at {PostgresCluster.BIN}")
-    directory = tmp_path / "postgres"
-    directory.mkdir()
+    # Directly under /tmp: the postgres user cannot reach into pytest's private tmp_path.
+    directory = Path(tempfile.mkdtemp(prefix="wuzhong-postgres-"))
     cluster = PostgresCluster(directory)
     try:
         cluster.create()
     except subprocess.CalledProcessError as error:
+        shutil.rmtree(directory, ignore_errors=True)
         service_unavailable(f"cannot create a PostgreSQL cluster: {error.stderr.decode(errors='replace')}")
     yield cluster
     cluster.stop()
+    shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture

@@ -129,12 +129,13 @@ class Stack:
         return self.sql(query, params)[0][0]
 
     def schedule_every(self, name: str, seconds: int) -> None:
-        """Make the django-celery-beat task `name` run every `seconds` (beat notices within its 5 s loop)."""
+        """Make the django-celery-beat task `name` run (enabled) every `seconds`; beat notices the change
+        within its 5-second loop."""
         self.manage(
             "shell", "-c",
             "from django_celery_beat.models import IntervalSchedule, PeriodicTask\n"
             f"interval, _ = IntervalSchedule.objects.get_or_create(every={seconds}, period='seconds')\n"
-            f"PeriodicTask.objects.filter(name={name!r}).update(interval=interval, crontab=None)\n"
+            f"PeriodicTask.objects.filter(name={name!r}).update(interval=interval, crontab=None, enabled=True)\n"
             "from django_celery_beat.models import PeriodicTasks\n"
             "PeriodicTasks.update_changed()",
         )  # fmt: skip
