@@ -151,16 +151,19 @@ class ProgressEntryAdmin(ImportMixin, SimpleHistoryAdmin):
         entry = [("target", "period_end"), "value", "is_final", "provenance", "note", "evidence"]
         if obj is None:
             return [(None, {"fields": entry})]
-        review = [
-            "revision",
-            "department",
-            "submitted_by",
-            "submitted_at",
-            "review_state",
-            "reviewed_by",
-            "reviewed_at",
-            "return_reason",
-        ]
+        submission = ["revision", "department", "submitted_by", "submitted_at", "review_state"]
+        if obj.review_state == ReviewState.RETURNED:
+            # What the official must act on comes first, above the form they correct it in.
+            returned = {
+                "fields": ["return_reason", ("reviewed_by", "reviewed_at")],
+                "description": "请按退回原因修改后保存，修改后将重新提交审核。",
+            }
+            return [
+                ("本条填报已被退回", returned),
+                (None, {"fields": entry}),
+                ("填报与审核", {"fields": submission}),
+            ]
+        review = [*submission, "reviewed_by", "reviewed_at", "return_reason"]
         return [(None, {"fields": entry}), ("填报与审核", {"fields": review})]
 
     def get_inlines(self, request, obj=None):
@@ -349,7 +352,7 @@ class MyTargetAdmin(ViewOnlyAdmin):
     def reporting_display(self, target) -> str:
         status = self._status(target)
         if status is None:
-            return REPORTING_LABELS[Reporting.NOT_DUE]
+            return "—"  # not evaluated yet: saying "not due" could be false
         label = REPORTING_LABELS[Reporting(status.reporting)]
         if status.reporting == Reporting.LATE:
             return format_html(

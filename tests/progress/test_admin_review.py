@@ -136,8 +136,9 @@ def test_official_sees_the_return_reason_on_the_entry_page(login, june_entry, re
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert REASON in page
-    assert "已退回" in page
+    assert "本条填报已被退回" in page
+    # The reason heads the page, above the figure the official is to correct.
+    assert page.index("本条填报已被退回") < page.index(REASON) < page.index('name="value"')
 
 
 def test_a_returned_entry_no_longer_counts_for_the_status(login, june_entry):
