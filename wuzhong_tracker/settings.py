@@ -98,6 +98,9 @@ CACHES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The only sign-in page is the admin's (evidence downloads send anonymous visitors there).
+LOGIN_URL = "admin:login"
+
 # django-axes first: it refuses a locked-out username and address before the password is even checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
