@@ -11,7 +11,6 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from import_export.admin import ImportMixin
-from simple_history.admin import SimpleHistoryAdmin
 
 from progress import messaging, services
 from progress.forms import ProgressEntryForm, ReturnReasonForm
@@ -31,6 +30,7 @@ from progress.models import (
 from progress.rules import PERFORMANCE_LABELS, REPORTING_LABELS, Performance, Reporting
 from progress.selectors import entries_visible_to
 from targets import roles
+from targets.admin import HistoryAdmin
 from targets.models import format_decimal
 from targets.selectors import targets_visible_to
 
@@ -116,7 +116,7 @@ class DepartmentEntryFilter(admin.SimpleListFilter):
 
 
 @admin.register(ProgressEntry)
-class ProgressEntryAdmin(ImportMixin, SimpleHistoryAdmin):
+class ProgressEntryAdmin(ImportMixin, HistoryAdmin):
     form = ProgressEntryForm
     resource_classes = [ProgressImportResource]
     list_display = (
@@ -149,6 +149,10 @@ class ProgressEntryAdmin(ImportMixin, SimpleHistoryAdmin):
 
     def get_fieldsets(self, request, obj=None):
         entry = [("target", "period_end"), "value", "is_final", "provenance", "note", "evidence"]
+        if obj is not None and not self.has_change_permission(request, obj):
+            # Read only (a manager, a co-operating department): the files are listed in the inline, and the
+            # upload field has no value to show (as a read-only field it would break the page).
+            entry.remove("evidence")
         if obj is None:
             return [(None, {"fields": entry})]
         submission = ["revision", "department", "submitted_by", "submitted_at", "review_state"]

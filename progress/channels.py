@@ -52,6 +52,16 @@ class EmailChannel:
             raise TransientSendError(f"邮件发送失败：{error}") from error
 
 
+# Names, metrics and reasons are typed by people. In a robot's markdown (which also renders some HTML, such
+# as WeCom's <font>), a "<tag>" or a "[text](link)" among them would become markup: a link or an image the
+# office never wrote. Full-width look-alikes read the same and are inert.
+_MARKDOWN_INERT = str.maketrans({"<": "＜", ">": "＞", "[": "［", "]": "］"})
+
+
+def markdown_inert(text: str) -> str:
+    return text.translate(_MARKDOWN_INERT)
+
+
 class WebhookChannel:
     """A JSON markdown message for DingTalk and WeCom group robots. DingTalk reads markdown.title/text and
     WeCom markdown.content; each ignores the other's keys, so one body serves both."""
@@ -59,6 +69,7 @@ class WebhookChannel:
     timeout_seconds = 10
 
     def send(self, *, recipient: str, subject: str, body_text: str, body_html: str) -> None:
+        subject, body_text = markdown_inert(subject), markdown_inert(body_text)
         text = f"### {subject}\n\n{body_text}"
         payload = {"msgtype": "markdown", "markdown": {"title": subject, "text": text, "content": text}}
         request = urllib.request.Request(

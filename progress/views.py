@@ -17,5 +17,11 @@ def evidence_download(request, pk: int):
         filename=evidence.original_name,
         content_type="application/octet-stream",
     )
+    # Never sniffed, framed or run: even a file that slipped past the content check (a PDF that is also
+    # HTML) opened directly gets a sandbox with no scripts, no same origin and nothing it may load.
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    # Access depends on who asks: no shared cache may keep a copy.
+    response["Cache-Control"] = "private, no-store"
     return response

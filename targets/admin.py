@@ -5,6 +5,7 @@ departments (责任分工) inline, and every change is kept in the history (djan
 """
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -22,11 +23,26 @@ from targets.models import (
     TargetDepartment,
     format_decimal,
 )
+from targets.selectors import targets_visible_to
 
 TARGET_DEFINITION_FIELDS = (
     "report", "task", "code", "metric", "comparator", "value", "unit", "measure", "curve", "custom_curve",
     "frequency", "deadline", "tolerance_pct", "quote", "reading",
 )  # fmt: skip
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """History that is only read. django-simple-history's page of one past version is a form that saves a
+    POST (a revert) after checking only the *view* permission, past the services and their rules: a view-only
+    official could have written an old version back. Here it shows, never saves."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request, obj=None) -> bool:
+        return True
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -131,6 +147,10 @@ class TargetInline(ReadOnlyInline):
     def goal(self, target: Target) -> str:
         return target.goal_display
 
+    def get_queryset(self, request):
+        # A key task is shared by departments; its targets are listed only to those who may see them.
+        return super().get_queryset(request).filter(pk__in=targets_visible_to(request.user))
+
 
 @admin.register(KeyTask)
 class KeyTaskAdmin(admin.ModelAdmin):
@@ -170,6 +190,7 @@ class DepartmentAdmin(admin.ModelAdmin):
                 target_count=Count("assignments"),
                 lead_count=Count("assignments", filter=Q(assignments__role=DepartmentRole.LEAD)),
             )
+            .order_by("name")  # a GROUP BY drops Meta.ordering, and the autocomplete pages need an order
         )
 
     @admin.display(description=_("牵头目标数"), ordering="lead_count")
@@ -248,7 +269,7 @@ class LeadDepartmentFilter(DepartmentFilter):
 
 
 @admin.register(Target)
-class TargetAdmin(SimpleHistoryAdmin):
+class TargetAdmin(HistoryAdmin):
     list_display = (
         "code",
         "metric",
@@ -297,7 +318,18 @@ class TargetAdmin(SimpleHistoryAdmin):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_structure()
+        # Officials and reviewers see their department's targets only, whatever ID they type (PRODUCT.md §1).
+        return super().get_queryset(request).filter(pk__in=targets_visible_to(request.user)).with_structure()
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        # Checked on the object too: the history pages find a target by its ID, not through get_queryset.
+        return super().has_view_permission(request, obj) and (obj is None or self._visible(request, obj))
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and (obj is None or self._visible(request, obj))
+
+    def _visible(self, request, target: Target) -> bool:
+        return targets_visible_to(request.user).filter(pk=target.pk).exists()
 
     @admin.display(description=_("目标"))
     def goal(self, target: Target) -> str:

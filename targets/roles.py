@@ -43,6 +43,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.*",
         "django_celery_beat.*",
         "authtoken.*",
+        "axes.*",  # sign-in lockouts: read them, and delete one to unlock early
     ],
     MANAGER: [
         "targets.view_report",

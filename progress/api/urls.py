@@ -5,7 +5,10 @@ from progress.api import views
 
 app_name = "api"
 
+# No ".json" URL suffixes: `?format=json` (or the Accept header) chooses the format, and there is one URL
+# per resource to scope and test (the suffixed spellings reached custom actions without a `format` argument).
 router = DefaultRouter()
+router.include_format_suffixes = False
 router.register("reports", views.ReportViewSet, basename="report")
 router.register("chapters", views.ChapterViewSet, basename="chapter")
 router.register("tasks", views.KeyTaskViewSet, basename="task")

@@ -270,6 +270,7 @@ def stack_environment(*, database_url: str, broker_url: str, web_port: int, medi
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SITE_URL=f"http://127.0.0.1:{web_port}",
         SESSION_COOKIE_SECURE="false",
+        SECURE_SSL_REDIRECT="false",  # gunicorn on plain HTTP at 127.0.0.1, as on a trusted intranet
         PORT=str(web_port),
         WEB_CONCURRENCY="2",
         WORKER_CONCURRENCY="2",

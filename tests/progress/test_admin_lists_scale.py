@@ -11,7 +11,7 @@ from progress.services import status_sweep
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("warm_caches")]
 
 LISTS = [
-    pytest.param("admin:targets_target_changelist", 12, id="targets"),
+    pytest.param("admin:targets_target_changelist", 13, id="targets"),  # 13: the role groups, for the scoping
     pytest.param("admin:progress_mytarget_changelist", 9, id="my-targets"),
     pytest.param("admin:progress_progressentry_changelist", 12, id="entries"),
     pytest.param("admin:progress_statuschange_changelist", 9, id="status-changes"),

@@ -1,6 +1,7 @@
 """Settings come from the environment and a malformed value stops the process (ImproperlyConfigured)."""
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -81,9 +82,16 @@ def test_secret_key_is_required_when_debug_is_off():
 
 def test_production_settings_import_with_a_secret_key_and_a_broker():
     result = _import_settings(
-        DEBUG="false", SECRET_KEY="x" * 50, CELERY_BROKER_URL="redis://127.0.0.1:6379/0"
+        DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50), CELERY_BROKER_URL="redis://127.0.0.1:6379/0"
     )
     assert result.stdout.split() == ["False", "False"], result.stderr
+
+
+@pytest.mark.parametrize("key", ["x" * 50, "short-but-varied-0123456789"], ids=["repetitive", "short"])
+def test_a_weak_secret_key_stops_start_up_when_debug_is_off(key):
+    result = _import_settings(DEBUG="false", SECRET_KEY=key)
+    assert result.returncode != 0
+    assert "SECRET_KEY is too weak" in result.stderr
 
 
 def test_without_a_broker_celery_tasks_run_inline():
