@@ -6,6 +6,7 @@ choices (all from the selectors), not only hidden in the UI. Every write goes th
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -467,6 +468,8 @@ class DepartmentWebhookAdmin(admin.ModelAdmin):
     list_filter = ("kind", "is_active")
     list_select_related = ("department",)
     autocomplete_fields = ("department",)
+    # Robot addresses are HTTPS; a typed address without a scheme means https:// (Django 6's default too).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(NotificationSettings)

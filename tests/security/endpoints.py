@@ -100,6 +100,7 @@ MODEL_ADMIN_SUFFIXES = {
 
 OTHER_ENDPOINTS = {
     "/": "public",
+    "/healthz": "public",
     "/admin/": "page",
     "/admin/login/": "session",
     "/admin/logout/": "session",

@@ -45,6 +45,7 @@ from progress.models import (
     NotificationSettings,
     ProgressEntry,
     StatusChange,
+    SweepRun,
     TargetStatus,
 )
 from targets.models import (
@@ -195,6 +196,9 @@ def world(july_3rd_2020, media_root, official_zhao, reviewer_zhou, official_zhan
         Group: list(Group.objects.all()), PeriodicTask: list(PeriodicTask.objects.all()[:1]),
         CrontabSchedule: list(CrontabSchedule.objects.all()[:1]), IntervalSchedule: list(IntervalSchedule.objects.all()[:1]),
         SolarSchedule: list(SolarSchedule.objects.all()[:1]), ClockedSchedule: list(ClockedSchedule.objects.all()[:1]),
+        SweepRun: [SweepRun.objects.create(
+            as_of=now.date(), started_at=now, finished_at=now, evaluated=1, changed_targets=1, changes=2,
+        )],
     }  # fmt: skip
     private = {
         Target: Target.objects.filter(pk__in=target_ids),
@@ -240,6 +244,7 @@ WORLD_MODELS = {
     Report, Chapter, KeyTask, Department, Group, PeriodicTask, CrontabSchedule, IntervalSchedule, SolarSchedule,
     ClockedSchedule, Target, MyTarget, ProgressEntry, StatusChange, DepartmentMembership, get_user_model(),
     TokenProxy, Message, DepartmentWebhook, NotificationSettings, AccessAttempt, AccessLog, AccessFailureLog,
+    SweepRun,
 }  # fmt: skip
 
 
