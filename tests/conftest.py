@@ -19,6 +19,7 @@ supervision office and of the departments, each in the role group of their depar
 Everyone has an address <username with a dot>@wuzhong.example (王督查: wang.ducha@wuzhong.example)."""
 
 import datetime as dt
+import os
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -36,6 +37,18 @@ def department_user(code: str, role: str, username: str, email: str | None = Non
     Made once per username (UserFactory gets or creates), with the factory's address unless `email` is given."""
     fields = {} if email is None else {"email": email}
     return UserFactory(username=username, role=role, department=Department.objects.get(code=code), **fields)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under CI=true a skipped integration or browser test is a failure, whatever skipped it: a suite that
+    did not run must not pass (service_unavailable already fails there; this catches every other skip)."""
+    report = yield
+    needs_the_real_thing = item.get_closest_marker("integration") or item.get_closest_marker("browser")
+    if report.skipped and needs_the_real_thing and os.environ.get("CI", "").lower() == "true":
+        report.outcome = "failed"
+        report.longrepr = f"CI=true: {item.nodeid} was skipped ({report.longrepr}) — it must run in CI"
+    return report
 
 
 @pytest.fixture(scope="session")
