@@ -159,6 +159,22 @@ class Stack:
         return session
 
 
+# A small valid PDF, as evidence.
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def agriculture_milestones(stack: Stack, count: int = 1) -> list[tuple[int, str]]:
+    """(id, code) of milestones (comparator "done") the agriculture bureau leads: a final 100 % achieves one,
+    whatever the date, so a test can see its status change from overdue."""
+    return stack.sql(
+        "SELECT t.id, t.code FROM targets_target t "
+        "JOIN targets_targetdepartment a ON a.target_id = t.id AND a.role = 'lead' "
+        "JOIN targets_department d ON d.id = a.department_id AND d.code = 'agriculture' "
+        "WHERE t.comparator = 'done' ORDER BY t.code LIMIT %s",
+        (count,),
+    )
+
+
 def csrf_token(html: str) -> str:
     return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
 

@@ -5,17 +5,11 @@ reconnects, so pages keep working and entries keep being judged without restarti
 import psycopg
 import pytest
 
-from tests.integration.stack import submit_entry
+from tests.integration.stack import agriculture_milestones, submit_entry
 from tests.integration.support import wait_until
 
 pytestmark = pytest.mark.integration
 
-AGRICULTURE_MILESTONES = """
-SELECT t.id, t.code FROM targets_target t
-JOIN targets_targetdepartment a ON a.target_id = t.id AND a.role = 'lead'
-JOIN targets_department d ON d.id = a.department_id AND d.code = 'agriculture'
-WHERE t.comparator = 'done' ORDER BY t.code LIMIT 2
-"""
 STATUS = "SELECT performance FROM progress_targetstatus WHERE target_id = %s"
 
 
@@ -25,7 +19,7 @@ def test_the_stack_survives_a_postgres_restart_without_restarting_itself(make_st
     stack = make_stack(database_url=postgres_cluster.url.rsplit("/", 1)[0] + "/wuzhong")
     stack.init()
     stack.start("web", "worker")
-    (first, first_code), (second, _) = stack.sql(AGRICULTURE_MILESTONES)
+    (first, first_code), (second, _) = agriculture_milestones(stack, 2)
     official = stack.session("agri_official")
     assert (
         submit_entry(official, stack, target_id=first, period_end="2020-12-31", value="100").status_code

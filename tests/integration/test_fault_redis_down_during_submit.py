@@ -6,18 +6,11 @@ import json
 
 import pytest
 
-from tests.integration.stack import submit_entry
+from tests.integration.stack import PDF, agriculture_milestones, submit_entry
 from tests.integration.support import wait_until
 
 pytestmark = pytest.mark.integration
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-AGRICULTURE_MILESTONE = """
-SELECT t.id, t.code FROM targets_target t
-JOIN targets_targetdepartment a ON a.target_id = t.id AND a.role = 'lead'
-JOIN targets_department d ON d.id = a.department_id AND d.code = 'agriculture'
-WHERE t.comparator = 'done' ORDER BY t.code LIMIT 1
-"""
 STATUS = "SELECT performance, reporting FROM progress_targetstatus WHERE target_id = %s"
 
 
@@ -28,7 +21,7 @@ def test_an_entry_submitted_while_redis_is_down_is_kept_and_judged_once_redis_is
     stack.init()
     stack.schedule_every("待重算状态巡检", seconds=5)
     stack.start("web", "worker", "beat")
-    target_id, code = stack.sql(AGRICULTURE_MILESTONE)[0]
+    ((target_id, code),) = agriculture_milestones(stack)
     official = stack.session("agri_official")
     assert stack.sql(STATUS, (target_id,))[0] == ("overdue", "late")
 

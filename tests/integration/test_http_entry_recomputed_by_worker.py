@@ -6,20 +6,12 @@ import json
 
 import pytest
 
-from tests.integration.stack import submit_entry
+from tests.integration.stack import PDF, agriculture_milestones, submit_entry
 from tests.integration.support import wait_until
 
 pytestmark = pytest.mark.integration
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
-# A milestone of the agriculture bureau's (comparator "done"): a final 100 % completes it.
-AGRICULTURE_MILESTONE = """
-SELECT t.id, t.code FROM targets_target t
-JOIN targets_targetdepartment a ON a.target_id = t.id AND a.role = 'lead'
-JOIN targets_department d ON d.id = a.department_id AND d.code = 'agriculture'
-WHERE t.comparator = 'done' ORDER BY t.code LIMIT 1
-"""
 STATUS = "SELECT performance, reporting, evaluated_at FROM progress_targetstatus WHERE target_id = %s"
 
 
@@ -27,7 +19,7 @@ def test_an_entry_submitted_over_http_is_judged_by_the_worker(make_stack):
     stack = make_stack()
     stack.init()
     stack.start("web", "worker", "beat")
-    target_id, code = stack.sql(AGRICULTURE_MILESTONE)[0]
+    ((target_id, code),) = agriculture_milestones(stack)
     before = stack.sql(STATUS, (target_id,))[0]
 
     official = stack.session("agri_official")
