@@ -58,7 +58,7 @@ def entry_states_as_of(*, target_ids: Iterable[int], as_of: dt.date) -> list[Ent
     corrections, reviews and entries are ignored, so a past bulletin is reproduced exactly.
 
     Steps: take every historical record made before the end of the day; keep the newest per entry (in the
-    database with `DISTINCT ON` where it has it, PostgreSQL: a tenth of the rows cross the wire; else the
+    database with `DISTINCT ON` where it has it, PostgreSQL: about half the rows cross the wire; else the
     last of each entry's records in time order); drop entries deleted by then.
     """
     records = ProgressEntry.history.filter(
