@@ -9,7 +9,7 @@ EMBEDDED := env -u DATABASE_URL -u CELERY_BROKER_URL DEBUG=true
 # What `make install` installs: the project with its test tools ([dev]); the Docker image sets EXTRAS= .
 EXTRAS ?= [dev]
 
-.PHONY: run test lint format install clean init web worker beat stack
+.PHONY: run test lint format install clean init web worker beat stack bench
 
 $(BIN)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (found " + sys.version.split()[0] + "); set PYTHON=/path/to/python3.11")'
@@ -75,6 +75,15 @@ test: $(BIN)/.installed lint
 	else \
 		echo "SKIPPED: the unit suite on PostgreSQL ($(TEST_POSTGRES_URL) is unreachable)"; \
 	fi
+
+# The benchmark (benchmarks/run.py, docs/benchmarks.md): generates data at each size in a dedicated PostgreSQL
+# database, which it creates and drops, and measures the sweep, the reports, the lists, the digest and the
+# import against their SQL floor. BENCH_SIZES=2000 for a quick run; the JSON goes to var/bench/results.json.
+BENCH_SIZES ?= 2000,20000
+BENCH_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/wuzhong_bench
+bench: $(BIN)/.installed
+	env -u DATABASE_URL -u CELERY_BROKER_URL BENCH_SIZES=$(BENCH_SIZES) BENCH_POSTGRES_URL=$(BENCH_POSTGRES_URL) \
+		$(BIN)/python benchmarks/run.py
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -8,6 +8,7 @@ already has an entry with the same figure is left alone (re-importing the whole 
 usual practice); with a different figure it is a correction and needs `allow_corrections`.
 """
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -157,13 +158,13 @@ def progress_import(
     if dataset.height == 0:
         raise ImportRefused([ImportProblem(None, None, "文件中没有数据行。")])
 
-    visible = targets_visible_to(by).select_related("report")
+    lookups = _Lookups.load(dataset, by)
     errors: list[ImportProblem] = []
     rows: list[_Row] = []
     seen: dict[tuple, int] = {}
     for index, values in enumerate(dataset.dict, start=2):
         try:
-            rows.append(_validate_row(index, values, visible, by, today, allow_corrections, seen))
+            rows.append(_validate_row(index, values, lookups, by, today, allow_corrections, seen))
         except ValidationError as error:
             for column, messages in error.message_dict.items():
                 errors.extend(ImportProblem(index, column, message) for message in messages)
@@ -198,12 +199,42 @@ def _same(entry: ProgressEntry, row: _Row) -> bool:
     )  # fmt: skip
 
 
-def _validate_row(index, values, visible, by, today, allow_corrections, seen) -> _Row:
+@dataclass
+class _Lookups:
+    """What validating the rows looks up, read for the whole file at once: the user's targets by code and
+    their existing entries by period (two queries, however many rows)."""
+
+    targets_by_code: dict[str, list]
+    entries: dict[tuple[int, dt.date], ProgressEntry]
+
+    @classmethod
+    def load(cls, dataset: tablib.Dataset, by) -> "_Lookups":
+        codes, periods = set(), set()
+        for values in dataset.dict:
+            codes.add(str(values.get("code") or "").strip())
+            with contextlib.suppress(ValidationError):  # reported with its row below
+                periods.add(_date(values.get("period_end")))
+        targets_by_code: dict[str, list] = {}
+        for target in (
+            targets_visible_to(by).filter(code__in=codes - {""}).select_related("report").order_by("pk")
+        ):
+            targets_by_code.setdefault(target.code, []).append(target)
+        target_ids = [target.pk for targets in targets_by_code.values() for target in targets]
+        entries = {
+            (entry.target_id, entry.period_end): entry
+            for entry in ProgressEntry.objects.filter(
+                target_id__in=target_ids, period_end__in=periods
+            ).select_related("department")
+        }
+        return cls(targets_by_code, entries)
+
+
+def _validate_row(index, values, lookups: _Lookups, by, today, allow_corrections, seen) -> _Row:
     code = str(values.get("code") or "").strip()
     if not code:
         raise ValidationError({"code": "请填写目标编号。"})
     period_end = _date(values.get("period_end"))
-    candidates = list(visible.filter(code=code))
+    candidates = list(lookups.targets_by_code.get(code, []))
     if len(candidates) > 1:
         # The same code in several reports (several years or issuers): the period's year decides.
         candidates = [target for target in candidates if target.report.year == period_end.year]
@@ -222,10 +253,11 @@ def _validate_row(index, values, visible, by, today, allow_corrections, seen) ->
     is_final = _final(values.get("final"))
     provenance = _provenance(values.get("provenance"))
     note = str(values.get("note") or "").strip()
-    existing = ProgressEntry.objects.filter(target=target, period_end=period_end).first()
+    existing = lookups.entries.get((target.pk, period_end))
     progress_entry_validate(
-        target=target, period_end=period_end, value=value, by=by, today=today, entry=existing
-    )
+        target=target, period_end=period_end, value=value, by=by, today=today, entry=existing, visible=True,
+        entry_is_existing=True,
+    )  # fmt: skip
     row = _Row(index, target, period_end, value, note, is_final, provenance, existing)
     if existing is not None and not _same(existing, row) and not can_correct(by, existing):
         raise ValidationError({"value": f"该期已有{existing.department}的填报，只能由该单位更正。"})

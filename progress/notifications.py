@@ -26,7 +26,7 @@ from progress.models import (
     StatusAxis,
     StatusChange,
 )
-from progress.reports import TargetRow, lagging_report, status_summary, target_rows
+from progress.reports import TargetRow, attention_rows, summarize_rows, target_rows
 from progress.rules import PERFORMANCE_LABELS, Performance, Reporting, period_ends, period_label
 from progress.selectors import end_of_day
 from progress.services import target_rule
@@ -107,8 +107,9 @@ def digest_drafts(*, as_of: dt.date) -> list[Draft]:
         return []
     key = digest_key(as_of)
     since = _previous_digest_time(key) or end_of_day(as_of - dt.timedelta(days=8))
-    summary = status_summary(user=None, as_of=as_of)
-    rows = lagging_report(user=None, as_of=as_of)
+    judged = target_rows(user=None, as_of=as_of)  # once, for both the counts and the report
+    summary = summarize_rows(judged, as_of=as_of)
+    rows = attention_rows(judged)
     turned = (
         StatusChange.objects.filter(
             axis=StatusAxis.PERFORMANCE,

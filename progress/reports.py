@@ -54,8 +54,11 @@ class TargetRow:
 
 def _targets(user, filters: ReportFilters) -> QuerySet[Target]:
     # user=None: every target, for the scheduled jobs (digest, reminders) that act for the whole office.
-    targets = (Target.objects.all() if user is None else targets_visible_to(user)).select_related(
-        "report", "task__chapter"
+    # The report's full text is not shown beside a row: leave it out of the join (it is repeated per row).
+    targets = (
+        (Target.objects.all() if user is None else targets_visible_to(user))
+        .select_related("report", "task__chapter")
+        .defer("report__source_text")
     )
     if filters.chapter:
         targets = targets.filter(task__chapter_id=filters.chapter)
@@ -89,9 +92,13 @@ def target_rows(*, user, as_of: dt.date, filters: ReportFilters = ReportFilters(
 
 def lagging_report(*, user, as_of: dt.date, filters: ReportFilters = ReportFilters()) -> list[TargetRow]:
     """滞后/逾期: targets at risk, lagging or overdue, and targets whose reporting is late; worst first."""
-    rows = [row for row in target_rows(user=user, as_of=as_of, filters=filters) if row.needs_attention]
+    return attention_rows(target_rows(user=user, as_of=as_of, filters=filters))
+
+
+def attention_rows(rows: list[TargetRow]) -> list[TargetRow]:
+    """The rows of the 滞后/逾期 report among judged rows, worst first."""
     return sorted(
-        rows,
+        (row for row in rows if row.needs_attention),
         key=lambda row: (
             SEVERITY[row.evaluation.performance],
             -(row.evaluation.gap_pp or Decimal(0)),
@@ -112,7 +119,12 @@ class StatusSummary:
 
 def status_summary(*, user, as_of: dt.date, filters: ReportFilters = ReportFilters()) -> StatusSummary:
     """Counts by status overall and per chapter and key task (the chapter overview)."""
-    rows = target_rows(user=user, as_of=as_of, filters=filters)
+    return summarize_rows(target_rows(user=user, as_of=as_of, filters=filters), as_of=as_of)
+
+
+def summarize_rows(rows: list[TargetRow], *, as_of: dt.date) -> StatusSummary:
+    """The counts of `status_summary` for rows judged already (a caller that needs both the summary and the
+    report evaluates the targets once)."""
     chapters: dict[int, dict] = {}
     for row in rows:
         task = row.target.task

@@ -123,10 +123,16 @@ def progress_entry_validate(
     by,
     today: dt.date,
     entry: ProgressEntry | None = None,
+    visible: bool | None = None,
+    entry_is_existing: bool = False,
 ) -> None:
-    """Every rule an entry must satisfy, raised together as one ValidationError keyed by field."""
+    """Every rule an entry must satisfy, raised together as one ValidationError keyed by field.
+
+    A caller that checked in bulk what this would look up row by row (the import) passes `visible` (the
+    target is among the user's) and `entry_is_existing` (`entry` is the target's entry for `period_end`,
+    or None when it has none)."""
     errors: dict[str, str] = {}
-    if not can_report_on(by, target):
+    if not (can_report_on(by, target) if visible is None else visible):
         errors["target"] = "该目标不属于您所在单位（牵头或配合），不能填报。"
     if value < 0 and not target.allows_negative_figures:
         errors["value"] = f"“{target.metric}”的数值不能为负数（只有增速、变化幅度类指标可以为负）。"
@@ -146,7 +152,7 @@ def progress_entry_validate(
             errors["period_end"] = (
                 f"{period_end:%Y-%m-%d}不是该目标（{target.get_frequency_display()}）的报告期末；可选：{choices}。"
             )
-        elif entry is None or entry.period_end != period_end:
+        elif not entry_is_existing and (entry is None or entry.period_end != period_end):
             existing = ProgressEntry.objects.filter(target=target, period_end=period_end).first()
             if existing is not None:
                 errors["period_end"] = (
@@ -443,10 +449,19 @@ class SweepSummary:
     changes: int = 0
 
 
-def status_sweep(*, today: dt.date | None = None, batch_size: int = 500) -> SweepSummary:
-    """Evaluate every target as of today and store what changed, batch by batch (one transaction each).
+def status_sweep(*, today: dt.date | None = None, batch_size: int = 1000) -> SweepSummary:
+    """Evaluate every target as of today and store what changed, batch by batch (one transaction each),
+    in a fixed number of statements per batch whatever its size.
 
-    Targets whose stored status already equals the evaluation only get today's snapshot, written in bulk.
+    Steps, per batch of targets:
+    1. Create the missing status rows with the initial state, ignoring conflicts, then read the batch's
+       status rows locked (in key order) with their targets and reports: of two sweeps running at once,
+       the second waits for the first to commit and compares against what it stored, so each change is
+       written once.
+    2. Read the counted figures as plain tuples (model instances of every entry would cost more than the
+       rules do) and evaluate each target (progress.rules).
+    3. Write a StatusChange per axis that changed; the whole status of targets whose status changed, only
+       the evaluation date and time of the others; today's snapshot of every target (each in bulk).
     """
     today = today or timezone.localdate()
     summary = SweepSummary()
@@ -454,34 +469,88 @@ def status_sweep(*, today: dt.date | None = None, batch_size: int = 500) -> Swee
     for start in range(0, len(target_ids), batch_size):
         batch = target_ids[start : start + batch_size]
         with transaction.atomic():
-            targets = (
-                Target.objects.filter(pk__in=batch)
-                .select_related("report", "status")
-                .prefetch_related("entries")
-            )
-            snapshots, unchanged_ids = [], []
-            for target in targets:
-                evaluation = evaluate(target_rule(target), target_figures(target), today)
-                summary.evaluated += 1
-                stored = getattr(target, "status", None)
-                if stored is not None and _status_matches(stored, evaluation):
-                    unchanged_ids.append(target.pk)
-                    snapshots.append(StatusSnapshot(target=target, date=today, **status_fields(evaluation)))
-                    continue
-                changes = status_store(target=target, evaluation=evaluation, today=today)
-                summary.changed_targets += 1 if changes else 0
-                summary.changes += len(changes)
-            StatusSnapshot.objects.bulk_create(
-                snapshots,
-                update_conflicts=True,
-                unique_fields=["target", "date"],
-                update_fields=list(STATUS_FIELD_NAMES),
-            )
-            TargetStatus.objects.filter(pk__in=unchanged_ids).update(as_of=today, evaluated_at=timezone.now())
+            _sweep_batch(batch, today, summary)
     return summary
 
 
-def status_sweep_recorded(*, today: dt.date | None = None, batch_size: int = 500) -> SweepRun:
+def _sweep_batch(batch: list[int], today: dt.date, summary: SweepSummary) -> None:
+    now = timezone.now()
+    missing = set(Target.objects.filter(pk__in=batch, status__isnull=True).values_list("pk", flat=True))
+    if missing:
+        TargetStatus.objects.bulk_create(
+            [TargetStatus(target_id=pk, as_of=today, evaluated_at=now) for pk in sorted(missing)],
+            ignore_conflicts=True,
+        )
+    # One read for the locked statuses and their targets (FOR UPDATE OF the status rows only).
+    statuses = list(
+        TargetStatus.objects.filter(pk__in=batch)
+        .select_related("target__report")
+        .defer("target__quote", "target__reading", "target__report__source_text")
+        .select_for_update(of=("self",))
+        .order_by("pk")
+    )
+    figures: dict[int, list[Figure]] = {target_id: [] for target_id in batch}
+    counted = ProgressEntry.objects.filter(target_id__in=batch).counted().order_by()
+    for target_id, period_end, value, is_final, entry_id in counted.values_list(
+        "target_id", "period_end", "value", "is_final", "pk"
+    ):
+        figures[target_id].append(Figure(period_end, value, is_final, entry_id))
+    summary.evaluated += len(statuses)
+
+    changed, unchanged, changes, snapshots = [], [], [], []
+    for status in statuses:
+        target = status.target
+        evaluation = evaluate(target_rule(target), figures[target.pk], today)
+        fields = status_fields(evaluation)
+        snapshots.append(StatusSnapshot(target_id=target.pk, date=today, **fields))
+        # A new row has no reasons yet: it is written whole even when the evaluation is the initial state.
+        if target.pk not in missing and _status_matches(status, evaluation):
+            unchanged.append(target.pk)  # keeps its reasons and judged entry; only the date moves on
+            continue
+        target_changes = [
+            StatusChange(
+                target_id=target.pk,
+                axis=axis,
+                old=getattr(status, axis),
+                new=new,
+                reason=reason,
+                as_of=today,
+                created_at=now,
+            )
+            for axis, new, reason in (
+                (StatusAxis.PERFORMANCE, evaluation.performance.value, evaluation.reasons[0]),
+                (StatusAxis.REPORTING, evaluation.reporting.value, evaluation.reasons[1]),
+            )
+            if getattr(status, axis) != new
+        ]
+        changes += target_changes
+        summary.changed_targets += 1 if target_changes else 0
+        for name, value in fields.items():
+            setattr(status, name, value)
+        status.judged_entry_id = evaluation.judged.entry_id if evaluation.judged else None
+        status.reasons = list(evaluation.reasons)
+        status.as_of = today
+        status.evaluated_at = now
+        changed.append(status)
+    summary.changes += len(changes)
+    StatusChange.objects.bulk_create(changes)
+    # The rows exist and are locked: the upsert only ever updates, in one statement.
+    TargetStatus.objects.bulk_create(
+        changed,
+        update_conflicts=True,
+        unique_fields=["target"],
+        update_fields=[*STATUS_FIELD_NAMES, "judged_entry", "reasons", "as_of", "evaluated_at"],
+    )
+    TargetStatus.objects.filter(pk__in=unchanged).update(as_of=today, evaluated_at=now)
+    StatusSnapshot.objects.bulk_create(
+        snapshots,
+        update_conflicts=True,
+        unique_fields=["target", "date"],
+        update_fields=list(STATUS_FIELD_NAMES),
+    )
+
+
+def status_sweep_recorded(*, today: dt.date | None = None, batch_size: int = 1000) -> SweepRun:
     """The daily sweep, recorded as a SweepRun once it has finished (what /healthz reports)."""
     started_at = timezone.now()
     summary = status_sweep(today=today, batch_size=batch_size)

@@ -189,7 +189,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 
 # The status sweep writes this many targets per transaction.
-STATUS_SWEEP_BATCH_SIZE = env_int("STATUS_SWEEP_BATCH_SIZE", default=500, minimum=1)
+STATUS_SWEEP_BATCH_SIZE = env_int("STATUS_SWEEP_BATCH_SIZE", default=1000, minimum=1)
 
 # /healthz: how old beat's last tick and the last finished sweep may be before the service is unhealthy.
 # Beat sends the outbox flush every minute; the sweep runs daily at 00:30.

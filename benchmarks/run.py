@@ -1,0 +1,394 @@
+"""The benchmark behind `make bench`: the costly paths at the scale of a province, against the database's floor.
+
+    python benchmarks/run.py [--sizes 2000,20000] [--months 12] [--repeat 5] [--sweep-repeat 3]
+                             [--postgres-url postgres://postgres@127.0.0.1:5432/wuzhong_bench]
+                             [--json var/bench/results.json]
+
+For each size, the parent process (re)creates the dedicated database named in the URL (never the
+`postgres` database's contents: it only connects there to CREATE and DROP the bench database), then runs a
+child process on it that migrates, generates the data (`progress.scale_data`) and measures every step:
+
+- wall time, the median of `--repeat` runs after one warm-up run (the sweeps: `--sweep-repeat` runs, each
+  from the same starting state);
+- the number of SQL statements of one run (counted by an execute wrapper, which keeps no SQL text, so
+  that counting does not itself cost memory);
+- the peak of Python memory of one run (tracemalloc; a separate run, since tracing slows allocation).
+
+For the status sweeps and the lagging/overdue report it also measures the floor: the same reads and
+writes done by the fewest hand-written SQL statements (benchmarks/floor.py), and prints the ratio.
+Pages are requested through Django's test client (force_login), so middleware and templates count.
+The parent prints one table per size, one comparing the sizes, and writes everything to the JSON file.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/wuzhong_bench"
+
+
+# ------------------------------------------------------------------------------------------- parent
+
+
+def _maintenance_url(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not name or name in ("postgres", "template0", "template1"):
+        raise SystemExit(f"refusing to use {name!r} as the bench database: name a dedicated one")
+    return urlunsplit(parts._replace(path="/postgres")), name
+
+
+def _recreate_database(url: str, *, drop_only: bool = False) -> None:
+    import psycopg
+
+    maintenance, name = _maintenance_url(url)
+    with psycopg.connect(maintenance, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not drop_only:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def parent(args) -> int:
+    sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
+    results = {
+        "command": " ".join(["python", "benchmarks/run.py", *sys.argv[1:]]),
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        "months": args.months,
+        "sizes": {},
+    }
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL")
+    }
+    env |= {
+        "DATABASE_URL": args.postgres_url,
+        "DEBUG": "false",
+        "SECRET_KEY": "benchmark-only-not-a-secret",
+        "ALLOWED_HOSTS": "testserver,localhost",
+        "SESSION_COOKIE_SECURE": "false",
+        "DJANGO_SETTINGS_MODULE": "wuzhong_tracker.settings",
+        "PYTHONPATH": str(ROOT),
+    }
+    out_dir = Path(args.json).parent
+    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        for size in sizes:
+            _recreate_database(args.postgres_url)
+            part = out_dir / f"size-{size}.json"
+            command = [
+                sys.executable, __file__, "--child", str(size), "--months", str(args.months),
+                "--repeat", str(args.repeat), "--sweep-repeat", str(args.sweep_repeat), "--json", str(part),
+            ]  # fmt: skip
+            if args.only:
+                command += ["--only", args.only]
+            print(f"== {size} targets × {args.months} months", flush=True)
+            subprocess.run(command, env=env, cwd=ROOT, check=True)
+            results["sizes"][str(size)] = json.loads(part.read_text())
+            part.unlink()
+            _print_size(size, results["sizes"][str(size)])
+    finally:
+        if not args.keep:
+            _recreate_database(args.postgres_url, drop_only=True)
+    if len(sizes) > 1:
+        _print_growth(sizes, results)
+    Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    print(f"\nJSON: {args.json}")
+    return 0
+
+
+def _print_size(size: int, data: dict) -> None:
+    data_line = data["data"]
+    print(
+        f"\n{size} targets: {data_line['entries']} entries, {data_line['history_records']} history records, "
+        f"{data_line['departments']} departments, {data_line['users']} users, as of {data_line['as_of']} "
+        f"(generated in {data_line['seconds']:.1f} s)"
+    )
+    header = f"{'step':<44} {'median ms':>10} {'runs':>4} {'queries':>8} {'peak MB':>8} {'floor ms':>9} {'ratio':>6}"
+    print(header)
+    print("-" * len(header))
+    for step in data["steps"]:
+        floor = f"{step['floor_ms']:9.1f}" if step.get("floor_ms") is not None else " " * 9
+        ratio = f"{step['ratio']:6.2f}" if step.get("ratio") is not None else " " * 6
+        print(
+            f"{step['name']:<44} {step['median_ms']:10.1f} {step['runs']:4d} {step['queries']:8d} "
+            f"{step['peak_mb']:8.1f} {floor} {ratio}"
+        )
+    print(f"process peak RSS: {data['max_rss_mb']:.0f} MB")
+
+
+def _print_growth(sizes: list[int], results: dict) -> None:
+    small, large = str(sizes[0]), str(sizes[-1])
+    factor = sizes[-1] / sizes[0]
+    print(f"\nGrowth from {small} to {large} targets (×{factor:g}): time ratio (linear = {factor:g})")
+    steps_small = {step["name"]: step for step in results["sizes"][small]["steps"]}
+    for step in results["sizes"][large]["steps"]:
+        before = steps_small.get(step["name"])
+        if before and before["median_ms"]:
+            growth = step["median_ms"] / before["median_ms"]
+            print(f"  {step['name']:<44} ×{growth:6.2f}   queries {before['queries']} → {step['queries']}")
+
+
+# -------------------------------------------------------------------------------------------- child
+
+
+class QueryCounter:
+    """Counts statements (an executemany counts once) without keeping their text."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+@contextmanager
+def counting():
+    from django.db import connection
+
+    counter = QueryCounter()
+    with connection.execute_wrapper(counter):
+        yield counter
+
+
+def measure(name: str, action, *, repeat: int, setup=None) -> dict:
+    """Median wall time of `repeat` runs after a warm-up run (which counts the statements), and the peak
+    Python memory of one more run under tracemalloc."""
+    from django.db import reset_queries
+
+    def prepared():
+        if setup is not None:
+            setup()
+        reset_queries()
+
+    prepared()
+    with counting() as counter:
+        action()
+    queries = counter.count
+    times = []
+    for _ in range(repeat):
+        prepared()
+        started = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - started) * 1000)
+    prepared()
+    tracemalloc.start()
+    action()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    result = {
+        "name": name,
+        "median_ms": statistics.median(times),
+        "runs": len(times),
+        "all_ms": [round(value, 1) for value in times],
+        "queries": queries,
+        "peak_mb": peak / 1024 / 1024,
+    }
+    print(
+        f"  {name}: {result['median_ms']:.1f} ms, {queries} queries, {result['peak_mb']:.1f} MB", flush=True
+    )
+    return result
+
+
+def child(args) -> int:
+    import django
+
+    django.setup()
+    import datetime as dt
+    import resource
+
+    from django.core.management import call_command
+    from django.test import Client
+
+    from benchmarks import floor
+    from progress.notifications import digest_drafts
+    from progress.reports import lagging_report
+    from progress.scale_data import scale_data_generate
+    from progress.services import status_sweep
+
+    size = args.child
+    call_command("migrate", verbosity=0, interactive=False)
+    started = time.perf_counter()
+    summary = scale_data_generate(targets=size, months=args.months, seed=2020)
+    seconds = time.perf_counter() - started
+    floor.analyze()
+    as_of = summary.as_of
+    next_day = as_of + dt.timedelta(days=1)
+    print(
+        f"  generated {summary.targets} targets, {summary.entries} entries in {seconds:.1f} s; as of {as_of}",
+        flush=True,
+    )
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    manager = User.objects.get(username="scale_manager_001")
+    official = User.objects.get(username="scale_official_001")
+    admin = User.objects.get(username="scale_admin")
+    steps = []
+    only = set(args.only.split(",")) if args.only else None
+
+    def wanted(key: str) -> bool:
+        return only is None or key in only
+
+    # -- the status sweep, first (every status new) and next day (most unchanged) --------------------------
+    if wanted("sweep"):
+        step = measure(
+            "sweep, first (every status new)",
+            lambda: status_sweep(today=as_of),
+            repeat=args.sweep_repeat,
+            setup=floor.clear_statuses,
+        )
+        expected_first = floor.stored_state(as_of)
+        step_floor = floor.measure_floor(
+            lambda: floor.sweep_floor(as_of=as_of, state=expected_first, first=True),
+            repeat=args.sweep_repeat,
+            setup=floor.clear_statuses,
+        )
+        floor.check_same(expected_first, floor.stored_state(as_of))
+        steps.append(step | step_floor | {"ratio": step["median_ms"] / step_floor["floor_ms"]})
+
+        floor.save_statuses()  # the state after the first sweep: the start of every next-day run
+        step = measure(
+            "sweep, next day (most unchanged)",
+            lambda: status_sweep(today=next_day),
+            repeat=args.sweep_repeat,
+            setup=floor.restore_statuses,
+        )
+        expected_next = floor.stored_state(next_day)
+        step_floor = floor.measure_floor(
+            lambda: floor.sweep_floor(as_of=next_day, state=expected_next, first=False),
+            repeat=args.sweep_repeat,
+            setup=floor.restore_statuses,
+        )
+        floor.check_same(expected_next, floor.stored_state(next_day))
+        steps.append(step | step_floor | {"ratio": step["median_ms"] / step_floor["floor_ms"]})
+        floor.restore_statuses()
+    else:
+        status_sweep(today=as_of)
+
+    # -- the lagging/overdue report: the selector against its floor, then pages and exports ---------------
+    clients = {}
+    for role, user in (("manager", manager), ("official", official)):
+        client = Client()
+        client.force_login(user)
+        clients[role] = client
+
+    def page(path: str, client: Client):
+        def get():
+            response = client.get(path)
+            assert response.status_code == 200, (path, response.status_code)
+            return response
+
+        return get
+
+    if wanted("report"):
+        for role, user in (("manager", manager), ("official", official)):
+            step = measure(
+                f"lagging report rows ({role})",
+                lambda user=user: lagging_report(user=user, as_of=as_of),
+                repeat=args.repeat,
+            )
+            step_floor = floor.measure_floor(
+                lambda user=user: floor.lagging_floor(user=user, as_of=as_of), repeat=args.repeat
+            )
+            steps.append(step | step_floor | {"ratio": step["median_ms"] / step_floor["floor_ms"]})
+        query = f"?as_of={as_of:%Y-%m-%d}"
+        for role in ("manager", "official"):
+            steps.append(
+                measure(
+                    f"lagging report page ({role})",
+                    page(f"/admin/reports/lagging/{query}", clients[role]),
+                    repeat=args.repeat,
+                )
+            )
+            steps.append(
+                measure(
+                    f"lagging report XLSX ({role})",
+                    page(f"/admin/reports/lagging/{query}&format=xlsx", clients[role]),
+                    repeat=args.repeat,
+                )
+            )
+
+    # -- admin lists and the API ---------------------------------------------------------------------------
+    if wanted("pages"):
+        pages = [
+            ("admin target changelist (manager)", "/admin/targets/target/", "manager"),
+            ("my targets (manager)", "/admin/progress/mytarget/", "manager"),
+            ("my targets (official)", "/admin/progress/mytarget/", "official"),
+            ("API target list, page 1 (manager)", "/api/targets/", "manager"),
+            ("API target list, page 1 (official)", "/api/targets/", "official"),
+            ("API status summary (manager)", f"/api/reports/summary/?as_of={as_of:%Y-%m-%d}", "manager"),
+            ("API status summary (official)", f"/api/reports/summary/?as_of={as_of:%Y-%m-%d}", "official"),
+        ]
+        for name, path, role in pages:
+            steps.append(measure(name, page(path, clients[role]), repeat=args.repeat))
+
+    # -- the weekly digest for 200 managers -----------------------------------------------------------------
+    if wanted("digest"):
+        step = measure(
+            "weekly digest, 200 recipients (build)",
+            lambda: digest_drafts(as_of=as_of),
+            repeat=max(1, args.repeat // 2),
+        )
+        steps.append(step)
+
+    # -- importing 10,000 progress rows (each run rolled back) ---------------------------------------------
+    if wanted("import"):
+        dataset, created = floor.import_dataset(rows=10_000, months=args.months)
+        print(f"  the import file: {created} new rows, the rest unchanged", flush=True)
+        step = measure(
+            "import 10,000 rows",
+            lambda: floor.import_rolled_back(dataset=dataset, by=admin),
+            repeat=max(1, args.repeat // 2),
+        )
+        steps.append(step | {"new_rows": created})
+
+    data = {
+        "data": {
+            "targets": summary.targets,
+            "entries": summary.entries,
+            "history_records": summary.history_records,
+            "departments": summary.departments,
+            "users": summary.users,
+            "reports": summary.reports,
+            "as_of": as_of.isoformat(),
+            "seconds": seconds,
+        },
+        "steps": steps,
+        "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+    Path(args.json).write_text(json.dumps(data, ensure_ascii=False, indent=2))
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default=os.environ.get("BENCH_SIZES", "2000,20000"))
+    parser.add_argument("--months", type=int, default=12)
+    parser.add_argument("--repeat", type=int, default=int(os.environ.get("BENCH_REPEAT", "5")))
+    parser.add_argument("--sweep-repeat", type=int, default=int(os.environ.get("BENCH_SWEEP_REPEAT", "3")))
+    parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_URL))
+    parser.add_argument("--json", default=str(ROOT / "var" / "bench" / "results.json"))
+    parser.add_argument(
+        "--only", default=os.environ.get("BENCH_ONLY", ""), help="sweep,report,pages,digest,import"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    return child(args) if args.child else parent(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
