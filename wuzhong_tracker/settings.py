@@ -239,6 +239,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
+    # django-axes announces its configuration at every start of every command; sign-in failures and
+    # lockouts (axes.handlers…) are still logged.
+    "loggers": {"axes.apps": {"level": "WARNING"}},
 }
 
 # Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from one
