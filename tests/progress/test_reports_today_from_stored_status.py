@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 import progress.selectors
 from progress.models import ProgressEntry, StaleStatus, TargetStatus
@@ -160,3 +161,41 @@ def test_a_past_date_is_judged_from_the_history_whatever_is_stored(
     assert before[0].evaluation.judged.value == Decimal(3)  # the figure as it stood on 2 July
     today = target_rows(user=manager_wang, as_of=dt.date(2020, 7, 3), filters=ReportFilters(target=target.pk))
     assert today[0].evaluation.judged.value == Decimal(15)
+
+
+def test_new_thresholds_mark_the_report_s_targets_stale_until_recomputed(
+    clock, judged_count, manager_wang, administrator_li, client
+):
+    target = TargetFactory()
+    report = target.report
+    clock("2020-06-08")
+    progress_entry_submit(target=target, period_end=MAY, value="4", by=administrator_li)
+    clock("2020-07-03", hour=1)
+    status_sweep()
+    stale_statuses_refresh()
+    clock("2020-07-03", hour=10)
+    today = dt.date(2020, 7, 3)
+    before = target_rows(user=manager_wang, as_of=today, filters=ReportFilters(target=target.pk))
+    assert before[0].evaluation.performance == "at_risk"  # 4 of 15 by May: 26.67 % against 41.53 %
+
+    client.force_login(administrator_li)
+    url = reverse("admin:targets_report_change", args=[report.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: form.initial.get(name) for name in form.fields} | {
+        "cumulative_on_track_pp": "20",
+    }
+    for prefix in ("chapters",):
+        data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+    response = client.post(url, {key: value for key, value in data.items() if value is not None})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert StaleStatus.objects.filter(target=target).exists()
+
+    rows = target_rows(user=manager_wang, as_of=today, filters=ReportFilters(target=target.pk))
+    assert rows == target_rows(
+        user=manager_wang, as_of=today, filters=ReportFilters(target=target.pk), from_history=True
+    )
+    assert rows[0].evaluation.performance == "on_track"  # 14.86 points behind: within 20
+    stale_statuses_refresh()
+    judged_count.clear()
+    assert target_rows(user=manager_wang, as_of=today, filters=ReportFilters(target=target.pk)) == rows
+    assert judged_count == []
