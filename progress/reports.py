@@ -77,7 +77,9 @@ def _targets(user, filters: ReportFilters) -> QuerySet[Target]:
         targets = targets.filter(pk=filters.target)
     return targets.prefetch_related(
         Prefetch(
-            "assignments", queryset=TargetDepartment.objects.select_related("department").order_by("order")
+            "assignments",
+            queryset=TargetDepartment.objects.select_related("department").order_by("order"),
+            to_attr="prefetched_assignments",
         )
     ).order_by("report__year", "task__chapter__number", "task__number", "code")
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
 from progress.models import ProgressEntry, ProgressEntryQuerySet, ReviewState, StaleStatus, TargetStatus
@@ -120,8 +120,8 @@ def targets_evaluated_as_of(
 
     Steps:
     1. As of today, for a queryset of targets (unless `from_history`, the reference this is tested
-       against): read with the targets, in the same query, their stored status, its judged entry and
-       whether the target is marked stale. A status evaluated today and not marked stale is what judging
+       against): read with the targets, in the same query, their stored status, whether its judged
+       entry is final and whether the target is marked stale. A status evaluated today and not marked stale is what judging
        the target now gives: it is a function of the entries, the definition and the date, and every entry
        write (and every change of thresholds) marks the target stale in its own transaction until the
        recomputation has stored the new result (progress.services.target_status_refresh).
@@ -131,8 +131,9 @@ def targets_evaluated_as_of(
     stored: dict[int, Evaluation] = {}
     if not from_history and is_today(as_of) and isinstance(targets, QuerySet):
         targets = list(
-            targets.select_related("status__judged_entry").annotate(
-                status_is_stale=Exists(StaleStatus.objects.filter(target_id=OuterRef("pk")))
+            targets.select_related("status").annotate(
+                status_is_stale=Exists(StaleStatus.objects.filter(target_id=OuterRef("pk"))),
+                judged_is_final=F("status__judged_entry__is_final"),
             )
         )
         for target in targets:
@@ -150,25 +151,31 @@ def targets_evaluated_as_of(
     ]
 
 
+# Plain dictionary lookups: calling the enums costs more than the rest of a stored row (profiled).
+PERFORMANCE_BY_VALUE = {status.value: status for status in Performance}
+REPORTING_BY_VALUE = {status.value: status for status in Reporting}
+
+
 def _stored_evaluation(target: Target, as_of: dt.date) -> Evaluation | None:
     """The target's stored status as an Evaluation, if it stands for judging the target as of `as_of`
     (today): evaluated that day and not marked stale since; else None."""
     status: TargetStatus | None = getattr(target, "status", None)
     if status is None or status.as_of != as_of or target.status_is_stale:
         return None
-    entry = status.judged_entry
-    if (entry is None) != (status.latest_period_end is None):
-        return None  # the judged entry is gone (never by the services): judge it afresh
     judged = None
-    if entry is not None:
-        if entry.period_end != status.latest_period_end or entry.value != status.latest_value:
-            return None
+    if status.latest_period_end is not None:
+        if status.judged_entry_id is None or target.judged_is_final is None:
+            return None  # the judged entry is gone (never by the services): judge the target afresh
+        # The stored figure is the judged entry's (same column type): only `is_final` is read from the entry.
         judged = Figure(
-            period_end=entry.period_end, value=entry.value, is_final=entry.is_final, entry_id=entry.pk
+            period_end=status.latest_period_end,
+            value=status.latest_value,
+            is_final=target.judged_is_final,
+            entry_id=status.judged_entry_id,
         )
     return Evaluation(
-        performance=Performance(status.performance),
-        reporting=Reporting(status.reporting),
+        performance=PERFORMANCE_BY_VALUE[status.performance],
+        reporting=REPORTING_BY_VALUE[status.reporting],
         progress_pct=status.progress_pct,
         expected_pct=status.expected_pct,
         gap_pp=status.gap_pp,
