@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 from django.contrib import admin
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path
@@ -58,6 +59,7 @@ class ReportView(PermissionRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
         query.pop("format", None)
+        query.pop("page", None)  # the downloads are whole, and a page link adds its own
         context |= admin.site.each_context(self.request) | {
             "title": self.title,
             "form": self.form,
@@ -80,9 +82,13 @@ class ReportView(PermissionRequiredMixin, TemplateView):
 
 
 class LaggingReportView(ReportView):
+    """滞后/逾期: every row counted and sorted worst first, rendered a page at a time (a whole province needs
+    attention for thousands of targets); the downloads carry every row."""
+
     template_name = "progress/reports/lagging.html"
     title = "滞后/逾期目标"
     filter_fields = ("as_of", "chapter", "task", "department", "performance", "reporting")
+    paginate_by: int | None = 100
 
     def rows(self):
         return lagging_report(user=self.request.user, as_of=self.as_of, filters=self.form.report_filters())
@@ -92,7 +98,11 @@ class LaggingReportView(ReportView):
         late_departments = sorted(
             {row.lead.name for row in rows if row.lead and row.evaluation.reporting == "late"}
         )
-        return {"rows": rows, "late_departments": late_departments}
+        context = {"rows": rows, "page_rows": rows, "late_departments": late_departments}
+        if self.paginate_by:
+            page = Paginator(rows, self.paginate_by).get_page(self.request.GET.get("page"))
+            context |= {"page_obj": page, "page_rows": page.object_list}
+        return context
 
     def export(self, file_format: str) -> HttpResponse:
         rows = self.rows()
@@ -109,6 +119,7 @@ class BulletinView(LaggingReportView):
 
     template_name = "progress/reports/bulletin.html"
     title = "关于政府工作报告目标任务滞后、逾期情况的通报"
+    paginate_by = None  # printed whole
 
     def report_context(self) -> dict:
         context = super().report_context()

@@ -1,4 +1,4 @@
-"""Reads about progress: who sees which entries, and figures as they stood on a past date."""
+"""Reads about progress: who sees which entries, and figures and statuses as they stood on a date."""
 
 import datetime as dt
 from collections import defaultdict
@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
-from progress.models import ProgressEntry, ProgressEntryQuerySet, ReviewState
-from progress.rules import Evaluation, Figure, evaluate
+from progress.models import ProgressEntry, ProgressEntryQuerySet, ReviewState, StaleStatus, TargetStatus
+from progress.rules import Evaluation, Figure, Performance, Reporting, evaluate
 from progress.services import target_rule
 from targets import roles
 from targets.models import Target
@@ -53,14 +54,33 @@ class EntryState:
     review_state: str
 
 
-def entry_states_as_of(*, target_ids: Iterable[int], as_of: dt.date) -> list[EntryState]:
+def is_today(as_of: dt.date) -> bool:
+    """Whether "as of `as_of`" is as of today: then the current rows are the state at the end of the day
+    (anything written later today is written after the request in both readings), and the stored statuses
+    may stand for an evaluation."""
+    return as_of == timezone.localdate()
+
+
+def entry_states_as_of(
+    *, target_ids: Iterable[int], as_of: dt.date, from_history: bool = False
+) -> list[EntryState]:
     """Every entry of these targets as it stood at the end of `as_of`, read from the history: later
     corrections, reviews and entries are ignored, so a past bulletin is reproduced exactly.
 
-    Steps: take every historical record made before the end of the day; keep the newest per entry (in the
-    database with `DISTINCT ON` where it has it, PostgreSQL: about half the rows cross the wire; else the
-    last of each entry's records in time order); drop entries deleted by then.
+    Steps:
+    1. As of today (unless `from_history`), the current entries are that state: read them (no history).
+    2. Otherwise take every historical record made before the end of the day; keep the newest per entry
+       (in the database with `DISTINCT ON` where it has it, PostgreSQL: about half the rows cross the wire;
+       else the last of each entry's records in time order); drop entries deleted by then.
     """
+    if not from_history and is_today(as_of):
+        current = ProgressEntry.objects.filter(target_id__in=list(target_ids)).order_by("id")
+        return [
+            EntryState(*row)
+            for row in current.values_list(
+                "id", "target_id", "department_id", "period_end", "value", "is_final", "review_state"
+            )
+        ]
     records = ProgressEntry.history.filter(
         target_id__in=list(target_ids), history_date__lt=end_of_day(as_of)
     ).values_list(
@@ -75,10 +95,12 @@ def entry_states_as_of(*, target_ids: Iterable[int], as_of: dt.date) -> list[Ent
     return [EntryState(*record[:7]) for record in newest if record[7] != "-"]
 
 
-def figures_as_of(*, target_ids: Iterable[int], as_of: dt.date) -> dict[int, list[Figure]]:
+def figures_as_of(
+    *, target_ids: Iterable[int], as_of: dt.date, from_history: bool = False
+) -> dict[int, list[Figure]]:
     """The counted figures (returned entries excluded) of each target as they stood at the end of `as_of`."""
     figures: dict[int, list[Figure]] = defaultdict(list)
-    for state in entry_states_as_of(target_ids=target_ids, as_of=as_of):
+    for state in entry_states_as_of(target_ids=target_ids, as_of=as_of, from_history=from_history):
         if state.review_state != ReviewState.RETURNED:
             figures[state.target_id].append(
                 Figure(
@@ -91,8 +113,74 @@ def figures_as_of(*, target_ids: Iterable[int], as_of: dt.date) -> dict[int, lis
     return figures
 
 
-def targets_evaluated_as_of(*, targets: Iterable[Target], as_of: dt.date) -> list[tuple[Target, Evaluation]]:
-    """Every target judged as of a past (or present) date from the entries that existed then."""
+def targets_evaluated_as_of(
+    *, targets: Iterable[Target], as_of: dt.date, from_history: bool = False
+) -> list[tuple[Target, Evaluation]]:
+    """Every target judged as of a past (or present) date from the entries that existed then.
+
+    Steps:
+    1. As of today, for a queryset of targets (unless `from_history`, the reference this is tested
+       against): read with the targets, in the same query, their stored status, whether its judged
+       entry is final and whether the target is marked stale. A status evaluated today and not marked stale is what judging
+       the target now gives: it is a function of the entries, the definition and the date, and every entry
+       write (and every change of thresholds) marks the target stale in its own transaction until the
+       recomputation has stored the new result (progress.services.target_status_refresh).
+    2. Judge the other targets (stale, never evaluated, evaluated on an earlier day; every target for a
+       past date) from their figures as of the date (progress.rules.evaluate).
+    """
+    stored: dict[int, Evaluation] = {}
+    if not from_history and is_today(as_of) and isinstance(targets, QuerySet):
+        targets = list(
+            targets.select_related("status").annotate(
+                status_is_stale=Exists(StaleStatus.objects.filter(target_id=OuterRef("pk"))),
+                judged_is_final=F("status__judged_entry__is_final"),
+            )
+        )
+        for target in targets:
+            evaluation = _stored_evaluation(target, as_of)
+            if evaluation is not None:
+                stored[target.pk] = evaluation
     targets = list(targets)
-    figures = figures_as_of(target_ids=[target.pk for target in targets], as_of=as_of)
-    return [(target, evaluate(target_rule(target), figures.get(target.pk, []), as_of)) for target in targets]
+    rest = [target.pk for target in targets if target.pk not in stored]
+    figures = figures_as_of(target_ids=rest, as_of=as_of, from_history=from_history) if rest else {}
+    return [
+        (target, stored[target.pk])
+        if target.pk in stored
+        else (target, evaluate(target_rule(target), figures.get(target.pk, []), as_of))
+        for target in targets
+    ]
+
+
+# Plain dictionary lookups: calling the enums costs more than the rest of a stored row (profiled).
+PERFORMANCE_BY_VALUE = {status.value: status for status in Performance}
+REPORTING_BY_VALUE = {status.value: status for status in Reporting}
+
+
+def _stored_evaluation(target: Target, as_of: dt.date) -> Evaluation | None:
+    """The target's stored status as an Evaluation, if it stands for judging the target as of `as_of`
+    (today): evaluated that day and not marked stale since; else None."""
+    status: TargetStatus | None = getattr(target, "status", None)
+    if status is None or status.as_of != as_of or target.status_is_stale:
+        return None
+    judged = None
+    if status.latest_period_end is not None:
+        if status.judged_entry_id is None or target.judged_is_final is None:
+            return None  # the judged entry is gone (never by the services): judge the target afresh
+        # The stored figure is the judged entry's (same column type): only `is_final` is read from the entry.
+        judged = Figure(
+            period_end=status.latest_period_end,
+            value=status.latest_value,
+            is_final=target.judged_is_final,
+            entry_id=status.judged_entry_id,
+        )
+    return Evaluation(
+        performance=PERFORMANCE_BY_VALUE[status.performance],
+        reporting=REPORTING_BY_VALUE[status.reporting],
+        progress_pct=status.progress_pct,
+        expected_pct=status.expected_pct,
+        gap_pp=status.gap_pp,
+        judged=judged,
+        next_due=status.next_due,
+        days_late=status.days_late,
+        reasons=tuple(status.reasons),
+    )

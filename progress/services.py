@@ -7,6 +7,7 @@ status recomputation for after the commit.
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
@@ -354,6 +355,16 @@ def _refresh_status_after_commit(target_id: int) -> None:
         [StaleStatus(target_id=target_id, since=timezone.now())], ignore_conflicts=True
     )
     transaction.on_commit(lambda: status_refresh_enqueue(target_id), robust=True)
+
+
+def statuses_mark_stale(*, target_ids: Iterable[int]) -> None:
+    """Mark targets whose stored status may no longer be what judging them gives, because their definition
+    or their report's thresholds changed (an entry write marks its target itself): the reports judge them
+    afresh until `stale_statuses_refresh` has recomputed them."""
+    now = timezone.now()
+    StaleStatus.objects.bulk_create(
+        [StaleStatus(target_id=target_id, since=now) for target_id in target_ids], ignore_conflicts=True
+    )
 
 
 def status_refresh_enqueue(target_id: int) -> None:

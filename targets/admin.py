@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from progress.services import statuses_mark_stale
 from targets.models import (
     Baseline,
     Chapter,
@@ -24,6 +25,11 @@ from targets.models import (
     format_decimal,
 )
 from targets.selectors import targets_visible_to
+
+THRESHOLD_FIELDS = (
+    "cumulative_on_track_pp", "cumulative_at_risk_pp", "level_on_track_pp", "level_at_risk_pp",
+    "report_due_working_days",
+)  # fmt: skip
 
 TARGET_DEFINITION_FIELDS = (
     "report", "task", "code", "metric", "comparator", "value", "unit", "measure", "curve", "custom_curve",
@@ -98,6 +104,13 @@ class ReportAdmin(admin.ModelAdmin):
     @admin.display(description=_("目标数"), ordering="target_count")
     def target_count(self, report: Report) -> int:
         return report.target_count
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and set(form.changed_data) & set(THRESHOLD_FIELDS):
+            # The stored statuses were judged with the old thresholds: the reports judge the targets
+            # afresh until they are recomputed.
+            statuses_mark_stale(target_ids=obj.targets.values_list("pk", flat=True))
 
     def has_add_permission(self, request) -> bool:
         return False  # reports come from data files: `manage.py load_report`

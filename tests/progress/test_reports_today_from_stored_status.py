@@ -1,0 +1,201 @@
+"""As of today the reports take the targets evaluated today and not marked stale from their stored status,
+and judge only the others from the history: the rows are exactly those that judging every target from
+the history gives (`from_history=True`), whatever mix of fresh, stale, older and never evaluated statuses,
+corrected and returned entries the day holds."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+import progress.selectors
+from progress.models import ProgressEntry, StaleStatus, TargetStatus
+from progress.reports import (
+    ReportFilters,
+    attention_rows,
+    lagging_report,
+    monthly_figures,
+    status_summary,
+    summarize_rows,
+    target_rows,
+)
+from progress.services import (
+    progress_entry_correct,
+    progress_entry_return,
+    progress_entry_submit,
+    stale_statuses_refresh,
+    status_sweep,
+    target_status_refresh,
+)
+from targets.models import Comparator, Measure, Target
+from tests.factories import KeyTaskFactory, TargetFactory
+
+pytestmark = pytest.mark.django_db
+
+MAY, JUNE = dt.date(2020, 5, 31), dt.date(2020, 6, 30)
+
+
+@pytest.fixture
+def judged_count(monkeypatch):
+    """How many targets the reports judged with the rules (the others came from their stored status)."""
+    calls = []
+    original = progress.selectors.evaluate
+
+    def counting(*args, **kwargs):
+        calls.append(args[0])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(progress.selectors, "evaluate", counting)
+    return calls
+
+
+def _same_rows(user, day: dt.date, judged_count: list) -> int:
+    """Assert every report gives the same as the history path; return how many targets were judged."""
+    judged_count.clear()
+    fast = target_rows(user=user, as_of=day)
+    judged = len(judged_count)
+    full = target_rows(user=user, as_of=day, from_history=True)
+    assert fast == full
+    assert [row.evaluation.reasons for row in fast] == [row.evaluation.reasons for row in full]
+    assert lagging_report(user=user, as_of=day) == attention_rows(full)
+    summary, expected = status_summary(user=user, as_of=day), summarize_rows(full, as_of=day)
+    assert (summary.total, summary.performance, summary.reporting) == (
+        expected.total,
+        expected.performance,
+        expected.reporting,
+    )
+    ids = [row.target.pk for row in full]
+    assert monthly_figures(target_ids=ids, as_of=day) == monthly_figures(
+        target_ids=ids, as_of=day, from_history=True
+    )
+    return judged
+
+
+def test_as_of_today_stored_statuses_give_the_rows_the_history_gives(
+    clock, judged_count, manager_wang, administrator_li, report_2020
+):
+    admin = administrator_li
+    task = KeyTaskFactory()
+    cumulative = [TargetFactory(task=task) for _ in range(6)]
+    level = [
+        TargetFactory(
+            task=task, measure=Measure.LEVEL, comparator=Comparator.AT_MOST, value=Decimal(3), unit="%"
+        )
+        for _ in range(3)
+    ]
+    # Early June: the May figures, one of them returned at once; the daily sweeps of 1 and 3 July.
+    clock("2020-06-08")
+    for index, target in enumerate(cumulative):
+        progress_entry_submit(target=target, period_end=MAY, value=str(2 + 3 * index), by=admin)
+    for index, target in enumerate(level):
+        progress_entry_submit(target=target, period_end=MAY, value=str(2 + index), by=admin)
+    returned = ProgressEntry.objects.get(target=cumulative[1], period_end=MAY)
+    progress_entry_return(entry=returned, by=admin, reason="数据口径不一致")
+    clock("2020-07-01", hour=1)
+    status_sweep()
+    stale_statuses_refresh()
+    clock("2020-07-03", hour=1)
+    status_sweep()  # most targets unchanged since 1 July: only their date moves on
+
+    # 3 July, during the day: a refreshed entry, a stale one, a corrected and a returned entry, a new target.
+    clock("2020-07-03", hour=10)
+    progress_entry_submit(target=cumulative[0], period_end=JUNE, value="9", by=admin)
+    target_status_refresh(target_id=cumulative[0].pk)
+    progress_entry_submit(target=cumulative[2], period_end=JUNE, value="1", by=admin)  # left stale
+    progress_entry_correct(
+        entry=ProgressEntry.objects.get(target=cumulative[3], period_end=MAY), value="12", by=admin
+    )
+    target_status_refresh(target_id=cumulative[3].pk)
+    progress_entry_return(
+        entry=ProgressEntry.objects.get(target=level[0], period_end=MAY), by=admin, reason="请补充佐证材料"
+    )
+    target_status_refresh(target_id=level[0].pk)
+    progress_entry_return(
+        entry=ProgressEntry.objects.get(target=level[1], period_end=MAY), by=admin, reason="请补充佐证材料"
+    )  # left stale
+    never_evaluated = TargetFactory(task=task)
+    progress_entry_submit(target=TargetFactory(task=task), period_end=JUNE, value="4", by=admin)
+
+    today = dt.date(2020, 7, 3)
+    assert StaleStatus.objects.count() == 3
+    assert not TargetStatus.objects.filter(target=never_evaluated).exists()
+    total = Target.objects.count()
+    judged = _same_rows(manager_wang, today, judged_count)
+    assert judged == 4  # the two stale, the two never evaluated: every other target read as stored
+
+    # Monday 6 July before the day's sweep: every status is of 3 July but the ones refreshed this morning.
+    clock("2020-07-06", hour=8)
+    progress_entry_submit(target=cumulative[4], period_end=JUNE, value="14", by=admin)
+    target_status_refresh(target_id=cumulative[4].pk)
+    progress_entry_submit(target=level[2], period_end=JUNE, value="3.5", by=admin)
+    target_status_refresh(target_id=level[2].pk)
+    monday = dt.date(2020, 7, 6)
+    assert _same_rows(manager_wang, monday, judged_count) == total - 2
+
+    # After the sweep and the recomputations: nothing left to judge.
+    status_sweep()
+    stale_statuses_refresh()
+    assert _same_rows(manager_wang, monday, judged_count) == 0
+    assert Target.objects.filter(report=report_2020).count() < total  # the bundled report's targets too
+
+
+def test_a_past_date_is_judged_from_the_history_whatever_is_stored(
+    clock, judged_count, manager_wang, administrator_li
+):
+    target = TargetFactory()
+    clock("2020-06-08")
+    entry = progress_entry_submit(target=target, period_end=MAY, value="3", by=administrator_li)
+    clock("2020-07-03", hour=1)
+    status_sweep()
+    stale_statuses_refresh()
+    clock("2020-07-03", hour=10)
+    progress_entry_correct(entry=entry, value="15", by=administrator_li)
+    target_status_refresh(target_id=target.pk)
+
+    judged_count.clear()
+    before = target_rows(
+        user=manager_wang, as_of=dt.date(2020, 7, 2), filters=ReportFilters(target=target.pk)
+    )
+    assert len(judged_count) == 1
+    assert before[0].evaluation.judged.value == Decimal(3)  # the figure as it stood on 2 July
+    today = target_rows(user=manager_wang, as_of=dt.date(2020, 7, 3), filters=ReportFilters(target=target.pk))
+    assert today[0].evaluation.judged.value == Decimal(15)
+
+
+def test_new_thresholds_mark_the_report_s_targets_stale_until_recomputed(
+    clock, judged_count, manager_wang, administrator_li, client
+):
+    target = TargetFactory()
+    report = target.report
+    clock("2020-06-08")
+    progress_entry_submit(target=target, period_end=MAY, value="4", by=administrator_li)
+    clock("2020-07-03", hour=1)
+    status_sweep()
+    stale_statuses_refresh()
+    clock("2020-07-03", hour=10)
+    today = dt.date(2020, 7, 3)
+    before = target_rows(user=manager_wang, as_of=today, filters=ReportFilters(target=target.pk))
+    assert before[0].evaluation.performance == "at_risk"  # 4 of 15 by May: 26.67 % against 41.53 %
+
+    client.force_login(administrator_li)
+    url = reverse("admin:targets_report_change", args=[report.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: form.initial.get(name) for name in form.fields} | {
+        "cumulative_on_track_pp": "20",
+    }
+    for prefix in ("chapters",):
+        data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+    response = client.post(url, {key: value for key, value in data.items() if value is not None})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert StaleStatus.objects.filter(target=target).exists()
+
+    rows = target_rows(user=manager_wang, as_of=today, filters=ReportFilters(target=target.pk))
+    assert rows == target_rows(
+        user=manager_wang, as_of=today, filters=ReportFilters(target=target.pk), from_history=True
+    )
+    assert rows[0].evaluation.performance == "on_track"  # 14.86 points behind: within 20
+    stale_statuses_refresh()
+    judged_count.clear()
+    assert target_rows(user=manager_wang, as_of=today, filters=ReportFilters(target=target.pk)) == rows
+    assert judged_count == []
