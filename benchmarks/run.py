@@ -252,36 +252,27 @@ def child(args) -> int:
 
     # -- the status sweep, first (every status new) and next day (most unchanged) --------------------------
     if wanted("sweep"):
-        step = measure(
-            "sweep, first (every status new)",
-            lambda: status_sweep(today=as_of),
-            repeat=args.sweep_repeat,
-            setup=floor.clear_statuses,
-        )
-        expected_first = floor.stored_state(as_of)
-        step_floor = floor.measure_floor(
-            lambda: floor.sweep_floor(as_of=as_of, state=expected_first, first=True),
-            repeat=args.sweep_repeat,
-            setup=floor.clear_statuses,
-        )
-        floor.check_same(expected_first, floor.stored_state(as_of))
-        steps.append(step | step_floor | {"ratio": step["median_ms"] / step_floor["floor_ms"]})
 
+        def sweep_step(name: str, today: dt.date, *, first: bool, setup) -> dict:
+            step = measure(name, lambda: status_sweep(today=today), repeat=args.sweep_repeat, setup=setup)
+            expected = floor.stored_state(today)
+            step_floor = floor.measure_floor(
+                lambda: floor.sweep_floor(as_of=today, state=expected, first=first),
+                repeat=args.sweep_repeat,
+                setup=setup,
+            )
+            floor.check_same(expected, floor.stored_state(today))
+            return step | step_floor | {"ratio": step["median_ms"] / step_floor["floor_ms"]}
+
+        steps.append(
+            sweep_step("sweep, first (every status new)", as_of, first=True, setup=floor.clear_statuses)
+        )
         floor.save_statuses()  # the state after the first sweep: the start of every next-day run
-        step = measure(
-            "sweep, next day (most unchanged)",
-            lambda: status_sweep(today=next_day),
-            repeat=args.sweep_repeat,
-            setup=floor.restore_statuses,
+        steps.append(
+            sweep_step(
+                "sweep, next day (most unchanged)", next_day, first=False, setup=floor.restore_statuses
+            )
         )
-        expected_next = floor.stored_state(next_day)
-        step_floor = floor.measure_floor(
-            lambda: floor.sweep_floor(as_of=next_day, state=expected_next, first=False),
-            repeat=args.sweep_repeat,
-            setup=floor.restore_statuses,
-        )
-        floor.check_same(expected_next, floor.stored_state(next_day))
-        steps.append(step | step_floor | {"ratio": step["median_ms"] / step_floor["floor_ms"]})
         floor.restore_statuses()
     else:
         status_sweep(today=as_of)

@@ -425,6 +425,14 @@ def status_store(
                 target=target, axis=axis, old=old, new=new, reason=reason, as_of=today, created_at=now
             )
             changes.append(StoredChange(axis, old, new))
+    fields = _status_assign(status, evaluation, today=today, now=now)
+    status.save()
+    StatusSnapshot.objects.update_or_create(target=target, date=today, defaults=fields)
+    return changes
+
+
+def _status_assign(status: TargetStatus, evaluation: Evaluation, *, today: dt.date, now: dt.datetime) -> dict:
+    """Set a stored status to an evaluation made today (unsaved); returns its StatusFields."""
     fields = status_fields(evaluation)
     for name, value in fields.items():
         setattr(status, name, value)
@@ -432,9 +440,7 @@ def status_store(
     status.reasons = list(evaluation.reasons)
     status.as_of = today
     status.evaluated_at = now
-    status.save()
-    StatusSnapshot.objects.update_or_create(target=target, date=today, defaults=fields)
-    return changes
+    return fields
 
 
 def status_fields(evaluation: Evaluation) -> dict:
@@ -536,12 +542,7 @@ def _sweep_batch(batch: list[int], today: dt.date, summary: SweepSummary) -> Non
         ]
         changes += target_changes
         summary.changed_targets += 1 if target_changes else 0
-        for name, value in fields.items():
-            setattr(status, name, value)
-        status.judged_entry_id = evaluation.judged.entry_id if evaluation.judged else None
-        status.reasons = list(evaluation.reasons)
-        status.as_of = today
-        status.evaluated_at = now
+        _status_assign(status, evaluation, today=today, now=now)
         changed.append(status)
     summary.changes += len(changes)
     StatusChange.objects.bulk_create(changes)
