@@ -15,6 +15,9 @@ from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django_celery_beat.models import PeriodicTask
+
+from progress.models import SweepRun
 
 
 @dataclass(frozen=True)
@@ -60,15 +63,11 @@ def beat_check(now: dt.datetime) -> Check:
     """The last time beat sent any scheduled task (the outbox flush is due every minute)."""
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return Check(ok=True, detail="内嵌模式不运行定时任务（beat）")
-    from django_celery_beat.models import PeriodicTask
-
     last = PeriodicTask.objects.filter(enabled=True).aggregate(last=Max("last_run_at"))["last"]
     return age_check(last, now, settings.HEALTH_BEAT_MAX_AGE, what="定时调度（beat）")
 
 
 def sweep_check(now: dt.datetime) -> Check:
-    from progress.models import SweepRun
-
     last = SweepRun.objects.aggregate(last=Max("finished_at"))["last"]
     return age_check(last, now, settings.HEALTH_SWEEP_MAX_AGE, what="每日状态评估")
 

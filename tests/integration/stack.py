@@ -250,7 +250,8 @@ class PostgresCluster:
         subprocess.run([*prefix, *command], check=True, capture_output=True, timeout=120)
 
     def create(self) -> None:
-        shutil.chown(self.directory, "postgres") if os.geteuid() == 0 else None
+        if os.geteuid() == 0:
+            shutil.chown(self.directory, "postgres")
         self._as_postgres(
             str(self.BIN / "initdb"), "-D", str(self.directory / "data"), "-A", "trust", "-U", "postgres",
             "-E", "UTF8", "--locale", "C.UTF-8", "--no-sync",
