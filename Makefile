@@ -61,7 +61,7 @@ stack: $(BIN)/.installed
 # The unit suite on SQLite (2 processes), the integration suite against the real PostgreSQL, Redis, worker,
 # beat and SMTP receiver, the browser suite driving the system chromium (each skipped with a printed reason
 # when its service or browser is missing; a failure under CI=true), then the unit suite again on PostgreSQL.
-TEST_ENV := env -u DATABASE_URL -u CELERY_BROKER_URL DEBUG=true
+TEST_ENV := env -u DATABASE_URL -u CELERY_BROKER_URL -u DEMO_TODAY DEBUG=true
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/wuzhong
 test: $(BIN)/.installed lint
 	$(TEST_ENV) $(BIN)/pytest -n 2 -m "not integration and not browser"

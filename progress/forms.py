@@ -2,13 +2,13 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from progress.models import PerformanceStatus, ProgressEntry, ReportingStatus
 from progress.reports import ReportFilters
 from progress.services import evidence_validate, figure_parse, progress_entry_validate
 from targets.models import Chapter, Department, KeyTask
 from targets.selectors import targets_visible_to
+from wuzhong_tracker import clock
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -74,7 +74,7 @@ class ProgressEntryForm(forms.ModelForm):
                 period_end=period_end,
                 value=cleaned["value"],
                 by=self.user,
-                today=timezone.localdate(),
+                today=clock.today(),
                 entry=self.instance if self.instance.pk else None,
             )
         except ValidationError as error:
@@ -115,8 +115,8 @@ class ReportFilterForm(forms.Form):
         )
 
     def clean_as_of(self):
-        as_of = self.cleaned_data["as_of"] or timezone.localdate()
-        if as_of > timezone.localdate():
+        as_of = self.cleaned_data["as_of"] or clock.today()
+        if as_of > clock.today():
             raise ValidationError("截至日期不能晚于今天。")
         return as_of
 

@@ -28,6 +28,7 @@ from progress.services import (
     progress_entry_validate,
 )
 from targets.selectors import targets_visible_to
+from wuzhong_tracker import clock
 
 REQUIRED_COLUMNS = ("code", "period_end", "value", "note")
 OPTIONAL_COLUMNS = ("final", "provenance")
@@ -142,7 +143,7 @@ def progress_import(
 ) -> ImportSummary:
     """Validate every row, then save all of them in one transaction. Raises ImportRefused listing every
     problem as "第N行 列名：原因" (N counts the header as row 1, as a spreadsheet shows it)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     today = timezone.localdate(now)
     headers = [str(header or "").strip() for header in (dataset.headers or [])]
     missing = [column for column in REQUIRED_COLUMNS if column not in headers]

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
 
 from progress.channels import CHANNELS, PermanentSendError, TransientSendError
 from progress.models import Message, MessageState
+from wuzhong_tracker import clock
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class Draft:
 
 def message_enqueue(*, draft: Draft, now: dt.datetime | None = None) -> Message | None:
     """Insert the message unless it exists already; returns the new row, or None for a duplicate."""
-    now = now or timezone.now()
+    now = now or clock.now()
     try:
         with transaction.atomic():
             message = Message.objects.create(
@@ -78,7 +78,7 @@ def _send_later(message_id: int) -> None:
 
 def message_send(*, message_id: int, now: dt.datetime | None = None) -> str:
     """Claim and send one message; returns what happened ("sent", "retry", "failed" or "not-claimed")."""
-    now = now or timezone.now()
+    now = now or clock.now()
     claimed = Message.objects.filter(
         pk=message_id, state=MessageState.PENDING, next_attempt_at__lte=now
     ).update(state=MessageState.SENDING, claimed_at=now, attempts=F("attempts") + 1)
@@ -104,7 +104,7 @@ def message_send(*, message_id: int, now: dt.datetime | None = None) -> str:
     except PermanentSendError as error:
         _finish(message, MessageState.FAILED, error=str(error))
         return "failed"
-    _finish(message, MessageState.SENT, sent_at=timezone.now())
+    _finish(message, MessageState.SENT, sent_at=clock.now())
     return "sent"
 
 
@@ -125,7 +125,7 @@ class FlushSummary:
 
 def outbox_flush(*, now: dt.datetime | None = None, limit: int = 500) -> FlushSummary:
     """Send every due pending message; mark stale claims failed (see the module docstring)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     summary = FlushSummary()
     summary.interrupted = Message.objects.filter(
         state=MessageState.SENDING, claimed_at__lt=now - STALE_CLAIM
@@ -146,7 +146,7 @@ def outbox_flush(*, now: dt.datetime | None = None, limit: int = 500) -> FlushSu
 
 def message_resend(*, message: Message, now: dt.datetime | None = None) -> bool:
     """An administrator's "resend" of a failed message: back to pending, due now, attempts counted anew."""
-    now = now or timezone.now()
+    now = now or clock.now()
     updated = Message.objects.filter(pk=message.pk, state=MessageState.FAILED).update(
         state=MessageState.PENDING, next_attempt_at=now, attempts=0, claimed_at=None
     )

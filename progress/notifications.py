@@ -33,6 +33,7 @@ from progress.services import target_rule
 from progress.working_calendar import is_chinese_workday, nth_working_day_after
 from targets import roles
 from targets.models import Department, Target
+from wuzhong_tracker import clock
 
 REMINDER_DAYS_BEFORE_DUE = 2
 LATE_REMINDER_COOLDOWN_WORKING_DAYS = 3
@@ -324,7 +325,7 @@ def alerts_sweep(*, dry_run: bool = False, now: dt.datetime | None = None) -> li
     """Claim each unprocessed status change (conditional UPDATE) and queue its alerts in the same
     transaction: a change is alerted once, whichever sweep claims it, and a crash before the commit leaves
     it unclaimed for the next sweep."""
-    now = now or timezone.now()
+    now = now or clock.now()
     drafts: list[Draft] = []
     for change in pending_alert_changes():
         wanted = change.axis == StatusAxis.PERFORMANCE and change.new in ALERT_STATUSES

@@ -16,6 +16,7 @@ from progress.services import target_rule
 from targets import roles
 from targets.models import Target
 from targets.selectors import targets_visible_to
+from wuzhong_tracker import clock
 
 
 def entries_visible_to(user) -> ProgressEntryQuerySet:
@@ -58,7 +59,7 @@ def is_today(as_of: dt.date) -> bool:
     """Whether "as of `as_of`" is as of today: then the current rows are the state at the end of the day
     (anything written later today is written after the request in both readings), and the stored statuses
     may stand for an evaluation."""
-    return as_of == timezone.localdate()
+    return as_of == clock.today()
 
 
 def entry_states_as_of(

@@ -34,6 +34,7 @@ from progress.rules import Evaluation, Figure, TargetRule, Thresholds, evaluate,
 from targets import roles
 from targets.models import Comparator, Measure, Target, format_decimal
 from targets.selectors import targets_visible_to
+from wuzhong_tracker import clock
 
 logger = logging.getLogger(__name__)
 
@@ -204,7 +205,7 @@ def progress_entry_submit(
     evidence: tuple[UploadedFile, ...] | list[UploadedFile] = (),
     now: dt.datetime | None = None,
 ) -> ProgressEntry:
-    now = now or timezone.now()
+    now = now or clock.now()
     figure = figure_parse(value)
     progress_entry_validate(
         target=target, period_end=period_end, value=figure, by=by, today=timezone.localdate(now)
@@ -223,6 +224,7 @@ def progress_entry_submit(
         submitted_at=now,
     )
     entry.full_clean(validate_unique=False, validate_constraints=False)
+    entry._history_date = now  # the history record carries the service's clock (the demo clock too)
     try:
         with transaction.atomic():
             entry.save()
@@ -249,7 +251,7 @@ def progress_entry_correct(
 ) -> ProgressEntry:
     """A correction: the same row gets the new figure, a higher revision and goes back to review; the
     previous revision stays in the history."""
-    now = now or timezone.now()
+    now = now or clock.now()
     entry = ProgressEntry.objects.select_for_update().select_related("target__report").get(pk=entry.pk)
     if not can_correct(by, entry):
         raise ValidationError({"value": f"该填报由{entry.department}提交，只能由该单位更正。"})
@@ -279,6 +281,7 @@ def progress_entry_correct(
     entry.reviewed_at = None
     entry.return_reason = ""
     entry.full_clean(validate_unique=False)
+    entry._history_date = now
     entry.save()
     for uploaded_file in evidence:
         _evidence_save(entry, uploaded_file, by, now)
@@ -315,7 +318,7 @@ def _review(*, entry: ProgressEntry, by, state: str, reason: str, now: dt.dateti
         raise ValidationError(f"该填报当前为“{entry.get_review_state_display()}”，只能审核待审核的填报。")
     entry.review_state = state
     entry.reviewed_by = by
-    entry.reviewed_at = now or timezone.now()
+    entry.reviewed_at = entry._history_date = now or clock.now()
     entry.return_reason = reason
     entry.save(update_fields=["review_state", "reviewed_by", "reviewed_at", "return_reason"])
     _refresh_status_after_commit(entry.target_id)
@@ -329,7 +332,7 @@ def evidence_attach(
     if not can_report_on(by, entry.target):
         raise ValidationError({"evidence": "该目标不属于您所在单位，不能上传佐证材料。"})
     evidence_validate(uploaded_file)
-    return _evidence_save(entry, uploaded_file, by, now or timezone.now())
+    return _evidence_save(entry, uploaded_file, by, now or clock.now())
 
 
 def _evidence_save(entry: ProgressEntry, uploaded_file: UploadedFile, by, now: dt.datetime) -> EvidenceFile:
@@ -352,7 +355,7 @@ def _refresh_status_after_commit(target_id: int) -> None:
     """Inside the entry's transaction: mark the target stale (committed with the entry, so it survives a
     broker outage) and queue its recomputation for after the commit."""
     StaleStatus.objects.bulk_create(
-        [StaleStatus(target_id=target_id, since=timezone.now())], ignore_conflicts=True
+        [StaleStatus(target_id=target_id, since=clock.now())], ignore_conflicts=True
     )
     transaction.on_commit(lambda: status_refresh_enqueue(target_id), robust=True)
 
@@ -361,7 +364,7 @@ def statuses_mark_stale(*, target_ids: Iterable[int]) -> None:
     """Mark targets whose stored status may no longer be what judging them gives, because their definition
     or their report's thresholds changed (an entry write marks its target itself): the reports judge them
     afresh until `stale_statuses_refresh` has recomputed them."""
-    now = timezone.now()
+    now = clock.now()
     StaleStatus.objects.bulk_create(
         [StaleStatus(target_id=target_id, since=now) for target_id in target_ids], ignore_conflicts=True
     )
@@ -399,7 +402,7 @@ def target_status_refresh(*, target_id: int, today: dt.date | None = None) -> li
 
     The stale mark is removed before the entries are read: an entry committed after that read marks the
     target again (its insert waits for this transaction), so no entry is missed by both."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     StaleStatus.objects.filter(target_id=target_id).delete()
     target = Target.objects.select_related("report").prefetch_related("entries").get(pk=target_id)
     evaluation = evaluate(target_rule(target), target_figures(target), today)
@@ -411,7 +414,7 @@ def status_store(
 ) -> list[StoredChange]:
     """Write a target's evaluation: the current status (locked row), a StatusChange per axis that changed,
     and today's snapshot. Running it twice, or twice at once, stores the same thing once."""
-    now = now or timezone.now()
+    now = now or clock.now()
     TargetStatus.objects.get_or_create(target=target, defaults={"as_of": today, "evaluated_at": now})
     status = TargetStatus.objects.select_for_update().get(pk=target.pk)
     changes = []
@@ -480,7 +483,7 @@ def status_sweep(*, today: dt.date | None = None, batch_size: int = 1000) -> Swe
     3. Write a StatusChange per axis that changed; the whole status of targets whose status changed, only
        the evaluation date and time of the others; today's snapshot of every target (each in bulk).
     """
-    today = today or timezone.localdate()
+    today = today or clock.today()
     summary = SweepSummary()
     target_ids = list(Target.objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(target_ids), batch_size):
@@ -491,7 +494,7 @@ def status_sweep(*, today: dt.date | None = None, batch_size: int = 1000) -> Swe
 
 
 def _sweep_batch(batch: list[int], today: dt.date, summary: SweepSummary) -> None:
-    now = timezone.now()
+    now = clock.now()
     missing = set(Target.objects.filter(pk__in=batch, status__isnull=True).values_list("pk", flat=True))
     if missing:
         TargetStatus.objects.bulk_create(
@@ -567,7 +570,7 @@ def status_sweep_recorded(*, today: dt.date | None = None, batch_size: int = 100
     started_at = timezone.now()
     summary = status_sweep(today=today, batch_size=batch_size)
     return SweepRun.objects.create(
-        as_of=today or timezone.localdate(),
+        as_of=today or clock.today(),
         started_at=started_at,
         finished_at=timezone.now(),
         evaluated=summary.evaluated,

@@ -4,9 +4,9 @@ worker killed mid-task leaves the message to be redelivered."""
 
 from celery import shared_task
 from django.conf import settings
-from django.utils import timezone
 
 from progress import messaging, notifications, services
+from wuzhong_tracker import clock
 
 
 @shared_task(name="progress.recompute_target_status", acks_late=True, time_limit=60, soft_time_limit=50)
@@ -49,13 +49,13 @@ def flush_outbox() -> dict:
 @shared_task(name="progress.send_digest", time_limit=10 * 60, soft_time_limit=9 * 60)
 def send_digest() -> int:
     """Monday 08:30: the weekly digest to managers (one per manager per ISO week, however often run)."""
-    return notifications.enqueue_all(notifications.digest_drafts(as_of=timezone.localdate()))
+    return notifications.enqueue_all(notifications.digest_drafts(as_of=clock.today()))
 
 
 @shared_task(name="progress.send_reminders", time_limit=10 * 60, soft_time_limit=9 * 60)
 def send_reminders() -> int:
     """Daily 09:00; nothing on holidays, make-up workdays included (the calendar decides, not cron)."""
-    return notifications.enqueue_all(notifications.reminder_drafts(as_of=timezone.localdate()))
+    return notifications.enqueue_all(notifications.reminder_drafts(as_of=clock.today()))
 
 
 @shared_task(name="progress.sweep_alerts", time_limit=10 * 60, soft_time_limit=9 * 60)

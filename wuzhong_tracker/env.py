@@ -4,6 +4,7 @@ A value that is present but malformed raises ``ImproperlyConfigured`` naming the
 in a deployment stops the process at start-up instead of silently falling back to a default.
 """
 
+import datetime as dt
 import os
 from urllib.parse import urlsplit
 
@@ -65,6 +66,16 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if any(not item for item in items):
         raise ImproperlyConfigured(f"{name}={value!r} has an empty item (comma-separated, no blanks).")
     return items
+
+
+def env_date(name: str, default: dt.date | None) -> dt.date | None:
+    value = _raw(name)
+    if value is None:
+        return default
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a date (YYYY-MM-DD).") from None
 
 
 def env_url(name: str, default: str | None, *, schemes: set[str]) -> str | None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from wuzhong_tracker.env import env_bool, env_database, env_int, env_list, env_str, env_url
+from wuzhong_tracker.env import env_bool, env_database, env_date, env_int, env_list, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -27,6 +27,14 @@ elif not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
     raise ImproperlyConfigured(
         "SECRET_KEY is too weak: use at least 50 random characters "
         '(python -c "import secrets; print(secrets.token_urlsafe(50))").'
+    )
+
+# The demo clock (wuzhong_tracker/clock.py): while set, the service treats this date as today. For
+# demonstrations and training on a past year only, never in production.
+DEMO_TODAY = env_date("DEMO_TODAY", default=None)
+if DEMO_TODAY is not None and not DEBUG:
+    raise ImproperlyConfigured(
+        "DEMO_TODAY (the demo clock) is only allowed with DEBUG on; unset it in production."
     )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
@@ -81,6 +89,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "wuzhong_tracker.context_processors.demo_clock",
             ],
         },
     },

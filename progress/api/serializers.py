@@ -2,7 +2,6 @@
 selectors (progress.services, progress.reports, targets.selectors)."""
 
 from django.urls import reverse
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -19,6 +18,7 @@ from progress.models import (
 from progress.rules import PERFORMANCE_LABELS, REPORTING_LABELS
 from targets.models import Baseline, Chapter, Department, KeyTask, Measure, Report, Target
 from targets.selectors import decimal_to_json
+from wuzhong_tracker import clock
 
 # ------------------------------------------------------------------------------------------- fields
 
@@ -321,7 +321,7 @@ class ReportParamsSerializer(serializers.Serializer):
     """The query of the status summary: a date and the filters of the report pages."""
 
     as_of = serializers.DateField(
-        default=timezone.localdate,
+        default=clock.today,
         help_text="截至日期（YYYY-MM-DD），默认今天；按当日结束时的填报重现当时的结果",
         error_messages={"invalid": "as_of 必须是 YYYY-MM-DD 格式的日期，如 2020-07-03。"},
     )
@@ -331,7 +331,7 @@ class ReportParamsSerializer(serializers.Serializer):
     measure = serializers.ChoiceField(choices=Measure.choices, required=False, help_text="计量方式")
 
     def validate_as_of(self, as_of):
-        today = timezone.localdate()
+        today = clock.today()
         if as_of > today:
             raise serializers.ValidationError(f"as_of 不能晚于今天（{today:%Y-%m-%d}）。")
         return as_of

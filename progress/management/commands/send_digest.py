@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
 from progress.management.commands._messages import as_of_date, enqueue_and_report
 from progress.notifications import digest_drafts
+from wuzhong_tracker import clock
 
 
 class Command(BaseCommand):
@@ -13,4 +13,4 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="只打印谁将收到什么，不发送")
 
     def handle(self, *args, as_of, dry_run: bool, **options):
-        enqueue_and_report(self, digest_drafts(as_of=as_of or timezone.localdate()), dry_run=dry_run)
+        enqueue_and_report(self, digest_drafts(as_of=as_of or clock.today()), dry_run=dry_run)

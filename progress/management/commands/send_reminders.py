@@ -1,9 +1,9 @@
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
 from progress.management.commands._messages import as_of_date, enqueue_and_report
 from progress.notifications import reminder_drafts
 from progress.working_calendar import is_chinese_workday
+from wuzhong_tracker import clock
 
 
 class Command(BaseCommand):
@@ -14,7 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="只打印谁将收到什么，不发送")
 
     def handle(self, *args, as_of, dry_run: bool, **options):
-        as_of = as_of or timezone.localdate()
+        as_of = as_of or clock.today()
         if not is_chinese_workday(as_of):
             self.stdout.write(f"{as_of} 不是工作日，不发送催报提醒。")
             return

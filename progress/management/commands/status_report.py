@@ -2,12 +2,12 @@ import datetime as dt
 import json
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from progress.rules import PERFORMANCE_LABELS, REPORTING_LABELS
 from progress.selectors import targets_evaluated_as_of
 from targets.models import Target, format_decimal
 from targets.selectors import decimal_to_json
+from wuzhong_tracker import clock
 
 
 def _date(text: str) -> dt.date:
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, help="只评估该年度报告的目标")
 
     def handle(self, *args, as_of: dt.date | None, format: str, year: int | None, **options):
-        as_of = as_of or timezone.localdate()
+        as_of = as_of or clock.today()
         targets = Target.objects.select_related("report").order_by("report__year", "report_id", "code")
         if year is not None:
             targets = targets.filter(report__year=year)
