@@ -224,7 +224,9 @@ def progress_entry_submit(
         submitted_at=now,
     )
     entry.full_clean(validate_unique=False, validate_constraints=False)
-    entry._history_date = now  # the history record carries the service's clock (the demo clock too)
+    # The history record carries the service's clock (the demo clock too) and the person, whatever the path
+    # (admin, API, import, command).
+    entry._history_date, entry._history_user = now, by
     try:
         with transaction.atomic():
             entry.save()
@@ -281,7 +283,7 @@ def progress_entry_correct(
     entry.reviewed_at = None
     entry.return_reason = ""
     entry.full_clean(validate_unique=False)
-    entry._history_date = now
+    entry._history_date, entry._history_user = now, by
     entry.save()
     for uploaded_file in evidence:
         _evidence_save(entry, uploaded_file, by, now)
@@ -319,6 +321,7 @@ def _review(*, entry: ProgressEntry, by, state: str, reason: str, now: dt.dateti
     entry.review_state = state
     entry.reviewed_by = by
     entry.reviewed_at = entry._history_date = now or clock.now()
+    entry._history_user = by
     entry.return_reason = reason
     entry.save(update_fields=["review_state", "reviewed_by", "reviewed_at", "return_reason"])
     _refresh_status_after_commit(entry.target_id)

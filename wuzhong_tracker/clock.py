@@ -10,13 +10,22 @@ old /healthz finds them — because they describe the machine, not the year bein
 """
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.utils import timezone
 
+_travelled_to: ContextVar[dt.datetime | None] = ContextVar("clock_travelled_to", default=None)
+
 
 def now() -> dt.datetime:
-    """The present moment (aware): real, or shifted by whole days onto the demo date."""
+    """The present moment (aware): real, or shifted by whole days onto the demo date (or, inside
+    `travel`, the moment travelled to)."""
+    moment = _travelled_to.get()
+    if moment is not None:
+        return moment
     real = timezone.now()
     demo_today: dt.date | None = settings.DEMO_TODAY
     if demo_today is None:
@@ -33,3 +42,15 @@ def today() -> dt.date:
 def demo_today() -> dt.date | None:
     """The demo date, or None when the clock is real."""
     return settings.DEMO_TODAY
+
+
+@contextmanager
+def travel(moment: dt.datetime) -> Iterator[None]:
+    """Inside the block, `now()` is `moment` (aware, standing still). The demo history lives its year
+    through the same services and jobs as people do (progress.demo_history), one moment at a time; nothing
+    else moves the clock."""
+    token = _travelled_to.set(moment)
+    try:
+        yield
+    finally:
+        _travelled_to.reset(token)
