@@ -139,7 +139,9 @@ def test_subject_and_body_are_in_chinese_and_count_what_needs_attention(known_da
 
     message = digest_to(WANG)
     attention = len(lagging_report(user=None, as_of=MONDAY))
-    assert attention == 107  # the known data set: 2 overdue, 1 lagging, 1 at risk, the rest reports late
+    # The known data set: 2 overdue, 1 lagging, 1 at risk, the rest reports late (the milestones judged at
+    # year end among them: their percent complete is reported quarterly).
+    assert attention == 123
     assert message.subject == f"【督查周报】截至7月6日：{attention}个目标需关注"
     assert message.body.startswith("督查周报（截至2020年7月6日）")
     assert f"需关注的目标共 {attention} 个" in message.body
@@ -319,8 +321,8 @@ def test_the_next_monday_brings_a_new_digest(known_data, manager_wang):
     send_digest("--as-of", "2020-07-13")
 
     assert [m.subject for m in mail.outbox] == [
-        "【督查周报】截至7月6日：107个目标需关注",
-        "【督查周报】截至7月13日：107个目标需关注",
+        "【督查周报】截至7月6日：123个目标需关注",
+        "【督查周报】截至7月13日：123个目标需关注",
     ]
     assert sorted(Message.objects.values_list("subject_key", flat=True)) == [
         "digest:2020-W28",
@@ -333,8 +335,8 @@ def test_the_next_monday_brings_a_new_digest(known_data, manager_wang):
 def test_dry_run_prints_the_recipients_and_sends_nothing(known_data, manager_wang, zhou):
     output = send_digest("--as-of", "2020-07-06", "--dry-run")
 
-    assert f"[邮件] {WANG}：【督查周报】截至7月6日：107个目标需关注" in output
-    assert f"[邮件] {ZHOU}：【督查周报】截至7月6日：107个目标需关注" in output
+    assert f"[邮件] {WANG}：【督查周报】截至7月6日：123个目标需关注" in output
+    assert f"[邮件] {ZHOU}：【督查周报】截至7月6日：123个目标需关注" in output
     assert mail.outbox == []
     assert not Message.objects.exists()
 
@@ -378,7 +380,7 @@ def test_a_real_smtp_server_receives_a_readable_digest(known_data, manager_wang,
     assert envelope.rcpt_tos == [WANG]
     parsed = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
     # Django folds the encoded subject onto a continuation line; the parser keeps the folding space.
-    assert parsed["Subject"].strip() == "【督查周报】截至7月6日：107个目标需关注"
+    assert parsed["Subject"].strip() == "【督查周报】截至7月6日：123个目标需关注"
     assert parsed.get_content_type() == "multipart/alternative"
     text = parsed.get_body(preferencelist=("plain",)).get_content()
     html = parsed.get_body(preferencelist=("html",)).get_content()
