@@ -97,7 +97,15 @@ def env_database(name: str, default: str) -> dict:
         config = dj_database_url.parse(value, conn_max_age=0 if scheme == "sqlite" else 60)
     except ValueError as error:
         raise ImproperlyConfigured(f"{name}={value!r} cannot be parsed: {error}") from None
-    if scheme != "sqlite":
+    if scheme == "sqlite":
+        # The embedded default: a write-ahead log and fsync at checkpoints rather than at every commit
+        # (safe against a crash of the process; a power loss may lose the last commits), and writers that
+        # take the lock when their transaction starts, so that a second writer waits instead of failing.
+        config["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+        }
+    else:
         # Re-check pooled connections before use so that a restarted PostgreSQL is survived.
         config["CONN_HEALTH_CHECKS"] = True
     return config

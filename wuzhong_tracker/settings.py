@@ -150,6 +150,9 @@ EMAIL_BACKEND = env_str(
         else "django.core.mail.backends.smtp.EmailBackend"
     ),
 )
+# For the file backend (django.core.mail.backends.filebased.EmailBackend, as `make run` uses): one file per
+# sending process in this folder.
+EMAIL_FILE_PATH = Path(env_str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail")))
 EMAIL_HOST = env_str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", default=25, minimum=1, maximum=65535)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", default="")
@@ -250,7 +253,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
     # django-axes announces its configuration at every start of every command; sign-in failures and
     # lockouts (axes.handlers…) are still logged.
-    "loggers": {"axes.apps": {"level": "WARNING"}},
+    "loggers": {
+        "axes.apps": {"level": "WARNING"},
+        # Inline (eager) tasks are part of the request or command that ran them: their "succeeded" lines
+        # are noise. A worker logs them as usual.
+        **({"celery.app.trace": {"level": "WARNING"}} if CELERY_TASK_ALWAYS_EAGER else {}),
+    },
 }
 
 # Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from one
