@@ -28,7 +28,7 @@ from progress.models import (
     StatusChange,
     SweepRun,
 )
-from progress.rules import PERFORMANCE_LABELS, REPORTING_LABELS, Performance, Reporting
+from progress.rules import PERFORMANCE_LABELS, REPORTING_LABELS, Performance, Reporting, reporting_summary
 from progress.selectors import entries_visible_to
 from targets import roles
 from targets.admin import HistoryAdmin
@@ -332,7 +332,12 @@ class MyTargetAdmin(ViewOnlyAdmin):
         self.message_user(request, f"已重新评估 {queryset.count()} 个目标。")
 
     def get_queryset(self, request):
-        return targets_visible_to(request.user).select_related("status", "task__chapter").order_by("code")
+        return (
+            targets_visible_to(request.user)
+            .select_related("status", "task__chapter", "report")
+            .defer("report__source_text")
+            .order_by("code")
+        )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # The target's own page has the sentence, baseline and history; entries are one click away.
@@ -358,12 +363,16 @@ class MyTargetAdmin(ViewOnlyAdmin):
         status = self._status(target)
         if status is None:
             return "—"  # not evaluated yet: saying "not due" could be false
-        label = REPORTING_LABELS[Reporting(status.reporting)]
+        text = reporting_summary(
+            reporting=status.reporting,
+            performance=status.performance,
+            days_late=status.days_late,
+            reported=status.latest_period_end is not None,
+            year_over=status.as_of.year > target.report.year,
+        )
         if status.reporting == Reporting.LATE:
-            return format_html(
-                '<span style="color:#c62828;font-weight:bold">{}（{}天）</span>', label, status.days_late
-            )
-        return label
+            return format_html('<span style="color:#c62828;font-weight:bold">{}</span>', text)
+        return text
 
     @admin.display(description="最新数据")
     def latest_figure(self, target) -> str:

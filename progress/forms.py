@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from progress.models import PerformanceStatus, ProgressEntry, ReportingStatus
 from progress.reports import ReportFilters
+from progress.selectors import boards_default_as_of
 from progress.services import evidence_validate, figure_parse, progress_entry_validate
 from targets.models import Chapter, Department, KeyTask
 from targets.selectors import targets_visible_to
@@ -91,7 +92,9 @@ class ReportFilterForm(forms.Form):
     """The filters of the managers' report pages; every report is evaluated "as of" a date."""
 
     as_of = forms.DateField(
-        label="截至日期", required=False, help_text="留空为今天；可选过去任一日期以重现当时的通报。"
+        label="截至日期",
+        required=False,
+        help_text="留空为今天（年度已结束时为该年度最后一期报告的截止日）；可选过去任一日期以重现当时的通报。",
     )
     chapter = forms.ModelChoiceField(label="章节", queryset=Chapter.objects.none(), required=False)
     task = forms.ModelChoiceField(label="重点任务", queryset=KeyTask.objects.none(), required=False)
@@ -114,9 +117,17 @@ class ReportFilterForm(forms.Form):
             "chapter__number", "number"
         )
 
+    # Set when no date was asked for and the latest report's year is over: the page then shows that year
+    # as it closed (progress.selectors.boards_default_as_of) and says so.
+    closed_year: int | None = None
+
     def clean_as_of(self):
-        as_of = self.cleaned_data["as_of"] or clock.today()
-        if as_of > clock.today():
+        as_of, today = self.cleaned_data["as_of"], clock.today()
+        if as_of is None:
+            default = boards_default_as_of(today=today)
+            self.closed_year = default.closed_year
+            return default.as_of
+        if as_of > today:
             raise ValidationError("截至日期不能晚于今天。")
         return as_of
 

@@ -30,6 +30,7 @@ from progress.rules import PERFORMANCE_LABELS, Performance, evaluate, period_end
 from progress.selectors import figures_as_of
 from progress.services import target_rule
 from targets.selectors import targets_visible_to
+from wuzhong_tracker import clock
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -66,6 +67,8 @@ class ReportView(PermissionRequiredMixin, TemplateView):
             "as_of": self.as_of,
             "query": query.urlencode(),
             "filter_fields": self.filter_fields,
+            "closed_year": self.form.closed_year,
+            "today": clock.today(),
         }
         if self.as_of is not None:
             context |= self.report_context()

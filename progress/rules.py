@@ -139,7 +139,14 @@ def period_ends(rule: TargetRule) -> tuple[dt.date, ...]:
 
 
 def due_date(period_end: dt.date, rule: TargetRule, is_workday: IsWorkday = is_chinese_workday) -> dt.date:
-    return nth_working_day_after(period_end, rule.thresholds.due_working_days, is_workday)
+    return report_due_date(period_end, rule.thresholds.due_working_days, is_workday)
+
+
+def report_due_date(
+    period_end: dt.date, due_working_days: int, is_workday: IsWorkday = is_chinese_workday
+) -> dt.date:
+    """A period's report is due on the N-th working day after the period ends."""
+    return nth_working_day_after(period_end, due_working_days, is_workday)
 
 
 def period_label(period_end: dt.date, rule: TargetRule) -> str:
@@ -325,6 +332,12 @@ def evaluate(
     reporting, next_due, days_late, reporting_reason = _reporting(
         rule, ends, latest, figures, achieved, as_of, is_workday
     )
+    if reporting == Reporting.LATE and as_of >= deadline_due and as_of.year > rule.year:
+        # The year's reporting is over: what is missing stays missing, and a count of days that only grows
+        # says nothing more (see `reporting_summary`).
+        reporting_reason = f"{rule.year}年度各期报告已于{_date(deadline_due)}全部到期，" + (
+            "全年未报送任何数据。" if latest is None else f"{_date(latest.period_end)}之后的报告始终未报送。"
+        )
     if performance == Performance.NO_DATA and expected is None and rule.measure == "cumulative":
         expected = _round(expected_pct(rule, as_of))
     return Evaluation(
@@ -375,3 +388,17 @@ def _reporting(
     if any_due or latest is not None:
         return Reporting.ON_TIME, due, 0, f"到期的报告均已报送；{label}的报告应于{_date(due)}前报送。"
     return Reporting.NOT_DUE, due, 0, f"尚无到期的报告；{label}的报告应于{_date(due)}前报送。"
+
+
+def reporting_summary(
+    *, reporting: str, performance: str, days_late: int, reported: bool, year_over: bool
+) -> str:
+    """The reporting status as it reads beside a target (from an evaluation or a stored status): 未到期,
+    按时, 逾期未报 N 天 — and, judged after the report's year (`year_over`) on a target whose last report
+    is past due and whose goal was not met (`overdue`), 全年未报 or 年度未报齐 rather than a count of days
+    that only grows. `reported`: whether any figure counts."""
+    if reporting != Reporting.LATE:
+        return REPORTING_LABELS[Reporting(reporting)]
+    if year_over and performance == Performance.OVERDUE:
+        return "年度未报齐" if reported else "全年未报"
+    return f"逾期未报 {days_late} 天" if days_late else "今日到期未报"

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from progress.models import ProgressEntry, ProgressEntryQuerySet, ReviewState, StaleStatus, TargetStatus
-from progress.rules import Evaluation, Figure, Performance, Reporting, evaluate
+from progress.rules import Evaluation, Figure, Performance, Reporting, evaluate, report_due_date
 from progress.services import target_rule
 from targets import roles
-from targets.models import Target
+from targets.models import Report, Target
 from targets.selectors import targets_visible_to
 from wuzhong_tracker import clock
 
@@ -185,3 +185,45 @@ def _stored_evaluation(target: Target, as_of: dt.date) -> Evaluation | None:
         days_late=status.days_late,
         reasons=tuple(status.reasons),
     )
+
+
+# ------------------------------------------------------------------------------------- a finished year
+
+
+def report_closing_date(report: Report) -> dt.date | None:
+    """The report's final evaluation date: the due date of its last report (the latest due date of any of
+    its targets' final periods); None for a report without targets. A due date depends only on a period end
+    and the report's working-day rule, so the distinct deadlines are enough."""
+    return _closing_date(report.report_due_working_days, report.targets.values_list("deadline", flat=True))
+
+
+def _closing_date(due_working_days: int, deadlines: Iterable[dt.date]) -> dt.date | None:
+    return max((report_due_date(deadline, due_working_days) for deadline in set(deadlines)), default=None)
+
+
+@dataclass(frozen=True)
+class DefaultAsOf:
+    """The date the boards show when none is asked for: today, or — once the latest report's reporting
+    is all over — that report's closing date (`closed_year` is then the report's year), so that a finished
+    year reads as it ended rather than as years of overdue days."""
+
+    as_of: dt.date
+    closed_year: int | None = None
+
+
+def boards_default_as_of(*, today: dt.date) -> DefaultAsOf:
+    """One query: the latest report's distinct deadlines with its year and working-day rule."""
+    latest = Report.objects.order_by("-year", "pk").values("pk")[:1]
+    rows = list(
+        Target.objects.filter(report=Subquery(latest))
+        .values_list("deadline", "report__year", "report__report_due_working_days")
+        .distinct()
+        .order_by()
+    )
+    if not rows:
+        return DefaultAsOf(as_of=today)
+    _, year, due_working_days = rows[0]
+    closing = _closing_date(due_working_days, [deadline for deadline, _, _ in rows])
+    if closing < today:
+        return DefaultAsOf(as_of=closing, closed_year=year)
+    return DefaultAsOf(as_of=today)

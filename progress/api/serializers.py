@@ -16,6 +16,7 @@ from progress.models import (
     StatusChange,
 )
 from progress.rules import PERFORMANCE_LABELS, REPORTING_LABELS
+from progress.selectors import boards_default_as_of
 from targets.models import Baseline, Chapter, Department, KeyTask, Measure, Report, Target
 from targets.selectors import decimal_to_json
 from wuzhong_tracker import clock
@@ -321,8 +322,9 @@ class ReportParamsSerializer(serializers.Serializer):
     """The query of the status summary: a date and the filters of the report pages."""
 
     as_of = serializers.DateField(
-        default=clock.today,
-        help_text="截至日期（YYYY-MM-DD），默认今天；按当日结束时的填报重现当时的结果",
+        required=False,
+        help_text="截至日期（YYYY-MM-DD），默认今天（最近一年的报告各期均已到期时，默认为其最后一期报告的报送截止日）；"
+        "按当日结束时的填报重现当时的结果",
         error_messages={"invalid": "as_of 必须是 YYYY-MM-DD 格式的日期，如 2020-07-03。"},
     )
     chapter = serializers.IntegerField(required=False, help_text="章节 ID")
@@ -335,6 +337,11 @@ class ReportParamsSerializer(serializers.Serializer):
         if as_of > today:
             raise serializers.ValidationError(f"as_of 不能晚于今天（{today:%Y-%m-%d}）。")
         return as_of
+
+    def validate(self, attrs):
+        if "as_of" not in attrs:
+            attrs["as_of"] = boards_default_as_of(today=clock.today()).as_of
+        return attrs
 
 
 class LaggingParamsSerializer(ReportParamsSerializer):

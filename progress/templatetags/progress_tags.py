@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import template
 
-from progress.rules import PERFORMANCE_LABELS, REPORTING_LABELS
+from progress.rules import PERFORMANCE_LABELS, REPORTING_LABELS, Evaluation, reporting_summary
 from targets.models import format_decimal
 
 register = template.Library()
@@ -16,6 +16,18 @@ def performance_label(value: str) -> str:
 @register.filter
 def reporting_label(value: str) -> str:
     return REPORTING_LABELS.get(value, value)
+
+
+@register.simple_tag
+def reporting_text(evaluation: Evaluation, as_of, target) -> str:
+    """逾期未报 N 天, 全年未报, 按时…: see progress.rules.reporting_summary."""
+    return reporting_summary(
+        reporting=evaluation.reporting,
+        performance=evaluation.performance,
+        days_late=evaluation.days_late,
+        reported=evaluation.judged is not None,
+        year_over=as_of.year > target.report.year,
+    )
 
 
 @register.filter

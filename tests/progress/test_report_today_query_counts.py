@@ -47,13 +47,15 @@ def test_the_lagging_report_rows_as_of_today(manager_wang, more_targets):
 
 @pytest.mark.parametrize(
     ("url", "params", "expected"),
-    # session, user, permissions (pages) or token/session and groups (API), then the report's own reads; the
-    # XLSX adds the current entries of its rows (the month columns) and renders no template.
+    # session, user, permissions (pages) or token/session and groups (API), the latest report's deadlines
+    # (no date is asked for: the default is today, or the closing date of a finished year), then the
+    # report's own reads; the XLSX adds the current entries of its rows (the month columns) and renders no
+    # template.
     [
-        pytest.param("reports-lagging", {}, 10, id="page"),
-        pytest.param("reports-lagging", {"format": "xlsx"}, 8, id="xlsx"),
-        pytest.param("/api/reports/lagging/", {}, 5, id="api-lagging"),
-        pytest.param("/api/reports/summary/", {}, 5, id="api-summary"),
+        pytest.param("reports-lagging", {}, 11, id="page"),
+        pytest.param("reports-lagging", {"format": "xlsx"}, 9, id="xlsx"),
+        pytest.param("/api/reports/lagging/", {}, 6, id="api-lagging"),
+        pytest.param("/api/reports/summary/", {}, 6, id="api-summary"),
     ],
 )
 def test_the_pages_and_the_api_as_of_today(client, manager_wang, more_targets, url, params, expected):
