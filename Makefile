@@ -20,13 +20,36 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
+# `make run`: the demo clock at DEMO_TODAY (default 3 July 2020; `make run DEMO_TODAY=` for the real
+# clock), a database per demo date under var/ with the demo year lived up to that date, the day's scheduled
+# jobs run once inline (so the outbox shows the day's reminders, alerts and digest; mail goes to var/mail/),
+# then the development server on HOST:PORT (127.0.0.1: the demo passwords are public).
+DEMO_TODAY ?= 2020-07-03
+HOST ?= 127.0.0.1
+RUN_DATABASE := var/$(if $(strip $(DEMO_TODAY)),demo-$(strip $(DEMO_TODAY)),db).sqlite3
+RUN_ENV := $(EMBEDDED) DEMO_TODAY=$(strip $(DEMO_TODAY)) DATABASE_URL=sqlite:///$(CURDIR)/$(RUN_DATABASE) \
+	SITE_URL=http://127.0.0.1:$(PORT) EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend \
+	$(if $(filter 127.0.0.1 localhost,$(HOST)),,'ALLOWED_HOSTS=*')
 run: $(BIN)/.installed
-	$(EMBEDDED) $(BIN)/python manage.py migrate --noinput
-	$(EMBEDDED) $(BIN)/python manage.py load_report
-	$(EMBEDDED) $(BIN)/python manage.py create_demo_accounts
-	$(EMBEDDED) $(BIN)/python manage.py sweep_statuses
-	@echo "后台地址：http://127.0.0.1:$(PORT)/admin/"
-	$(EMBEDDED) $(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
+	@mkdir -p var
+	@echo "== 数据库 $(RUN_DATABASE)$(if $(strip $(DEMO_TODAY)),（演示日期 $(strip $(DEMO_TODAY))）,（真实日期）)"
+	@$(RUN_ENV) $(BIN)/python manage.py migrate --noinput --verbosity 0
+	@$(RUN_ENV) $(BIN)/python manage.py load_report
+	@$(RUN_ENV) $(BIN)/python manage.py create_demo_accounts
+ifneq ($(strip $(DEMO_TODAY)),)
+	@$(RUN_ENV) $(BIN)/python manage.py load_demo_progress
+	@$(RUN_ENV) $(BIN)/python manage.py sweep_statuses
+	@$(RUN_ENV) $(BIN)/python manage.py send_alerts
+	@$(RUN_ENV) $(BIN)/python manage.py send_reminders
+	@$(RUN_ENV) $(BIN)/python manage.py send_digest
+else
+	@$(RUN_ENV) $(BIN)/python manage.py sweep_statuses
+endif
+ifeq ($(filter 127.0.0.1 localhost,$(HOST)),)
+	@echo "警告：HOST=$(HOST) 使服务器对其他计算机开放，而演示账号的密码是公开的。仅在可信网络中这样做。"
+endif
+	@$(BIN)/python -m wuzhong_tracker.announce $(PORT) "$(strip $(DEMO_TODAY))" &
+	@$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # ---- The full stack: each process has exactly one way to start, used by docker-compose.yml, `make stack`
 # and the integration suite alike. They read their configuration from the environment (README,
@@ -94,4 +117,4 @@ format: $(BIN)/.installed
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) var/db.sqlite3 .pytest_cache
+	rm -rf $(VENV) var/*.sqlite3* var/mail .pytest_cache

@@ -101,13 +101,23 @@ def screenshot(request):
 
 
 @pytest.fixture
-def sign_in(browser, live_server, request, screenshot):
+def sign_in(sign_in_with_password, request):
     """`sign_in("official_zhang")` opens a browser context of that named person's own, signs them in
     through the admin's login form and returns the page, on the admin index."""
-    contexts = []
 
     def open_as(person: str):
-        user = request.getfixturevalue(person)
+        return sign_in_with_password(request.getfixturevalue(person).username, PASSWORD, step=person)
+
+    return open_as
+
+
+@pytest.fixture
+def sign_in_with_password(browser, live_server, screenshot):
+    """`sign_in_with_password("agri_official", "agri_official-demo-2020")`: the same for an account that is
+    not a named fixture (the demo accounts)."""
+    contexts = []
+
+    def open_as(username: str, password: str, step: str = ""):
         context = browser.new_context(
             base_url=live_server.url,
             locale="zh-CN",
@@ -118,9 +128,9 @@ def sign_in(browser, live_server, request, screenshot):
         contexts.append(context)
         page = context.new_page()
         page.goto("/admin/login/")
-        page.fill("#id_username", user.username)
-        page.fill("#id_password", PASSWORD)
-        screenshot(page, f"{person}-login")
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        screenshot(page, f"{step or username}-login")
         page.click("input[type=submit]")
         page.wait_for_url(f"{live_server.url}/admin/")
         assert page.locator("#site-name").inner_text() == "吴忠市政府工作报告目标任务督查系统"

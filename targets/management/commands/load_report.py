@@ -34,9 +34,18 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(f"  {line}"))
         for line in summary.kept:
             self.stdout.write(self.style.WARNING(f"  目标 {line} 已不在数据文件中，但已有进度记录，未删除。"))
+        targets = spec.targets
+        milestones = sum(1 for target in targets if target.comparator == "done")
         self.stdout.write(
             self.style.SUCCESS(
-                f"{spec.title}：{len(spec.targets)} 个目标；新增 {summary.created}、更新 {summary.updated}、"
-                f"删除 {summary.deleted}、未变 {summary.unchanged}。"
+                f"{spec.title}：{len(spec.chapters)} 个章节、"
+                f"{sum(len(chapter.tasks) for chapter in spec.chapters)} 项重点任务、{len(targets)} 个目标"
+                f"（数值目标 {len(targets) - milestones} 个、里程碑 {milestones} 个，"
+                f"其中 {sum(1 for target in targets if target.baseline)} 个有上年基期值），"
+                f"{len(spec.departments)} 个责任单位。"
             )
+        )
+        self.stdout.write(
+            f"  本次写入的记录（报告、章节、重点任务、目标、基期值、责任单位及分工，每项一条）：新增 {summary.created}、"
+            f"更新 {summary.updated}、删除 {summary.deleted}、未变 {summary.unchanged}。"
         )
