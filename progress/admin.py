@@ -444,17 +444,9 @@ MESSAGE_STATE_COLOURS = {
 class MessageAdmin(ListOnlyAdmin):
     """The outbox, for administrators: what was sent to whom, what failed and why, and a resend action."""
 
-    list_display = (
-        "created_at",
-        "kind",
-        "channel",
-        "recipient",
-        "subject",
-        "state_badge",
-        "attempts",
-        "sent_at",
-        "last_error",
-    )
+    # Compact enough for the admin's width beside its navigation and filters: the attempts and the last
+    # error are shown with the state, where they explain it.
+    list_display = ("created_at", "kind", "channel", "recipient", "subject", "state_badge", "sent_at")
     list_filter = ("state", "kind", "channel", "created_at")
     search_fields = ("recipient", "subject", "subject_key")
     date_hierarchy = "created_at"
@@ -463,7 +455,17 @@ class MessageAdmin(ListOnlyAdmin):
 
     @admin.display(description="状态", ordering="state")
     def state_badge(self, message: Message) -> str:
-        return coloured_label(MESSAGE_STATE_COLOURS[MessageState(message.state)], message.get_state_display())
+        badge = coloured_label(
+            MESSAGE_STATE_COLOURS[MessageState(message.state)], message.get_state_display()
+        )
+        if message.attempts > 1 or message.last_error:
+            return format_html(
+                "{}<br><small>已尝试{}次{}</small>",
+                badge,
+                message.attempts,
+                f"：{message.last_error[:120]}" if message.last_error else "",
+            )
+        return badge
 
     @admin.action(description="重新发送所选的失败消息", permissions=["change"])
     def resend(self, request, queryset):
