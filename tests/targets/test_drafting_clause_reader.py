@@ -66,6 +66,8 @@ def test_comparators(sentence, comparator, value):
         ("PM2.5平均浓度控制在36微克/立方米以内", "微克/立方米"),
         ("去库存周期控制在11个月以内", "个月"),
         ("普惠性幼儿园覆盖率达到８０％以上", "%"),  # full-width digits and sign
+        ("粮食产量保持在12亿斤以上", "亿斤"),
+        ("人均预期寿命再提高0.5岁", "岁"),
     ],
 )
 def test_units(sentence, unit):
@@ -133,6 +135,21 @@ def test_several_numbers_in_one_sentence_are_split(sentence, expected):
     assert [(goal.metric, goal.value, goal.unit, goal.comparator) for goal in read(sentence)] == [
         (metric, Decimal(value), unit, comparator) for metric, value, unit, comparator in expected
     ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "metric"),
+    [
+        ("城镇调查失业率全年控制在5.5%以内", "城镇调查失业率"),
+        ("赤字率拟按3%左右安排", "赤字率"),
+        ("将1.2亿元专项资金纳入直达机制", "专项资金纳入直达机制"),
+        ("确保4月份339个新建项目开工70%以上", "339个新建项目开工比例"),
+        ("紧盯4114名未脱贫人口", "未脱贫人口"),
+        ("单位地区生产总值能耗降低3%", "单位地区生产总值能耗下降率"),
+    ],
+)
+def test_metrics_leave_out_adverbs_dates_and_comparator_words(sentence, metric):
+    assert one(sentence).metric == metric
 
 
 def test_the_quote_is_the_shortest_clause_that_carries_the_number():
