@@ -667,54 +667,38 @@ def subjects_for(subject: str, count: int, *, adjacent: bool) -> list[str]:
     return items
 
 
+def _zero_goal(context: _Context, quote: Span, metric: str, unit: str, frequency: str, note: str) -> None:
+    goal = Goal(
+        quote=quote,
+        metric=metric,
+        comparator=AT_MOST,
+        value=Decimal(0),
+        unit=unit,
+        measure=LEVEL,
+        curve="year_end",
+        frequency=frequency,
+        deadline=None,
+        notes=(note,),
+    )
+    context.goals.append(_with_deadline(context, goal))
+
+
 def _zero_goals(context: _Context, clause: Span) -> None:
-    """Goals stated without a digit: "只减不增" and "遏制…事故发生"."""
-    text = context.text
-    clause_text = clause.of(text)
+    """Step 5: goals stated without a digit, "只减不增" (at most 0%) and "遏制…事故发生" (at most 0 起)."""
+    clause_text = clause.of(context.text)
     position = clause_text.find("只减不增")
     if position > 0:
         subject_text = _strip_leading(clause_text[:position], LEAD_ADVERBS)
-        start = clause.start + clause_text.find(subject_text)
+        quote = Span(clause.start + clause_text.find(subject_text), clause.start + position + len("只减不增"))
         for item in _split_top_level(subject_text):
-            context.goals.append(
-                _with_deadline(
-                    context,
-                    Goal(
-                        quote=Span(start, clause.start + position + 4),
-                        metric=f"{item}增幅",
-                        comparator=AT_MOST,
-                        value=Decimal(0),
-                        unit="%",
-                        measure=LEVEL,
-                        curve="year_end",
-                        frequency="annual",
-                        deadline=None,
-                        notes=(f"“只减不增”：{item}较上年增幅不高于0%。", "年度决算数据，年底考核。"),
-                    ),
-                )
-            )
+            note = f"“只减不增”：{item}较上年增幅不高于0%；年度决算数据，年底考核。"
+            _zero_goal(context, quote, f"{item}增幅", "%", "annual", note)
         return
     match = re.search(r"(?:坚决)?(?:遏制|杜绝)(.{1,20}?事故)(?:的)?发生", clause_text)
     if match:
-        context.goals.append(
-            _with_deadline(
-                context,
-                Goal(
-                    quote=Span(clause.start + match.start(), clause.start + match.end()),
-                    metric=match.group(1),
-                    comparator=AT_MOST,
-                    value=Decimal(0),
-                    unit="起",
-                    measure=LEVEL,
-                    curve="year_end",
-                    frequency="monthly",
-                    deadline=None,
-                    notes=(
-                        "“遏制/杜绝…事故发生”即全年不发生此类事故：年初以来累计起数按水平值考核，不超过0起。",
-                    ),
-                ),
-            )
-        )
+        quote = Span(clause.start + match.start(), clause.start + match.end())
+        note = "“遏制/杜绝…事故发生”即全年不发生此类事故：年初以来累计起数按水平值考核，不超过0起。"
+        _zero_goal(context, quote, match.group(1), "起", "monthly", note)
 
 
 def _overlapping(words: tuple[str, ...]) -> re.Pattern:

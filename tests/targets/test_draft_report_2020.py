@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from targets.drafting import comparables_from_spec, draft_compare
 from targets.loader import DEFAULT_DATA_FILE, report_file_parse
 from targets.models import Baseline, Comparator, DepartmentRole, Report, Target
+from tests.targets.drafts import draft_with_comparison
 
 TEXT_2020 = DEFAULT_DATA_FILE.parent / "wuzhong_2020_government_work_report.txt"
 
@@ -17,13 +18,8 @@ TEXT_2020 = DEFAULT_DATA_FILE.parent / "wuzhong_2020_government_work_report.txt"
 @pytest.fixture
 def draft_2020(tmp_path):
     """(path of the draft, the command's output) of `draft_report … --out … --compare` on the 2020 text."""
-    out = StringIO()
     path = tmp_path / "wuzhong_2020_draft.yaml"
-    call_command(
-        "draft_report", str(TEXT_2020), "--year", "2020", "--out", str(path), "--compare", str(DEFAULT_DATA_FILE),
-        stdout=out, stderr=StringIO(),
-    )  # fmt: skip
-    return path, out.getvalue()
+    return path, draft_with_comparison(TEXT_2020, 2020, DEFAULT_DATA_FILE, path)
 
 
 @pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""Drafting a report the drafter was not built from: the fictional 青禾县 2021 report
+"""Drafting a report the rules were not written from: the fictional 青禾县 2021 report
 (targets/data/examples/), against its hand-encoded data file. The hand-made file loads next to 2020."""
 
 from io import StringIO
@@ -9,6 +9,7 @@ from django.core.management import call_command
 from targets.drafting import comparables_from_spec, draft_compare
 from targets.loader import DEFAULT_DATA_FILE, report_file_parse
 from targets.models import Report, Target
+from tests.targets.drafts import draft_with_comparison
 
 EXAMPLES = DEFAULT_DATA_FILE.parent / "examples"
 TEXT_2021 = EXAMPLES / "qinghe_2021_government_work_report.txt"
@@ -17,13 +18,8 @@ HAND_2021 = EXAMPLES / "qinghe_2021.yaml"
 
 @pytest.fixture
 def draft_2021(tmp_path):
-    out = StringIO()
     path = tmp_path / "qinghe_2021_draft.yaml"
-    call_command(
-        "draft_report", str(TEXT_2021), "--year", "2021", "--out", str(path), "--compare", str(HAND_2021),
-        stdout=out, stderr=StringIO(),
-    )  # fmt: skip
-    return path, out.getvalue()
+    return path, draft_with_comparison(TEXT_2021, 2021, HAND_2021, path)
 
 
 @pytest.mark.django_db
