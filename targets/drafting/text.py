@@ -35,6 +35,16 @@ def report_text_decode(data: bytes) -> str:
         raise UndecodableReport("文件是 UTF-16 编码：请另存为 UTF-8 或 GBK 纯文本后再上传。")
     if b"\x00" in data:
         raise UndecodableReport("文件含有二进制内容，不是纯文本报告：请提供 UTF-8 或 GBK 编码的纯文本。")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        # A few bad bytes in otherwise good UTF-8 is a damaged file, not GBK: GB 18030 would read it as
+        # plausible-looking nonsense.
+        replaced = data.decode("utf-8", errors="replace")
+        if replaced.count("\ufffd") <= max(3, len(data) // 1000) and re.search(r"[\u4e00-\u9fff]", replaced):
+            raise UndecodableReport(
+                f"文件是 UTF-8 编码，但第 {error.start} 个字节附近已损坏：请从原文件重新导出纯文本。"
+            ) from None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)

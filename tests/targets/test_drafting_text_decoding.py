@@ -33,8 +33,22 @@ def test_utf8_and_gbk_are_decoded(data):
         (b"Annual report 2021: GDP +7%\n", "没有中文"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "二进制"),
         ("报告\x07正文".encode(), "控制字符"),
+        (
+            SENTENCE[:15].encode() + b"\xff" + SENTENCE[15:].encode(),
+            f"第 {len(SENTENCE[:15].encode())} 个字节附近已损坏",
+        ),
     ],
-    ids=["docx", "doc", "utf-16", "random bytes", "latin-1", "no chinese", "png", "control characters"],
+    ids=[
+        "docx",
+        "doc",
+        "utf-16",
+        "random bytes",
+        "latin-1",
+        "no chinese",
+        "png",
+        "control characters",
+        "damaged utf-8",
+    ],
 )
 def test_what_cannot_be_read_is_refused_clearly(data, message):
     with pytest.raises(UndecodableReport, match=message) as refusal:
