@@ -17,16 +17,18 @@ from pathlib import PurePath
 import tablib
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from progress.models import ProgressEntry, Provenance
 from progress.services import (
-    can_correct,
     figure_parse,
+    leads,
     progress_entry_correct,
     progress_entry_submit,
     progress_entry_validate,
 )
+from targets.models import TargetDepartment
 from targets.selectors import targets_visible_to
 from wuzhong_tracker import clock
 
@@ -217,7 +219,13 @@ class _Lookups:
                 periods.add(_date(values.get("period_end")))
         targets_by_code: dict[str, list] = {}
         for target in (
-            targets_visible_to(by).filter(code__in=codes - {""}).select_related("report").order_by("pk")
+            targets_visible_to(by)
+            .filter(code__in=codes - {""})
+            .select_related("report")
+            .prefetch_related(  # the lead department decides who may submit (progress.services.leads)
+                Prefetch("assignments", queryset=TargetDepartment.objects.select_related("department"))
+            )
+            .order_by("pk")
         ):
             targets_by_code.setdefault(target.code, []).append(target)
         target_ids = [target.pk for targets in targets_by_code.values() for target in targets]
@@ -260,8 +268,8 @@ def _validate_row(index, values, lookups: _Lookups, by, today, allow_corrections
         entry_is_existing=True,
     )  # fmt: skip
     row = _Row(index, target, period_end, value, note, is_final, provenance, existing)
-    if existing is not None and not _same(existing, row) and not can_correct(by, existing):
-        raise ValidationError({"value": f"该期已有{existing.department}的填报，只能由该单位更正。"})
+    if existing is not None and not _same(existing, row) and not leads(by, target):
+        raise ValidationError({"value": f"该期已有{existing.department}的填报，只能由牵头单位更正。"})
     if existing is not None and not _same(existing, row) and not allow_corrections:
         raise ValidationError(
             {

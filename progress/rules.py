@@ -159,6 +159,41 @@ def period_label(period_end: dt.date, rule: TargetRule) -> str:
     return f"{period_end.year}年度"
 
 
+def current_period_end(rule: TargetRule, today: dt.date, reported: frozenset[dt.date]) -> dt.date | None:
+    """The period an official should report on now: the earliest closed period (ended by `today`) left
+    unreported after the last reported one, else the latest closed period; None before the first period
+    ends. Figures are year-to-date, so a gap before the latest report needs no figure of its own."""
+    closed = [end for end in period_ends(rule) if end <= today]
+    if not closed:
+        return None
+    last_reported = max((end for end in closed if end in reported), default=None)
+    for end in closed:
+        if end not in reported and (last_reported is None or end > last_reported):
+            return end
+    return closed[-1]
+
+
+# A figure this many times the goal or the previous figure (or this fraction of it) is more likely a slip of
+# unit (头 typed against a goal in 万头) than a fact: the entry form asks the official to confirm it.
+SCALE_SLIP_FACTOR = Decimal(50)
+
+
+def figure_scale_warning(value: Decimal, *, goal: Decimal | None, unit: str, previous: Decimal | None) -> str:
+    """Why a figure looks like a slip of unit, in Chinese; "" when it does not. Zero, negative references
+    (growth rates) and a zero figure are not compared: a ratio to them says nothing."""
+    reasons = []
+    for name, reference in (("目标值", goal), ("上期数值", previous)):
+        if reference is None or reference <= 0 or value <= 0:
+            continue
+        ratio = value / reference
+        if ratio >= SCALE_SLIP_FACTOR or ratio <= 1 / SCALE_SLIP_FACTOR:
+            times = f"{_number(_round(ratio))}倍" if ratio >= 1 else f"{_number(_round(1 / ratio))}分之一"
+            reasons.append(f"是{name}（{_number(reference)} {unit}）的{times}")
+    if not reasons:
+        return ""
+    return f"数值{_number(value)} {unit}" + "，".join(reasons) + f"；请确认单位是“{unit}”。"
+
+
 # ------------------------------------------------------------------------------------ expected progress
 
 

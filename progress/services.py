@@ -111,10 +111,20 @@ def can_report_on(user, target: Target) -> bool:
     return targets_visible_to(user).filter(pk=target.pk).exists()
 
 
+def leads(user, target: Target) -> bool:
+    """Whether the user's department leads the target (a superuser counts as leading every target). A
+    target's figures are submitted and corrected by its lead department only: a co-operating department's
+    contribution is a 配合情况 note, never a figure that counts."""
+    if user.is_superuser:
+        return True
+    department = roles.department_of(user)
+    return department is not None and department == target.lead_department
+
+
 def can_correct(user, entry: ProgressEntry) -> bool:
-    """An entry is corrected by its own department: co-operating departments and managers see it, but a
-    figure is the submitting department's claim (a superuser may correct anything)."""
-    return user.is_superuser or roles.department_of(user) == entry.department
+    """An entry is corrected by the target's lead department: co-operating departments and managers see
+    it, but a figure is the lead department's claim (a superuser may correct anything)."""
+    return leads(user, entry.target)
 
 
 def progress_entry_validate(
@@ -136,6 +146,11 @@ def progress_entry_validate(
     errors: dict[str, str] = {}
     if not (can_report_on(by, target) if visible is None else visible):
         errors["target"] = "该目标不属于您所在单位（牵头或配合），不能填报。"
+    elif not leads(by, target):
+        lead = target.lead_department
+        errors["target"] = (
+            f"该目标的数值由牵头单位（{lead or '未指定'}）填报；配合单位请在目标工作台添加“配合情况”。"
+        )
     if value < 0 and not target.allows_negative_figures:
         errors["value"] = f"“{target.metric}”的数值不能为负数（只有增速、变化幅度类指标可以为负）。"
     if target.comparator == Comparator.DONE and not Decimal(0) <= value <= Decimal(100):
@@ -256,7 +271,9 @@ def progress_entry_correct(
     now = now or clock.now()
     entry = ProgressEntry.objects.select_for_update().select_related("target__report").get(pk=entry.pk)
     if not can_correct(by, entry):
-        raise ValidationError({"value": f"该填报由{entry.department}提交，只能由该单位更正。"})
+        raise ValidationError(
+            {"value": f"该目标的数值由牵头单位（{entry.target.lead_department}）填报，只能由该单位更正。"}
+        )
     figure = figure_parse(value)
     progress_entry_validate(
         target=entry.target,
@@ -292,9 +309,24 @@ def progress_entry_correct(
 
 
 def can_review(user, entry: ProgressEntry) -> bool:
+    """A reviewer of the target's lead department (or a superuser) who did not submit or last correct it."""
+    return not review_refusal(user, entry)
+
+
+def review_refusal(user, entry: ProgressEntry) -> str:
+    """Why this user may not approve or return this entry, in Chinese; "" when they may.
+
+    四眼原则: nobody reviews an entry they submitted or last corrected (a correction makes its author the
+    submitter), not even a superuser — a figure is always seen by two people."""
+    if entry.submitted_by_id == user.pk:
+        return "四眼原则：不能审核自己提交或更正的填报，请由本单位另一位单位负责人审核。"
     if user.is_superuser:
-        return True
-    return roles.is_reviewer(user) and roles.department_of(user) == entry.department
+        return ""
+    # The lead department's reviewer: the figure is the lead's claim, whoever typed it (an entry a
+    # co-operating department submitted before this rule existed is reviewed, and returned, by the lead).
+    if not (roles.is_reviewer(user) and roles.department_of(user) == entry.target.lead_department):
+        return "只有牵头单位的单位负责人可以审核该填报。"
+    return ""
 
 
 @transaction.atomic
@@ -314,8 +346,9 @@ def progress_entry_return(
 def _review(*, entry: ProgressEntry, by, state: str, reason: str, now: dt.datetime | None) -> ProgressEntry:
     # Locked, then checked: of two reviewers acting at once, the second sees the first one's decision.
     entry = ProgressEntry.objects.select_for_update().get(pk=entry.pk)
-    if not can_review(by, entry):
-        raise ValidationError("只有填报单位的单位负责人可以审核该填报。")
+    refusal = review_refusal(by, entry)
+    if refusal:
+        raise ValidationError(refusal)
     if entry.review_state != ReviewState.SUBMITTED:
         raise ValidationError(f"该填报当前为“{entry.get_review_state_display()}”，只能审核待审核的填报。")
     entry.review_state = state

@@ -132,7 +132,7 @@ class CanSubmitEntries(permissions.BasePermission):
 
 
 class CanCorrectEntry(permissions.BasePermission):
-    message = "只有提交该填报的单位可以更正。"
+    message = "该目标的数值由牵头单位填报，只能由牵头单位更正。"
 
     def has_object_permission(self, request, view, entry):
         return request.user.has_perm("progress.change_progressentry") and services.can_correct(
@@ -141,12 +141,16 @@ class CanCorrectEntry(permissions.BasePermission):
 
 
 class CanReviewEntry(permissions.BasePermission):
-    message = "只有填报单位的单位负责人可以审核该填报。"
+    message = "只有牵头单位的单位负责人可以审核该填报。"
 
     def has_object_permission(self, request, view, entry):
-        return request.user.has_perm("progress.review_progressentry") and services.can_review(
-            request.user, entry
-        )
+        if not request.user.has_perm("progress.review_progressentry"):
+            return False
+        # The service's own refusal (四眼原则 or another department's entry), as the 403's detail.
+        refusal = services.review_refusal(request.user, entry)
+        if refusal:
+            self.message = refusal
+        return not refusal
 
 
 ENTRY_WRITE_PERMISSIONS = {

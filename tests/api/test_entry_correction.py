@@ -85,7 +85,7 @@ def test_only_the_submitting_department_may_correct(api, request, report_2020, a
     )
 
     assert response.status_code == 403
-    assert response.data == {"detail": "只有提交该填报的单位可以更正。"}
+    assert response.data == {"detail": "该目标的数值由牵头单位填报，只能由牵头单位更正。"}
     assert ProgressEntry.objects.get().value == Decimal(7)
 
 

@@ -68,7 +68,7 @@ def test_nobody_else_who_sees_the_entry_may_review(api, request, report_2020, ju
     give_back = client.post(f"/api/entries/{june_entry.pk}/return/", {"reason": "请核实"}, format="json")
 
     assert approve.status_code == give_back.status_code == 403
-    assert approve.data == {"detail": "只有填报单位的单位负责人可以审核该填报。"}
+    assert approve.data == {"detail": "只有牵头单位的单位负责人可以审核该填报。"}
     assert ProgressEntry.objects.get().review_state == ReviewState.SUBMITTED
 
 

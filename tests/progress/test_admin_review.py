@@ -93,7 +93,7 @@ def test_reviewer_of_a_cooperating_department_cannot_approve(login, june_entry):
     june_entry.refresh_from_db()
     assert (june_entry.review_state, june_entry.reviewed_by) == (ReviewState.SUBMITTED, None)
     assert _messages(response) == [
-        (messages.WARNING, "1.1.03 · 2020-06-30：只有填报单位的单位负责人可以审核该填报。"),
+        (messages.WARNING, "1.1.03 · 2020-06-30：只有牵头单位的单位负责人可以审核该填报。"),
         (messages.INFO, "已批准 0 条填报。1 条未处理（见上）。"),
     ]
 

@@ -80,8 +80,13 @@ def test_another_departments_target_is_refused(official_liu):
     assert not ProgressEntry.objects.exists()
 
 
-def test_a_co_operating_department_may_report(official_sun):
-    assert submit(official_sun).department.code == "stats"
+def test_a_co_operating_department_may_not_report_a_figure(official_sun):
+    with pytest.raises(ValidationError) as refused:
+        submit(official_sun)
+    assert refused.value.message_dict["target"] == [
+        "该目标的数值由牵头单位（工业和信息化局）填报；配合单位请在目标工作台添加“配合情况”。"
+    ]
+    assert not ProgressEntry.objects.exists()
 
 
 def test_a_second_live_entry_for_the_same_period_is_refused(official_zhang):

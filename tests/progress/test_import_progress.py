@@ -132,13 +132,14 @@ def test_a_valid_xlsx_with_date_cells_and_numbers_saves_every_row(tmp_path, offi
     )  # fmt: skip
 
 
-def test_a_cooperating_department_imports_under_its_own_name(tmp_path, official_sun):
+def test_a_cooperating_department_may_not_import_a_figure(tmp_path, official_sun):
     path = write_csv(tmp_path / "统计局.csv", [("1.1.03", "2020-06-30", "7", "统计局核实")])
 
-    import_progress(path, "sun_tongji")
+    with pytest.raises(CommandError) as refused:
+        import_progress(path, "sun_tongji")
 
-    saved = entry("1.1.03", "2020-06-30")
-    assert (saved.department.code, saved.submitted_by) == ("stats", official_sun)
+    assert "该目标的数值由牵头单位（工业和信息化局）填报" in str(refused.value)
+    assert not ProgressEntry.objects.exists()
 
 
 def test_a_negative_growth_rate_is_a_valid_figure(tmp_path, official_liu):
