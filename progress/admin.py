@@ -7,6 +7,7 @@ choices (all from the selectors), not only hidden in the UI. Every write goes th
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -149,11 +150,21 @@ class ProgressEntryAdmin(ImportMixin, HistoryAdmin):
         return FormWithUser
 
     def get_fieldsets(self, request, obj=None):
-        entry = [("target", "period_end"), "value", "is_final", "provenance", "note", "evidence"]
+        entry = [
+            ("target", "period_end"),
+            "value",
+            "confirm_scale",
+            "is_final",
+            "provenance",
+            "note",
+            "evidence",
+        ]
         if obj is not None and not self.has_change_permission(request, obj):
             # Read only (a manager, a co-operating department): the files are listed in the inline, and the
-            # upload field has no value to show (as a read-only field it would break the page).
+            # upload field has no value to show (as a read-only field it would break the page); there is no
+            # figure to confirm.
             entry.remove("evidence")
+            entry.remove("confirm_scale")
         if obj is None:
             return [(None, {"fields": entry})]
         submission = ["revision", "department", "submitted_by", "submitted_at", "review_state"]
@@ -340,10 +351,10 @@ class MyTargetAdmin(ViewOnlyAdmin):
         )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        # The target's own page has the sentence, baseline and history; entries are one click away.
-        from django.shortcuts import redirect
-
-        return redirect(reverse("admin:targets_target_change", args=[object_id]))
+        # A target opens its 目标工作台: definition, sentence, status, chart, entries and the period due now.
+        if not str(object_id).isdigit():
+            return super().change_view(request, object_id, form_url, extra_context)  # the admin's 404
+        return redirect(reverse("reports-target", args=[object_id]))
 
     @staticmethod
     def _status(target):

@@ -1,13 +1,16 @@
 """The entry form of the admin: the same validation as every other way in (progress.services)."""
 
+import datetime as dt
+
 from django import forms
 from django.core.exceptions import ValidationError
 
 from progress.models import PerformanceStatus, ProgressEntry, ReportingStatus
 from progress.reports import ReportFilters
-from progress.selectors import boards_default_as_of
-from progress.services import evidence_validate, figure_parse, progress_entry_validate
-from targets.models import Chapter, Department, KeyTask
+from progress.rules import figure_scale_warning, period_ends, period_label
+from progress.selectors import boards_default_as_of, period_due_now, previous_figure
+from progress.services import evidence_validate, figure_parse, progress_entry_validate, target_rule
+from targets.models import Chapter, Comparator, Department, KeyTask, Target, format_decimal
 from targets.selectors import targets_visible_to
 from wuzhong_tracker import clock
 
@@ -28,12 +31,20 @@ class MultipleFileField(forms.FileField):
 
 
 class ProgressEntryForm(forms.ModelForm):
+    """The entry form tells the official what to type: once the target is known (chosen, or given as
+    ?target=), the figure is labelled with its unit and the goal, the period end is a choice of the
+    target's closed periods with the one due now preselected, and a figure 50 times the goal or the
+    previous figure (or a fiftieth of it) is saved only after the official confirms it."""
+
     # A text field, so that "N/A" or "见说明" gets our message rather than a generic one.
     value = forms.CharField(
         label="数值", required=False, help_text="只填数字；里程碑填完成百分比（0–100），增速可为负数。"
     )
     evidence = MultipleFileField(
         label="佐证材料", help_text="可多选；PDF、DOCX、XLSX、JPG、PNG，每个不超过10 MB。"
+    )
+    confirm_scale = forms.BooleanField(
+        label="确认数值", required=False, widget=forms.HiddenInput, help_text="我已核对，数值和单位无误。"
     )
 
     class Meta:
@@ -45,8 +56,59 @@ class ProgressEntryForm(forms.ModelForm):
         self.user = user
         if "target" in self.fields:
             self.fields["target"].queryset = targets_visible_to(user).select_related("task").order_by("code")
+            # Choosing a target reloads the form for it: its unit, goal and periods.
+            self.fields["target"].widget.attrs["onchange"] = (
+                "if(this.value){location.search='?target='+encodeURIComponent(this.value)}"
+            )
         if self.instance.pk:
-            self.initial["value"] = f"{self.instance.value.normalize():f}"
+            self.initial["value"] = format_decimal(self.instance.value)
+        self.target = self._target()
+        if self.target is not None:
+            self._describe(self.target)
+
+    def _target(self):
+        if self.instance.pk:
+            return self.instance.target
+        if "target" not in self.fields:
+            return None
+        raw = self.data.get("target") if self.is_bound else self.initial.get("target")
+        if raw in (None, ""):
+            return None
+        try:
+            return self.fields["target"].queryset.select_related("report").get(pk=raw)
+        except (ValueError, TypeError, Target.DoesNotExist, ValidationError):
+            return None  # the field's own validation says why
+
+    def _describe(self, target) -> None:
+        unit = target.figure_unit
+        value = self.fields["value"]
+        value.label = f"数值（{unit}）"
+        milestone = target.comparator == Comparator.DONE
+        value.help_text = (
+            f"目标：{target.goal_display}（{target.get_measure_display()}，{target.get_frequency_display()}）。"
+            + ("填写完成百分比（0–100）。" if milestone else f"请按“{unit}”填写，只填数字。")
+            + ("增速可为负数。" if target.allows_negative_figures else "")
+        )
+        if "period_end" not in self.fields:
+            return
+        today = clock.today()
+        closed = [end for end in period_ends(target_rule(target)) if end <= today]
+        rule = target_rule(target)
+        self.fields["period_end"] = forms.TypedChoiceField(
+            label="报告期末",
+            choices=[("", "请选择")]
+            + [(f"{end:%Y-%m-%d}", f"{period_label(end, rule)}（{end:%Y-%m-%d}）") for end in closed],
+            coerce=lambda text: dt.date.fromisoformat(text),
+            empty_value=None,
+            required=False,
+            help_text="只能选择已结束的报告期；默认选中本期应报的一期。"
+            if closed
+            else "该目标的第一个报告期尚未结束。",
+        )
+        if not self.is_bound and "period_end" not in self.initial:
+            due = period_due_now(target=target, entries=target.entries.all(), today=today)
+            if due is not None:
+                self.initial["period_end"] = f"{due.period_end:%Y-%m-%d}"
 
     def clean_value(self):
         try:
@@ -81,7 +143,21 @@ class ProgressEntryForm(forms.ModelForm):
         except ValidationError as error:
             for field, messages in error.message_dict.items():
                 self.add_error(field if field in self.fields else None, messages)
+            return cleaned
+        self._check_scale(target, period_end, cleaned)
         return cleaned
+
+    def _check_scale(self, target, period_end, cleaned) -> None:
+        """The 头 vs 万头 slip: a figure far off the goal or the previous figure is saved once confirmed."""
+        warning = figure_scale_warning(
+            cleaned["value"],
+            goal=None if target.comparator == Comparator.DONE else target.value,
+            unit=target.figure_unit,
+            previous=previous_figure(target=target, before=period_end) if period_end else None,
+        )
+        if warning and not cleaned.get("confirm_scale"):
+            self.fields["confirm_scale"].widget = forms.CheckboxInput()
+            self.add_error("value", f"{warning}如确认无误，请勾选“确认数值”后再保存。")
 
 
 class ReturnReasonForm(forms.Form):

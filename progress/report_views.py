@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.views.generic import TemplateView
 
-from progress import exports
+from progress import exports, services
 from progress.charts import progress_chart_svg
 from progress.forms import ReportFilterForm
 from progress.models import StatusChange
@@ -27,7 +27,7 @@ from progress.reports import (
     target_rows,
 )
 from progress.rules import PERFORMANCE_LABELS, Performance, evaluate, period_ends
-from progress.selectors import figures_as_of
+from progress.selectors import figures_as_of, period_due_now
 from progress.services import target_rule
 from targets.selectors import targets_visible_to
 from wuzhong_tracker import clock
@@ -184,34 +184,44 @@ class ChapterOverviewView(ReportView):
 
 
 class TargetReportView(ReportView):
-    """One target: its chart against 序时进度, every entry with provenance and review state, its status
-    history and daily snapshots."""
+    """目标工作台: the one page of a target, where every link to a target leads (我的目标, the reports, the
+    emails, the API's `url`). Its definition and highlighted sentence, its status with the reasons, the
+    chart against 序时进度, every entry with its review state and evidence, the period due now with a 填报
+    button for the lead department, and its status history; all as of a date."""
 
     template_name = "progress/reports/target.html"
 
     def get(self, request, *args, **kwargs):
-        self.target = get_object_or_404(
-            targets_visible_to(request.user).select_related("report", "task__chapter"), pk=kwargs["pk"]
-        )
+        self.target = get_object_or_404(targets_visible_to(request.user).with_structure(), pk=kwargs["pk"])
         self.title = f"{self.target.code} {self.target.metric}"
         return super().get(request, *args, **kwargs)
 
     def report_context(self) -> dict:
-        target, as_of = self.target, self.as_of
+        target, as_of, user = self.target, self.as_of, self.request.user
         rule = target_rule(target)
         figures = figures_as_of(target_ids=[target.pk], as_of=as_of).get(target.pk, [])
+        entries = list(
+            target.entries.filter(period_end__lte=as_of)
+            .select_related("department", "submitted_by", "reviewed_by")
+            .prefetch_related("evidence")
+            .order_by("period_end")
+        )
+        today = clock.today()
+        may_submit = user.has_perm("progress.add_progressentry") and services.leads(user, target)
         return {
             "target": target,
             "evaluation": evaluate(rule, figures, as_of),
             "chart": progress_chart_svg(rule, figures, as_of),
             "periods": period_ends(rule),
-            "entries": target.entries.filter(period_end__lte=as_of)
-            .select_related("department", "submitted_by")
-            .prefetch_related("evidence")
-            .order_by("period_end"),
+            "entries": entries,
             "changes": StatusChange.objects.filter(target=target, as_of__lte=as_of).order_by("-created_at")[
                 :50
             ],
+            # What to do now is shown for today only: a past date is for reading, not for acting.
+            "due": period_due_now(target=target, entries=entries, today=today) if as_of == today else None,
+            "may_submit": may_submit,
+            "paragraph": target.source_paragraph_parts(),
+            "may_edit_definition": user.has_perm("targets.change_target"),
         }
 
     def export(self, file_format: str) -> HttpResponse:

@@ -11,7 +11,17 @@ from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from progress.models import ProgressEntry, ProgressEntryQuerySet, ReviewState, StaleStatus, TargetStatus
-from progress.rules import Evaluation, Figure, Performance, Reporting, evaluate, report_due_date
+from progress.rules import (
+    Evaluation,
+    Figure,
+    Performance,
+    Reporting,
+    current_period_end,
+    due_date,
+    evaluate,
+    period_label,
+    report_due_date,
+)
 from progress.services import target_rule
 from targets import roles
 from targets.models import Report, Target
@@ -227,3 +237,43 @@ def boards_default_as_of(*, today: dt.date) -> DefaultAsOf:
     if closing < today:
         return DefaultAsOf(as_of=closing, closed_year=year)
     return DefaultAsOf(as_of=today)
+
+
+# ------------------------------------------------------------------------------------- the target's desk
+
+
+@dataclass(frozen=True)
+class DuePeriod:
+    """The period an official should act on now for one target, and its entry if there is one (a returned
+    entry is to be corrected, not submitted again)."""
+
+    period_end: dt.date
+    label: str
+    due: dt.date
+    entry: ProgressEntry | None
+
+
+def period_due_now(*, target: Target, entries: Iterable[ProgressEntry], today: dt.date) -> DuePeriod | None:
+    """The target's period due now (progress.rules.current_period_end), with a returned entry counted as
+    not reported; None before its first period ends. `entries`: the target's current entries."""
+    rule = target_rule(target)
+    by_period = {entry.period_end: entry for entry in entries}
+    reported = frozenset(
+        end for end, entry in by_period.items() if entry.review_state != ReviewState.RETURNED
+    )
+    end = current_period_end(rule, today, reported)
+    if end is None:
+        return None
+    return DuePeriod(end, period_label(end, rule), due_date(end, rule), by_period.get(end))
+
+
+def previous_figure(*, target: Target, before: dt.date) -> Decimal | None:
+    """The target's latest counted figure for a period before `before` (the entry form compares a new
+    figure with it)."""
+    return (
+        ProgressEntry.objects.filter(target=target, period_end__lt=before)
+        .counted()
+        .order_by("-period_end")
+        .values_list("value", flat=True)
+        .first()
+    )

@@ -7,6 +7,8 @@ departments (责任分工) inline, and every change is kept in the history (djan
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -306,7 +308,7 @@ class TargetAdmin(HistoryAdmin):
     )
     search_fields = ("code", "metric", "quote")
     list_per_page = 50
-    view_on_site = False
+    view_on_site = True  # "在站点上查看" opens the target's 目标工作台 (Target.get_absolute_url)
     inlines = [TargetDepartmentInline, BaselineInline]
     readonly_fields = (*TARGET_DEFINITION_FIELDS, "goal", "source_paragraph", "baseline_display")
     fieldsets = (
@@ -333,6 +335,13 @@ class TargetAdmin(HistoryAdmin):
     def get_queryset(self, request):
         # Officials and reviewers see their department's targets only, whatever ID they type (PRODUCT.md §1).
         return super().get_queryset(request).filter(pk__in=targets_visible_to(request.user)).with_structure()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The definition form is for those who edit a target (managers assign departments, administrators
+        # thresholds); everyone else opens the target's 目标工作台, which shows the definition too.
+        if not self.has_change_permission(request) and str(object_id).isdigit():
+            return redirect(reverse("reports-target", args=[object_id]))
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def has_view_permission(self, request, obj=None) -> bool:
         # Checked on the object too: the history pages find a target by its ID, not through get_queryset.
@@ -368,13 +377,9 @@ class TargetAdmin(HistoryAdmin):
 
     @admin.display(description=_("原文段落（本目标所在句子已高亮）"))
     def source_paragraph(self, target: Target) -> str:
-        text = target.report.source_text
-        task = target.task
         return format_html(
             '<div class="wz-paragraph" style="max-width:60em;line-height:1.8">{}<mark>{}</mark>{}</div>',
-            text[task.paragraph_start : target.quote_start],
-            text[target.quote_start : target.quote_end],
-            text[target.quote_end : task.paragraph_end],
+            *target.source_paragraph_parts(),
         )
 
     @admin.display(description=_("基期值（上年）"))

@@ -286,7 +286,8 @@ class Target(models.Model):
         return f"{self.code} {self.metric}"
 
     def get_absolute_url(self) -> str:
-        return reverse("admin:targets_target_change", args=[self.pk])
+        """目标工作台, the target's one page for everyone (the definition form is the administrators')."""
+        return reverse("reports-target", args=[self.pk])
 
     def clean(self) -> None:
         # A CHECK constraint cannot read the report's year, so the deadline rule lives here and in the
@@ -307,6 +308,15 @@ class Target(models.Model):
             return str(_("完成"))
         symbol = {Comparator.AT_LEAST: "≥", Comparator.AT_MOST: "≤", Comparator.ABOUT: "≈"}[self.comparator]
         return f"{symbol} {format_decimal(self.value)} {self.unit}"
+
+    def source_paragraph_parts(self) -> tuple[str, str, str]:
+        """The key task's paragraph cut around this target's sentence: (before, sentence, after)."""
+        text, task = self.report.source_text, self.task
+        return (
+            text[task.paragraph_start : self.quote_start],
+            text[self.quote_start : self.quote_end],
+            text[self.quote_end : task.paragraph_end],
+        )
 
     @property
     def allows_negative_figures(self) -> bool:

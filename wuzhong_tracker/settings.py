@@ -131,6 +131,9 @@ LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# Date inputs that accept what officials type: 2020-07-03, 2020/7/3 and 2020年7月3日 (Django's own zh-hans
+# list spells the last one with strptime codes that mean something else).
+FORMAT_MODULE_PATH = ["wuzhong_tracker.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", default=str(VAR_DIR / "static")))

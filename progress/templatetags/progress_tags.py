@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import template
 
+from progress.admin import REVIEW_COLOURS, coloured_label
 from progress.rules import PERFORMANCE_LABELS, REPORTING_LABELS, Evaluation, reporting_summary
 from targets.models import format_decimal
 
@@ -46,3 +47,17 @@ def bar_width(value: Decimal | None) -> str:
 @register.filter
 def count_of(counter, key) -> int:
     return counter.get(key, 0)
+
+
+@register.filter
+def full_name(user) -> str:
+    """A person as colleagues name them: the full name (surname first), else the username."""
+    if user is None:
+        return "—"
+    return f"{user.last_name}{user.first_name}" or user.username
+
+
+@register.simple_tag
+def review_badge(entry) -> str:
+    """The entry's review state in its colour (待审核 yellow, 已审核 green, 已退回 red)."""
+    return coloured_label(REVIEW_COLOURS[entry.review_state], entry.get_review_state_display())
