@@ -5,13 +5,14 @@ choices (all from the selectors), not only hidden in the UI. Every write goes th
 """
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
-from django.urls import reverse
-from django.utils.html import format_html
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from import_export.admin import ImportMixin
 
 from progress import messaging, services
@@ -30,11 +31,17 @@ from progress.models import (
     SweepRun,
 )
 from progress.rules import PERFORMANCE_LABELS, REPORTING_LABELS, Performance, Reporting, reporting_summary
-from progress.selectors import entries_visible_to
+from progress.selectors import (
+    entries_awaiting_review_by,
+    entries_returned_to,
+    entries_visible_to,
+    targets_due_now,
+)
 from targets import roles
 from targets.admin import HistoryAdmin
 from targets.models import format_decimal
 from targets.selectors import targets_visible_to
+from wuzhong_tracker import clock
 
 LIGHT_COLOURS = {
     Performance.NO_DATA: "#9e9e9e",
@@ -117,16 +124,58 @@ class DepartmentEntryFilter(admin.SimpleListFilter):
         return queryset.filter(department__code=self.value()) if self.value() else queryset
 
 
+class ReviewStateFilter(admin.SimpleListFilter):
+    """审核状态, with 待我审核 (the entries this reviewer may approve or return: their lead department's,
+    never their own) where a reviewer's list opens; "全部" is then an explicit choice, since an empty query
+    string means the default."""
+
+    title = "审核状态"
+    parameter_name = "review_state__exact"  # the name Django's own filter used: old links keep working
+    ALL, MINE = "all", "mine"
+
+    def __init__(self, request, params, model, model_admin):
+        self.default = self.MINE if roles.is_reviewer(request.user) else None
+        super().__init__(request, params, model, model_admin)
+
+    def value(self):
+        value = super().value()
+        if value is None:
+            return self.default
+        return None if value == self.ALL else value
+
+    def lookups(self, request, model_admin):
+        mine = [(self.MINE, "待我审核")] if model_admin.has_review_permission(request) else []
+        return [*mine, *ReviewState.choices]
+
+    def choices(self, changelist):
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string({self.parameter_name: self.ALL}),
+            "display": "全部",
+        }
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": self.value() == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == self.MINE:
+            return queryset.filter(pk__in=entries_awaiting_review_by(request.user).values("pk"))
+        return queryset.filter(review_state=self.value()) if self.value() else queryset
+
+
 @admin.register(ProgressEntry)
 class ProgressEntryAdmin(ImportMixin, HistoryAdmin):
     form = ProgressEntryForm
     resource_classes = [ProgressImportResource]
     list_display = (
         "target_code", "target_metric", "period_end", "value_display", "provenance", "is_final", "review_badge",
-        "department", "submitted_by", "submitted_at", "revision",
+        "evidence_links", "department", "submitted_by", "submitted_at", "revision",
     )  # fmt: skip
     list_display_links = ("target_code", "target_metric")
-    list_filter = ("review_state", DepartmentEntryFilter, "provenance", "is_final", "period_end")
+    list_filter = (ReviewStateFilter, DepartmentEntryFilter, "provenance", "is_final", "period_end")
     search_fields = ("target__code", "target__metric", "note")
     list_select_related = ("target", "department", "submitted_by")
     date_hierarchy = "period_end"
@@ -138,7 +187,11 @@ class ProgressEntryAdmin(ImportMixin, HistoryAdmin):
     )  # fmt: skip
 
     def get_queryset(self, request):
-        return entries_visible_to(request.user).select_related("target", "department", "submitted_by")
+        return (
+            entries_visible_to(request.user)
+            .select_related("target", "department", "submitted_by")
+            .prefetch_related("evidence")
+        )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change=change, **kwargs)
@@ -241,6 +294,20 @@ class ProgressEntryAdmin(ImportMixin, HistoryAdmin):
     def value_display(self, entry: ProgressEntry) -> str:
         return f"{format_decimal(entry.value)} {entry.target.figure_unit}"
 
+    @admin.display(description="佐证材料")
+    def evidence_links(self, entry: ProgressEntry) -> str:
+        files = entry.evidence.all()
+        if not files:
+            return "—"
+        return format_html_join(
+            format_html("<br>"),
+            '<a href="{}">{}</a>',
+            (
+                (reverse("evidence-download", args=[evidence.pk]), evidence.original_name)
+                for evidence in files
+            ),
+        )
+
     @admin.display(description="审核状态", ordering="review_state")
     def review_badge(self, entry: ProgressEntry) -> str:
         return coloured_label(
@@ -280,6 +347,43 @@ class ProgressEntryAdmin(ImportMixin, HistoryAdmin):
                 "opts": self.model._meta,
             },
         )
+
+    def get_urls(self):
+        review = self.admin_site.admin_view(self.review_view)
+        return [
+            path("<int:object_id>/review/", review, name="progress_progressentry_review"),
+            *super().get_urls(),
+        ]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and self.has_review_permission(request):
+            # 批准 / 退回 on the entry itself, or why this reviewer may not (四眼原则, another department).
+            context["review"] = {
+                "refusal": services.review_refusal(request.user, obj),
+                "pending": obj.review_state == ReviewState.SUBMITTED,
+                "form": ReturnReasonForm(),
+            }
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def review_view(self, request, object_id: int):
+        """POST: approve, or return with a reason, one entry from its own page; the service decides."""
+        entry = self.get_object(request, str(object_id))
+        if request.method != "POST" or entry is None or not self.has_review_permission(request):
+            raise PermissionDenied
+        page = reverse("admin:progress_progressentry_change", args=[entry.pk])
+        try:
+            if request.POST.get("decision") == "approve":
+                services.progress_entry_approve(entry=entry, by=request.user)
+                self.message_user(request, f"已批准 {entry}。")
+            else:
+                services.progress_entry_return(
+                    entry=entry, by=request.user, reason=request.POST.get("reason", "")
+                )
+                self.message_user(request, f"已退回 {entry}，已通知填报人。")
+        except ValidationError as error:
+            self.message_user(request, "；".join(error.messages), messages.ERROR)
+            return redirect(page)
+        return redirect(reverse("admin:progress_progressentry_changelist"))
 
     def _review_each(self, request, queryset, review) -> tuple[int, int]:
         done = refused = 0
@@ -322,6 +426,23 @@ class ReportingFilter(admin.SimpleListFilter):
         return queryset.filter(status__reporting=self.value()) if self.value() else queryset
 
 
+class DueNowFilter(admin.SimpleListFilter):
+    """本期待报: the targets the user's department leads whose period due now has no entry yet."""
+
+    title = "待办"
+    parameter_name = "todo"
+
+    def lookups(self, request, model_admin):
+        return [("due", "本期待报"), ("returned", "被退回")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "due":
+            return queryset.filter(pk__in=targets_due_now(user=request.user, today=clock.today()))
+        if self.value() == "returned":
+            return queryset.filter(pk__in=entries_returned_to(request.user).values("target_id"))
+        return queryset
+
+
 @admin.register(MyTarget)
 class MyTargetAdmin(ViewOnlyAdmin):
     """我的目标: the user's department's targets (every target for managers) with their stored status."""
@@ -331,7 +452,7 @@ class MyTargetAdmin(ViewOnlyAdmin):
         "next_due_display", "report_link",
     )  # fmt: skip
     list_display_links = ("code", "metric")
-    list_filter = (PerformanceFilter, ReportingFilter, "task__chapter", "frequency")
+    list_filter = (DueNowFilter, PerformanceFilter, ReportingFilter, "task__chapter", "frequency")
     search_fields = ("code", "metric")
     list_per_page = 50
     actions = ["recompute_now"]
@@ -343,10 +464,12 @@ class MyTargetAdmin(ViewOnlyAdmin):
         self.message_user(request, f"已重新评估 {queryset.count()} 个目标。")
 
     def get_queryset(self, request):
+        returned = entries_returned_to(request.user).filter(target=OuterRef("pk"))
         return (
             targets_visible_to(request.user)
             .select_related("status", "task__chapter", "report")
             .defer("report__source_text")
+            .annotate(returned_entry=Subquery(returned.values("pk")[:1]))
             .order_by("code")
         )
 
@@ -408,6 +531,13 @@ class MyTargetAdmin(ViewOnlyAdmin):
 
     @admin.display(description="")
     def report_link(self, target) -> str:
+        if target.returned_entry:
+            # Until it is corrected: the correction sends it back to review and the badge goes.
+            return format_html(
+                '<a class="wz-returned" href="{}" style="color:#fff;background:#c62828;padding:1px 6px;'
+                'border-radius:8px;white-space:nowrap">被退回</a>',
+                reverse("admin:progress_progressentry_change", args=[target.returned_entry]),
+            )
         return format_html(
             '<a href="{}?target={}">填报</a>', reverse("admin:progress_progressentry_add"), target.pk
         )

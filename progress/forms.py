@@ -1,7 +1,5 @@
 """The entry form of the admin: the same validation as every other way in (progress.services)."""
 
-import datetime as dt
-
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -92,15 +90,17 @@ class ProgressEntryForm(forms.ModelForm):
         if "period_end" not in self.fields:
             return
         today = clock.today()
-        closed = [end for end in period_ends(target_rule(target)) if end <= today]
         rule = target_rule(target)
-        self.fields["period_end"] = forms.TypedChoiceField(
+        closed = [end for end in period_ends(rule) if end <= today]
+        # A date field shown as a choice: a date typed into a crafted request still gets the service's
+        # message (not a period end of this target, not yet over…), not a generic "invalid choice".
+        self.fields["period_end"] = forms.DateField(
             label="报告期末",
-            choices=[("", "请选择")]
-            + [(f"{end:%Y-%m-%d}", f"{period_label(end, rule)}（{end:%Y-%m-%d}）") for end in closed],
-            coerce=lambda text: dt.date.fromisoformat(text),
-            empty_value=None,
             required=False,
+            widget=forms.Select(
+                choices=[("", "请选择")]
+                + [(f"{end:%Y-%m-%d}", f"{period_label(end, rule)}（{end:%Y-%m-%d}）") for end in closed]
+            ),
             help_text="只能选择已结束的报告期；默认选中本期应报的一期。"
             if closed
             else "该目标的第一个报告期尚未结束。",

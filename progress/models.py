@@ -306,6 +306,7 @@ class MessageKind(models.TextChoices):
     DIGEST = "digest", _("周报摘要")
     REMINDER = "reminder", _("催报提醒")
     ALERT = "alert", _("亮灯预警")
+    RETURNED = "returned", _("退回通知")
 
 
 class MessageChannel(models.TextChoices):

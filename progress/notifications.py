@@ -23,6 +23,7 @@ from progress.models import (
     Message,
     MessageChannel,
     MessageKind,
+    ProgressEntry,
     StatusAxis,
     StatusChange,
 )
@@ -32,7 +33,7 @@ from progress.selectors import end_of_day
 from progress.services import target_rule
 from progress.working_calendar import is_chinese_workday, nth_working_day_after
 from targets import roles
-from targets.models import Department, Target
+from targets.models import Department, Target, format_decimal
 from wuzhong_tracker import clock
 
 REMINDER_DAYS_BEFORE_DUE = 2
@@ -309,6 +310,50 @@ def alert_drafts(change: StatusChange) -> list[Draft]:
             lead.pk if lead else None,
         )
         for r in dict.fromkeys(recipients)
+    ]
+
+
+# ------------------------------------------------------------------------------------- returned entries
+
+
+def returned_entry_drafts(entry: ProgressEntry) -> list[Draft]:
+    """The notice of a returned entry, with the reason and a link to correct it: to the person who submitted
+    (or last corrected) it, and to the lead department's group robots. One per returned revision."""
+    target = entry.target
+    lead = target.lead_department
+    context = {
+        "entry": entry,
+        "target": target,
+        "period": period_label(entry.period_end, target_rule(target)),
+        "value": format_decimal(entry.value),
+        "reviewer": roles.display_name(entry.reviewed_by),
+        "url": absolute(reverse("admin:progress_progressentry_change", args=[entry.pk])),
+        "target_url": absolute(target.get_absolute_url()),
+    }
+    body_text, body_html = _render("returned", context)
+    subject = f"【退回通知】{target.code} {target.metric}（{context['period']}）：{entry.return_reason[:60]}"
+    recipients = []
+    if entry.submitted_by.is_active and entry.submitted_by.email:
+        recipients.append(Recipient(MessageChannel.EMAIL, entry.submitted_by.email, entry.submitted_by.pk))
+    if lead is not None:
+        recipients += [
+            r
+            for r in department_recipients([lead.pk]).get(lead.pk, [])
+            if r.channel == MessageChannel.WEBHOOK
+        ]
+    return [
+        Draft(
+            MessageKind.RETURNED,
+            r.channel,
+            r.address,
+            f"returned:{entry.pk}:{entry.revision}",
+            subject,
+            body_text,
+            body_html,
+            r.user_id,
+            lead.pk if lead else None,
+        )
+        for r in recipients
     ]
 
 

@@ -159,18 +159,11 @@ def period_label(period_end: dt.date, rule: TargetRule) -> str:
     return f"{period_end.year}年度"
 
 
-def current_period_end(rule: TargetRule, today: dt.date, reported: frozenset[dt.date]) -> dt.date | None:
-    """The period an official should report on now: the earliest closed period (ended by `today`) left
-    unreported after the last reported one, else the latest closed period; None before the first period
-    ends. Figures are year-to-date, so a gap before the latest report needs no figure of its own."""
-    closed = [end for end in period_ends(rule) if end <= today]
-    if not closed:
-        return None
-    last_reported = max((end for end in closed if end in reported), default=None)
-    for end in closed:
-        if end not in reported and (last_reported is None or end > last_reported):
-            return end
-    return closed[-1]
+def current_period_end(rule: TargetRule, today: dt.date) -> dt.date | None:
+    """The period an official should report on now: the latest period ended by `today` (figures are
+    year-to-date, so its report also answers any earlier period left unreported); None before the first
+    period ends."""
+    return max((end for end in period_ends(rule) if end <= today), default=None)
 
 
 # A figure this many times the goal or the previous figure (or this fraction of it) is more likely a slip of

@@ -38,13 +38,13 @@ def entries_visible_to(user) -> ProgressEntryQuerySet:
 
 
 def entries_awaiting_review_by(user) -> ProgressEntryQuerySet:
-    entries = ProgressEntry.objects.filter(review_state=ReviewState.SUBMITTED)
+    """Submitted entries the user may review: their lead department's, never their own (四眼原则)."""
+    entries = ProgressEntry.objects.filter(review_state=ReviewState.SUBMITTED).exclude(submitted_by=user)
     if user.is_superuser:
         return entries
-    department = roles.department_of(user)
-    if department is None or not roles.is_reviewer(user):
+    if roles.department_of(user) is None or not roles.is_reviewer(user):
         return entries.none()
-    return entries.filter(department=department)
+    return entries.filter(target__in=targets_led_by(user))  # the lead department reviews its targets
 
 
 def end_of_day(day: dt.date) -> dt.datetime:
@@ -254,14 +254,11 @@ class DuePeriod:
 
 
 def period_due_now(*, target: Target, entries: Iterable[ProgressEntry], today: dt.date) -> DuePeriod | None:
-    """The target's period due now (progress.rules.current_period_end), with a returned entry counted as
-    not reported; None before its first period ends. `entries`: the target's current entries."""
+    """The target's period due now (progress.rules.current_period_end) and its entry, if any; None before
+    its first period ends. `entries`: the target's current entries."""
     rule = target_rule(target)
     by_period = {entry.period_end: entry for entry in entries}
-    reported = frozenset(
-        end for end, entry in by_period.items() if entry.review_state != ReviewState.RETURNED
-    )
-    end = current_period_end(rule, today, reported)
+    end = current_period_end(rule, today)
     if end is None:
         return None
     return DuePeriod(end, period_label(end, rule), due_date(end, rule), by_period.get(end))
@@ -276,4 +273,59 @@ def previous_figure(*, target: Target, before: dt.date) -> Decimal | None:
         .order_by("-period_end")
         .values_list("value", flat=True)
         .first()
+    )
+
+
+# ------------------------------------------------------------------------------------------ work queue
+
+
+def targets_led_by(user) -> QuerySet[Target]:
+    """The targets whose figures the user's department submits (every target, for a superuser)."""
+    if user.is_superuser:
+        return Target.objects.all()
+    department = roles.department_of(user)
+    if department is None:
+        return Target.objects.none()
+    return Target.objects.filter(assignments__department=department, assignments__role="lead")
+
+
+def targets_due_now(*, user, today: dt.date) -> list[int]:
+    """IDs of the targets the user's department leads whose period due now has no entry yet (a returned
+    entry is counted under 被退回, not here). Two queries, whatever the number of targets."""
+    targets = list(targets_led_by(user).select_related("report").defer("report__source_text"))
+    reported = set(
+        ProgressEntry.objects.filter(target__in=[target.pk for target in targets]).values_list(
+            "target_id", "period_end"
+        )
+    )
+    due = []
+    for target in targets:
+        end = current_period_end(target_rule(target), today)
+        if end is not None and (target.pk, end) not in reported:
+            due.append(target.pk)
+    return due
+
+
+def entries_returned_to(user) -> ProgressEntryQuerySet:
+    """Returned entries the user's department has to correct (its lead targets' entries)."""
+    return ProgressEntry.objects.filter(review_state=ReviewState.RETURNED, target__in=targets_led_by(user))
+
+
+@dataclass(frozen=True)
+class WorkQueue:
+    """What waits for the signed-in person: entries to review (never their own: 四眼原则), returned
+    entries to correct, and targets whose period due now is not reported yet."""
+
+    awaiting_review: int
+    returned: int
+    due_now: int
+
+
+def work_queue(*, user, today: dt.date) -> WorkQueue:
+    reviewable = entries_awaiting_review_by(user)
+    reports = user.has_perm("progress.add_progressentry")
+    return WorkQueue(
+        awaiting_review=reviewable.count() if user.has_perm("progress.review_progressentry") else 0,
+        returned=entries_returned_to(user).count() if reports else 0,
+        due_now=len(targets_due_now(user=user, today=today)) if reports else 0,
     )

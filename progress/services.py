@@ -338,9 +338,18 @@ def progress_entry_approve(*, entry: ProgressEntry, by, now: dt.datetime | None 
 def progress_entry_return(
     *, entry: ProgressEntry, by, reason: str, now: dt.datetime | None = None
 ) -> ProgressEntry:
+    """Return an entry with a reason; the notice to its submitter is an outbox row of the same transaction,
+    so a return is never without its notice nor a notice without its return."""
+    # Imported here: the notifications read statuses through this module.
+    from progress.messaging import message_enqueue
+    from progress.notifications import returned_entry_drafts
+
     if not reason or not reason.strip():
         raise ValidationError({"return_reason": "退回时必须填写原因。"})
-    return _review(entry=entry, by=by, state=ReviewState.RETURNED, reason=reason.strip(), now=now)
+    entry = _review(entry=entry, by=by, state=ReviewState.RETURNED, reason=reason.strip(), now=now)
+    for draft in returned_entry_drafts(entry):
+        message_enqueue(draft=draft, now=now)
+    return entry
 
 
 def _review(*, entry: ProgressEntry, by, state: str, reason: str, now: dt.datetime | None) -> ProgressEntry:

@@ -98,3 +98,8 @@ def _has_group(user, name: str) -> bool:
     if not hasattr(user, "_wz_group_names"):
         user._wz_group_names = set(user.groups.values_list("name", flat=True))
     return name in user._wz_group_names
+
+
+def display_name(user) -> str:
+    """A person as colleagues name them: the full name, surname first (张三), else the username."""
+    return f"{user.last_name}{user.first_name}".strip() or user.username

@@ -32,10 +32,10 @@ from tests.factories import UserFactory
 WUZHONG = ZoneInfo("Asia/Shanghai")
 
 
-def department_user(code: str, role: str, username: str, email: str | None = None):
+def department_user(code: str, role: str, username: str, email: str | None = None, **names):
     """A person in the role group `role` (roles.OFFICIAL, roles.REVIEWER) of the department with this code.
     Made once per username (UserFactory gets or creates), with the factory's address unless `email` is given."""
-    fields = {} if email is None else {"email": email}
+    fields = names if email is None else {"email": email, **names}
     return UserFactory(username=username, role=role, department=Department.objects.get(code=code), **fields)
 
 
@@ -119,7 +119,8 @@ def _person(code: str, role: str, username: str, who: str):
     """The fixture of one named person of a department (see the table above)."""
 
     def person(db):
-        return department_user(code, role, username, email=f"{username.replace('_', '.')}@wuzhong.example")
+        email = f"{username.replace('_', '.')}@wuzhong.example"
+        return department_user(code, role, username, email=email, last_name=who[0], first_name=who[1:])
 
     person.__doc__ = f"{who}: {username}, {role} of the department {code!r}."
     return pytest.fixture(person)

@@ -170,14 +170,19 @@ class TargetSerializer(serializers.ModelSerializer):
     status = TargetStatusSerializer(
         read_only=True, allow_null=True, help_text="当前状态（每日巡检及每次填报、审核后更新）；尚未评估为空"
     )
+    url = serializers.SerializerMethodField(help_text="目标工作台（需登录会话）")
 
     class Meta:
         model = Target
         fields = [
-            "id", "code", "report", "chapter", "task", "metric", "comparator", "comparator_label", "value",
-            "unit", "figure_unit", "goal", "measure", "measure_label", "curve", "frequency", "frequency_label",
-            "deadline", "lead_department", "departments", "quote", "reading", "baseline", "status",
+            "id", "code", "url", "report", "chapter", "task", "metric", "comparator", "comparator_label",
+            "value", "unit", "figure_unit", "goal", "measure", "measure_label", "curve", "frequency",
+            "frequency_label", "deadline", "lead_department", "departments", "quote", "reading", "baseline",
+            "status",
         ]  # fmt: skip
+
+    def get_url(self, target: Target) -> str:
+        return self.context["request"].build_absolute_uri(target.get_absolute_url())
 
 
 class TargetBriefSerializer(serializers.ModelSerializer):

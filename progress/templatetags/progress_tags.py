@@ -2,9 +2,12 @@ from decimal import Decimal
 
 from django import template
 
+from progress import selectors
 from progress.admin import REVIEW_COLOURS, coloured_label
 from progress.rules import PERFORMANCE_LABELS, REPORTING_LABELS, Evaluation, reporting_summary
+from targets import roles
 from targets.models import format_decimal
+from wuzhong_tracker import clock
 
 register = template.Library()
 
@@ -52,12 +55,17 @@ def count_of(counter, key) -> int:
 @register.filter
 def full_name(user) -> str:
     """A person as colleagues name them: the full name (surname first), else the username."""
-    if user is None:
-        return "—"
-    return f"{user.last_name}{user.first_name}" or user.username
+    return "—" if user is None else roles.display_name(user)
 
 
 @register.simple_tag
 def review_badge(entry) -> str:
     """The entry's review state in its colour (待审核 yellow, 已审核 green, 已退回 red)."""
     return coloured_label(REVIEW_COLOURS[entry.review_state], entry.get_review_state_display())
+
+
+@register.inclusion_tag("progress/_work_queue.html", takes_context=True)
+def work_queue(context) -> dict:
+    """待审核 N / 被退回 N / 本期待报 N for the signed-in person, each a link to its filtered list."""
+    user = context["request"].user
+    return {"queue": selectors.work_queue(user=user, today=clock.today()), "perms": context["perms"]}

@@ -65,13 +65,13 @@ def test_my_targets_query_count_does_not_depend_on_stored_statuses(
     ],
 )
 def test_entry_changelist_query_count_does_not_depend_on_the_number_of_entries(
-    login, report_2020, manager_wang, person, expected
+    login, report_2020, administrator_li, person, expected
 ):
     client = login(person)
     url = reverse("admin:progress_progressentry_changelist")
 
     none = _queries(client, url)
-    _forty_june_entries(report_2020, manager_wang)
+    _forty_june_entries(report_2020, administrator_li)
     forty = _queries(client, url)
 
     assert none[1] == 0 and forty[1] > 0
