@@ -35,7 +35,11 @@ def june_entry(report_2020, july_3rd_2020, official_zhang) -> ProgressEntry:
 
 
 def _act(client, action: str, entry: ProgressEntry, **extra):
-    return client.post(reverse(CHANGELIST), {"action": action, ACTION_CHECKBOX_NAME: [entry.pk], **extra})
+    # On the whole list: a reviewer's list opens on 待我审核, which leaves out what they may not review.
+    return client.post(
+        reverse(CHANGELIST) + "?review_state__exact=all",
+        {"action": action, ACTION_CHECKBOX_NAME: [entry.pk], **extra},
+    )
 
 
 def _messages(response) -> list[tuple[int, str]]:
