@@ -49,7 +49,7 @@ LIGHT_COLOURS = {
     Performance.AT_RISK: "#f9a825",
     Performance.LAGGING: "#c62828",
     Performance.ACHIEVED: "#1565c0",
-    Performance.OVERDUE: "#6a1b9a",
+    Performance.OVERDUE: "#7f0000",  # 红黄绿灯: darker than 滞后, never a milder colour
 }
 REVIEW_COLOURS = {
     ReviewState.SUBMITTED: "#f9a825",
@@ -172,7 +172,7 @@ class ProgressEntryAdmin(ImportMixin, HistoryAdmin):
     resource_classes = [ProgressImportResource]
     list_display = (
         "target_code", "target_metric", "period_end", "value_display", "provenance", "is_final", "review_badge",
-        "evidence_links", "department", "submitted_by", "submitted_at", "revision",
+        "evidence_links", "department", "submitter", "submitted_at", "revision",
     )  # fmt: skip
     list_display_links = ("target_code", "target_metric")
     list_filter = (ReviewStateFilter, DepartmentEntryFilter, "provenance", "is_final", "period_end")
@@ -182,7 +182,7 @@ class ProgressEntryAdmin(ImportMixin, HistoryAdmin):
     inlines = [EvidenceInline]
     actions = ["approve_entries", "return_entries"]
     readonly_fields = (
-        "department", "submitted_by", "submitted_at", "revision", "review_state", "reviewed_by", "reviewed_at",
+        "department", "submitter", "submitted_at", "revision", "review_state", "reviewer", "reviewed_at",
         "return_reason",
     )  # fmt: skip
 
@@ -220,11 +220,11 @@ class ProgressEntryAdmin(ImportMixin, HistoryAdmin):
             entry.remove("confirm_scale")
         if obj is None:
             return [(None, {"fields": entry})]
-        submission = ["revision", "department", "submitted_by", "submitted_at", "review_state"]
+        submission = ["revision", "department", "submitter", "submitted_at", "review_state"]
         if obj.review_state == ReviewState.RETURNED:
             # What the official must act on comes first, above the form they correct it in.
             returned = {
-                "fields": ["return_reason", ("reviewed_by", "reviewed_at")],
+                "fields": ["return_reason", ("reviewer", "reviewed_at")],
                 "description": "请按退回原因修改后保存，修改后将重新提交审核。",
             }
             return [
@@ -232,7 +232,7 @@ class ProgressEntryAdmin(ImportMixin, HistoryAdmin):
                 (None, {"fields": entry}),
                 ("填报与审核", {"fields": submission}),
             ]
-        review = [*submission, "reviewed_by", "reviewed_at", "return_reason"]
+        review = [*submission, "reviewer", "reviewed_at", "return_reason"]
         return [(None, {"fields": entry}), ("填报与审核", {"fields": review})]
 
     def get_inlines(self, request, obj=None):
@@ -293,6 +293,21 @@ class ProgressEntryAdmin(ImportMixin, HistoryAdmin):
     @admin.display(description="数值", ordering="value")
     def value_display(self, entry: ProgressEntry) -> str:
         return f"{format_decimal(entry.value)} {entry.target.figure_unit}"
+
+    @admin.display(description="填报人", ordering="submitted_by__last_name")
+    def submitter(self, entry: ProgressEntry) -> str:
+        return f"{roles.display_name(entry.submitted_by)}（{entry.department}）"
+
+    @admin.display(description="审核人")
+    def reviewer(self, entry: ProgressEntry) -> str:
+        # The lead department's reviewer (a superuser has no department to show).
+        if entry.reviewed_by is None:
+            return "—"
+        department = roles.department_of(entry.reviewed_by)
+        return roles.display_name(entry.reviewed_by) + (f"（{department}）" if department else "")
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return super().add_view(request, form_url, {"title": "填报进度", **(extra_context or {})})
 
     @admin.display(description="佐证材料")
     def evidence_links(self, entry: ProgressEntry) -> str:
@@ -543,10 +558,23 @@ class MyTargetAdmin(ViewOnlyAdmin):
         )
 
 
+class NewStatusFilter(admin.SimpleListFilter):
+    """The new state by its label (逾期未报, 逾期未完成), not its code."""
+
+    title = "新状态"
+    parameter_name = "new"
+
+    def lookups(self, request, model_admin):
+        return [(status.value, label) for status, label in (PERFORMANCE_LABELS | REPORTING_LABELS).items()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(new=self.value()) if self.value() else queryset
+
+
 @admin.register(StatusChange)
 class StatusChangeAdmin(ViewOnlyAdmin):
     list_display = ("created_at", "target", "axis", "old_display", "new_display", "reason")
-    list_filter = ("axis", "new", "as_of")
+    list_filter = ("axis", NewStatusFilter, "as_of")
     list_select_related = ("target",)
     search_fields = ("target__code", "target__metric")
 

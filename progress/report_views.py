@@ -29,6 +29,7 @@ from progress.reports import (
 from progress.rules import PERFORMANCE_LABELS, Performance, evaluate, period_ends
 from progress.selectors import figures_as_of, period_due_now
 from progress.services import target_rule
+from targets import roles
 from targets.selectors import targets_visible_to
 from wuzhong_tracker import clock
 
@@ -141,10 +142,14 @@ class ScoreboardView(ReportView):
     title = "责任单位计分排名"
 
     def report_context(self) -> dict:
-        return {"scores": department_scoreboard(user=self.request.user, as_of=self.as_of), "rule": SCORE_RULE}
+        return {
+            "scores": department_scoreboard(as_of=self.as_of),
+            "rule": SCORE_RULE,
+            "own_department": roles.department_of(self.request.user),
+        }
 
     def export(self, file_format: str) -> HttpResponse:
-        scores = department_scoreboard(user=self.request.user, as_of=self.as_of)
+        scores = department_scoreboard(as_of=self.as_of)
         if file_format == "xlsx":
             content = exports.scoreboard_xlsx(scores=scores, as_of=self.as_of, rule=SCORE_RULE)
             return _download(content, self.filename("责任单位计分排名", "xlsx"), XLSX)

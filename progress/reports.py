@@ -9,14 +9,14 @@ the number of rows.
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Prefetch, QuerySet
 
 from progress.models import ReviewState
 from progress.rules import Evaluation, Performance, Reporting
 from progress.selectors import entry_states_as_of, figures_as_of, targets_evaluated_as_of
-from targets.models import Department, Target, TargetDepartment
+from targets.models import Department, Target, TargetDepartment, format_decimal
 from targets.selectors import targets_visible_to
 
 ATTENTION = (Performance.AT_RISK, Performance.LAGGING, Performance.OVERDUE)
@@ -181,9 +181,11 @@ DEDUCTIONS = {
 LATE_REPORT_DEDUCTION = Decimal(2)
 RETURNED_ENTRY_DEDUCTION = Decimal(1)
 SCORE_RULE = (
-    "得分 = 100 − 10×逾期未完成 − 6×滞后 − 3×预警 − 2×逾期未报 − 1×被退回填报"
-    "（只计本单位牵头的目标；最低0分）"
+    "扣分 = 10×逾期未完成 + 6×滞后 + 3×预警 + 2×逾期未报 + 1×被退回填报；"
+    "得分 = 100 − 10 × 扣分 ÷ 牵头目标数（按每个牵头目标平均扣分计，单位目标多少不影响排名；"
+    "只计本单位牵头的目标，全市统一计算；最低0分，保留一位小数）"
 )
+SCORE_SCALE = Decimal(10)  # points off per point of average deduction per led target
 
 
 @dataclass
@@ -218,20 +220,35 @@ class DepartmentScore:
         return [item for item in items if item[1]]
 
     @property
+    def deducted(self) -> Decimal:
+        return sum((count * points for _, count, points in self.deductions), Decimal(0))
+
+    @property
     def score(self) -> Decimal:
-        return max(Decimal(0), Decimal(100) - sum(count * points for _, count, points in self.deductions))
+        """Per led target, so that a department's size does not decide its rank: 100 − 10 × the average
+        deduction per led target, floored at 0, to one decimal."""
+        if not self.targets:
+            return Decimal(100)
+        per_target = SCORE_SCALE * self.deducted / self.targets
+        return max(Decimal(0), (Decimal(100) - per_target).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
     @property
     def explanation(self) -> str:
-        parts = "".join(f" − {points}×{count}（{label}）" for label, count, points in self.deductions)
-        floor = "（最低0分）" if self.score == 0 and parts else ""
-        return f"100{parts} = {self.score}{floor}"
+        if not self.deductions:
+            return "无扣分 = 100"
+        parts = " + ".join(f"{points}×{count}（{label}）" for label, count, points in self.deductions)
+        floor = "（最低0分）" if self.score == 0 else ""
+        return (
+            f"扣分 {parts} = {format_decimal(self.deducted)}；"
+            f"100 − 10 × {format_decimal(self.deducted)} ÷ {self.targets}个牵头目标 = {format_decimal(self.score)}{floor}"
+        )
 
 
-def department_scoreboard(*, user, as_of: dt.date) -> list[DepartmentScore]:
+def department_scoreboard(*, as_of: dt.date) -> list[DepartmentScore]:
     """Per department (targets it leads): statuses, reporting, returned entries and an explainable score,
-    ranked best first (ties share a rank)."""
-    rows = target_rows(user=user, as_of=as_of)
+    ranked best first (ties share a rank). City-wide for everyone who may see the board: a score computed
+    from the part of the city one official sees would differ from the office's for the same department."""
+    rows = target_rows(user=None, as_of=as_of)
     scores: dict[int, DepartmentScore] = {}
     for row in rows:
         lead = row.lead

@@ -4,16 +4,24 @@ Target definitions come from the data file (`load_report`) and are read-only her
 departments (责任分工) inline, and every change is kept in the history (django-simple-history).
 """
 
+import datetime as dt
+from decimal import Decimal
+
 from django.contrib import admin
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from progress.services import statuses_mark_stale
+from targets import roles
 from targets.models import (
     Baseline,
     Chapter,
@@ -39,10 +47,39 @@ TARGET_DEFINITION_FIELDS = (
 )  # fmt: skip
 
 
+def history_value(field, value) -> str:
+    """One value of a history page as people read it: a choice by its label, a time in Wuzhong's time zone
+    to the minute, a person by name, a decimal without trailing zeros, "—" for nothing."""
+    if isinstance(value, DeletedObject):
+        return "—" if value.pk is None else f"（已删除，编号{value.pk}）"
+    if value is None or value == "":
+        return "—"
+    if getattr(field, "choices", None):
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dt.datetime):
+        return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
+    if isinstance(value, Decimal):
+        return format_decimal(value)
+    if isinstance(value, AbstractBaseUser):
+        return roles.display_name(value)
+    return str(value)
+
+
+class ChineseHistoryHelper(HistoricalRecordContextHelper):
+    def prepare_delta_change_value(self, change, value):
+        return history_value(self.model._meta.get_field(change.field), value)
+
+
 class HistoryAdmin(SimpleHistoryAdmin):
     """History that is only read. django-simple-history's page of one past version is a form that saves a
     POST (a revert) after checking only the *view* permission, past the services and their rules: a view-only
-    official could have written an old version back. Here it shows, never saves."""
+    official could have written an old version back. Here it shows, never saves. Its list reads in Chinese
+    (templates/simple_history/object_history_list.html, ChineseHistoryHelper)."""
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ChineseHistoryHelper(self.model, historical_record)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method not in ("GET", "HEAD"):
@@ -310,7 +347,9 @@ class TargetAdmin(HistoryAdmin):
     list_per_page = 50
     view_on_site = True  # "在站点上查看" opens the target's 目标工作台 (Target.get_absolute_url)
     inlines = [TargetDepartmentInline, BaselineInline]
-    readonly_fields = (*TARGET_DEFINITION_FIELDS, "goal", "source_paragraph", "baseline_display")
+    readonly_fields = (
+        *TARGET_DEFINITION_FIELDS, "goal", "value_display", "source_paragraph", "baseline_display",
+    )  # fmt: skip
     fieldsets = (
         (None, {"fields": ("code", "metric", "goal", "report", "task")}),
         (_("报告原文"), {"fields": ("source_paragraph", "quote", "reading", "baseline_display")}),
@@ -319,7 +358,7 @@ class TargetAdmin(HistoryAdmin):
             {
                 "fields": (
                     "comparator",
-                    "value",
+                    "value_display",
                     "unit",
                     "measure",
                     "curve",
@@ -356,6 +395,10 @@ class TargetAdmin(HistoryAdmin):
     @admin.display(description=_("目标"))
     def goal(self, target: Target) -> str:
         return target.goal_display
+
+    @admin.display(description=_("目标值"))
+    def value_display(self, target: Target) -> str:
+        return format_decimal(target.value) or "—"  # 3, not 3.0000
 
     @admin.display(description=_("章节"), ordering="task__chapter__number")
     def chapter(self, target: Target) -> str:

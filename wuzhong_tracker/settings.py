@@ -134,6 +134,8 @@ USE_TZ = True
 # Date inputs that accept what officials type: 2020-07-03, 2020/7/3 and 2020年7月3日 (Django's own zh-hans
 # list spells the last one with strptime codes that mean something else).
 FORMAT_MODULE_PATH = ["wuzhong_tracker.formats"]
+# Chinese for the few strings of Django's admin its zh_Hans catalogue lacks (locale/zh_Hans).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", default=str(VAR_DIR / "static")))

@@ -62,7 +62,7 @@ def test_the_demo_year_shows_every_light_and_a_day_of_work(demo_year, sign_in_wi
     assert statuses["no_data"] < 138 / 5
     late = TargetStatus.objects.filter(reporting="late").select_related("target")
     assert 1 <= len({status.target.lead_department for status in late}) <= 4
-    scores = department_scoreboard(user=None, as_of=DEMO_DAY)
+    scores = department_scoreboard(as_of=DEMO_DAY)
     assert len({score.score for score in scores}) >= 5
     assert Message.objects.filter(kind="reminder").exists() and Message.objects.filter(kind="digest").exists()
 

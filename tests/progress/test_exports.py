@@ -251,7 +251,7 @@ def test_an_empty_ledger_still_has_its_header_and_months(db):
 
 def test_exports_run_no_queries(entries, manager_wang, django_assert_num_queries):
     inputs = ledger_inputs(manager_wang)
-    scores = department_scoreboard(user=manager_wang, as_of=AS_OF)
+    scores = department_scoreboard(as_of=AS_OF)
     summary = status_summary(user=manager_wang, as_of=AS_OF)
 
     with django_assert_num_queries(0):
@@ -283,7 +283,7 @@ def test_the_ledger_csv_has_the_same_columns_with_a_bom(entries, manager_wang):
 
 @pytest.fixture
 def scores(entries, manager_wang):
-    return department_scoreboard(user=manager_wang, as_of=AS_OF)
+    return department_scoreboard(as_of=AS_OF)
 
 
 def test_the_scoreboard_sheet_ranks_departments_with_their_counts_and_score(scores):
@@ -312,8 +312,8 @@ def test_the_scoreboard_sheet_ranks_departments_with_their_counts_and_score(scor
         "逾期未报": 17,
         "按时报送率(%)": 10.5,
         "被退回填报": 1,
-        "得分": 59,
-        "计分说明": "100 − 6×1（滞后） − 2×17（逾期未报） − 1×1（被退回填报） = 59",
+        "得分": 78.4,
+        "计分说明": "扣分 6×1（滞后） + 2×17（逾期未报） + 1×1（被退回填报） = 41；100 − 10 × 41 ÷ 19个牵头目标 = 78.4",
     }
 
 
@@ -337,8 +337,8 @@ def test_the_scoreboard_csv(scores):
     assert lines[0] == SCOREBOARD_HEADER
     assert len(lines) == 1 + len(scores)
     assert industry[2:] == [
-        "19", "1", "0", "1", "0", "0", "17", "17", "10.5", "1", "59",
-        "100 − 6×1（滞后） − 2×17（逾期未报） − 1×1（被退回填报） = 59",
+        "19", "1", "0", "1", "0", "0", "17", "17", "10.5", "1", "78.4",
+        "扣分 6×1（滞后） + 2×17（逾期未报） + 1×1（被退回填报） = 41；100 − 10 × 41 ÷ 19个牵头目标 = 78.4",
     ]  # fmt: skip
 
 

@@ -95,7 +95,9 @@ def test_scoreboard_explains_each_score(manager_client, known_entries):
     assert industry.performance["lagging"] == 2
     assert industry.returned_entries == 1
     # 19 led targets: 2 lagging, 17 with a late report (only 1.1.03 and 1.1.02 reported June), 1 returned.
-    assert industry.explanation == "100 − 6×2（滞后） − 2×17（逾期未报） − 1×1（被退回填报） = 53"
+    assert industry.explanation == (
+        "扣分 6×2（滞后） + 2×17（逾期未报） + 1×1（被退回填报） = 47；100 − 10 × 47 ÷ 19个牵头目标 = 75.3"
+    )
     ranks = [score.rank for score in response.context["scores"]]
     assert ranks == sorted(ranks) and ranks[0] == 1
     assert "计分规则" in response.content.decode()
