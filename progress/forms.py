@@ -160,6 +160,27 @@ class ProgressEntryForm(forms.ModelForm):
             self.add_error("value", f"{warning}如确认无误，请勾选“确认数值”后再保存。")
 
 
+class CooperationNoteForm(forms.Form):
+    """配合情况 on the target's desk: a period of the lead's, what the department did, and evidence."""
+
+    period_end = forms.DateField(label="报告期末", widget=forms.Select)
+    text = forms.CharField(label="配合情况", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    evidence = forms.FileField(
+        label="佐证材料",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.xlsx,.jpg,.jpeg,.png"}),
+        help_text="可选；PDF、DOCX、XLSX、JPG、PNG，不超过10 MB。配合情况不计入目标数值。",
+    )
+
+    def __init__(self, *args, target, **kwargs):
+        super().__init__(*args, **kwargs)
+        rule = target_rule(target)
+        closed = [end for end in period_ends(rule) if end <= clock.today()]
+        self.fields["period_end"].widget.choices = [
+            (f"{end:%Y-%m-%d}", period_label(end, rule)) for end in reversed(closed)
+        ]
+
+
 class ReturnReasonForm(forms.Form):
     reason = forms.CharField(label="退回原因", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 

@@ -435,3 +435,35 @@ class DepartmentWebhook(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department} · {self.get_kind_display()}"
+
+
+def cooperation_upload_to(note: "CooperationNote", filename: str) -> str:
+    return f"cooperation/{note.target_id}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
+
+
+class CooperationNote(models.Model):
+    """配合情况: a co-operating department's account of its contribution to the lead department's period,
+    with optional evidence. Never a figure: the status is judged from the lead's entries alone."""
+
+    target = models.ForeignKey(
+        Target, on_delete=models.PROTECT, related_name="cooperation_notes", verbose_name=_("目标")
+    )
+    period_end = models.DateField(_("报告期末"))
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("配合单位")
+    )
+    text = models.TextField(_("配合情况"))
+    evidence = models.FileField(_("佐证材料"), upload_to=cooperation_upload_to, blank=True)
+    evidence_name = models.CharField(_("原文件名"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("填写人")
+    )
+    created_at = models.DateTimeField(_("填写时间"))
+
+    class Meta:
+        verbose_name = _("配合情况")
+        verbose_name_plural = _("配合情况")
+        ordering = ["target", "period_end", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} · {self.period_end:%Y-%m-%d} · {self.department_id}"

@@ -5,17 +5,18 @@ progress.reports and the writers in progress.exports."""
 
 from urllib.parse import quote
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
-from django.urls import path
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
 from django.views.generic import TemplateView
 
 from progress import exports, services
 from progress.charts import progress_chart_svg
-from progress.forms import ReportFilterForm
+from progress.forms import CooperationNoteForm, ReportFilterForm
 from progress.models import StatusChange
 from progress.reports import (
     SCORE_RULE,
@@ -30,6 +31,7 @@ from progress.rules import PERFORMANCE_LABELS, Performance, evaluate, period_end
 from progress.selectors import figures_as_of, period_due_now
 from progress.services import target_rule
 from targets import roles
+from targets.models import DepartmentRole
 from targets.selectors import targets_visible_to
 from wuzhong_tracker import clock
 
@@ -226,8 +228,41 @@ class TargetReportView(ReportView):
             "due": period_due_now(target=target, entries=entries, today=today) if as_of == today else None,
             "may_submit": may_submit,
             "paragraph": target.source_paragraph_parts(),
+            "notes": target.cooperation_notes.filter(period_end__lte=as_of).select_related(
+                "department", "created_by"
+            ),
+            "note_form": CooperationNoteForm(target=target) if self._cooperates(target) else None,
             "may_edit_definition": user.has_perm("targets.change_target"),
         }
+
+    def _cooperates(self, target) -> bool:
+        department = roles.department_of(self.request.user)
+        return department is not None and any(
+            a.department_id == department.pk and a.role == DepartmentRole.COOPERATING
+            for a in target.assignment_list()
+        )
+
+    def post(self, request, *args, **kwargs):
+        """配合情况 added from the desk (progress.services.cooperation_note_add decides who may)."""
+        target = get_object_or_404(targets_visible_to(request.user).with_structure(), pk=kwargs["pk"])
+        form = CooperationNoteForm(request.POST, request.FILES, target=target)
+        desk = reverse("reports-target", args=[target.pk])
+        if not form.is_valid():
+            messages.error(
+                request,
+                "；".join(f"{form[name].label}：{'、'.join(errors)}" for name, errors in form.errors.items()),
+            )
+            return redirect(desk)
+        try:
+            services.cooperation_note_add(
+                target=target, period_end=form.cleaned_data["period_end"], text=form.cleaned_data["text"],
+                by=request.user, evidence=form.cleaned_data["evidence"],
+            )  # fmt: skip
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+            return redirect(desk)
+        messages.success(request, "已添加配合情况。")
+        return redirect(desk + "#wz-cooperation")
 
     def export(self, file_format: str) -> HttpResponse:
         rows = target_rows(

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from progress.models import (
+    CooperationNote,
     EvidenceFile,
     ProgressEntry,
     Provenance,
@@ -32,7 +33,7 @@ from progress.models import (
 )
 from progress.rules import Evaluation, Figure, TargetRule, Thresholds, evaluate, period_ends, period_label
 from targets import roles
-from targets.models import Comparator, Measure, Target, format_decimal
+from targets.models import Comparator, DepartmentRole, Measure, Target, format_decimal
 from targets.selectors import targets_visible_to
 from wuzhong_tracker import clock
 
@@ -368,6 +369,50 @@ def _review(*, entry: ProgressEntry, by, state: str, reason: str, now: dt.dateti
     entry.save(update_fields=["review_state", "reviewed_by", "reviewed_at", "return_reason"])
     _refresh_status_after_commit(entry.target_id)
     return entry
+
+
+@transaction.atomic
+def cooperation_note_add(
+    *,
+    target: Target,
+    period_end: dt.date | None,
+    text: str,
+    by,
+    evidence: UploadedFile | None = None,
+    now: dt.datetime | None = None,
+) -> CooperationNote:
+    """配合情况: a co-operating department's note (and evidence) on one of the lead's periods. It never
+    counts as a figure, so it neither marks the status stale nor goes through review."""
+    now = now or clock.now()
+    department = roles.department_of(by)
+    errors: dict[str, str] = {}
+    if (
+        department is None
+        or not target.assignments.filter(department=department, role=DepartmentRole.COOPERATING).exists()
+    ):
+        errors["target"] = "只有该目标的配合单位可以填写配合情况。"
+    if not text or not text.strip():
+        errors["text"] = "请填写配合情况。"
+    if period_end is None or period_end not in period_ends(target_rule(target)):
+        errors["period_end"] = "请选择该目标的一个报告期。"
+    elif period_end > timezone.localdate(now):
+        errors["period_end"] = f"报告期末{period_end:%Y-%m-%d}尚未到来。"
+    if evidence is not None:
+        try:
+            evidence_validate(evidence)
+        except ValidationError as error:
+            errors["evidence"] = error.message_dict["evidence"][0]
+    if errors:
+        raise ValidationError(errors)
+    note = CooperationNote(
+        target=target, period_end=period_end, department=department, text=text.strip(), created_by=by,
+        created_at=now, evidence_name=PurePath(evidence.name).name[:255] if evidence else "",
+    )  # fmt: skip
+    if evidence is not None:
+        note.evidence.save(evidence.name, evidence, save=False)
+    note.full_clean()
+    note.save()
+    return note
 
 
 @transaction.atomic

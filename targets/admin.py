@@ -378,7 +378,7 @@ class TargetAdmin(HistoryAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # The definition form is for those who edit a target (managers assign departments, administrators
         # thresholds); everyone else opens the target's 目标工作台, which shows the definition too.
-        if not self.has_change_permission(request) and str(object_id).isdigit():
+        if not self.has_change_permission(request) and self.get_object(request, object_id) is not None:
             return redirect(reverse("reports-target", args=[object_id]))
         return super().change_view(request, object_id, form_url, extra_context)
 

@@ -4,7 +4,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from progress.report_views import report_urls
-from progress.views import evidence_download
+from progress.views import cooperation_evidence_download, evidence_download
 from wuzhong_tracker.health import healthz
 
 admin.site.site_header = "吴忠市政府工作报告目标任务督查系统"
@@ -18,6 +18,9 @@ urlpatterns = [
     path("admin/", include(report_urls())),
     path("admin/", admin.site.urls),
     path("evidence/<int:pk>/", evidence_download, name="evidence-download"),
+    path(
+        "evidence/cooperation/<int:pk>/", cooperation_evidence_download, name="cooperation-evidence-download"
+    ),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("progress.api.urls")),

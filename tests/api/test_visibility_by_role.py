@@ -28,10 +28,10 @@ DEPARTMENT_PEOPLE = [
 
 
 @pytest.fixture
-def june_entries(july_3rd_2020, manager_wang):
+def june_entries(july_3rd_2020, administrator_li):
     for code, value in JUNE_ENTRIES.items():
         services.progress_entry_submit(
-            target=Target.objects.get(code=code), period_end=JUNE_END, value=value, by=manager_wang
+            target=Target.objects.get(code=code), period_end=JUNE_END, value=value, by=administrator_li
         )
 
 

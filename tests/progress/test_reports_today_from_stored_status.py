@@ -28,8 +28,9 @@ from progress.services import (
     status_sweep,
     target_status_refresh,
 )
+from targets import roles
 from targets.models import Comparator, Measure, Target
-from tests.factories import KeyTaskFactory, TargetFactory
+from tests.factories import KeyTaskFactory, TargetFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +77,8 @@ def test_as_of_today_stored_statuses_give_the_rows_the_history_gives(
     clock, judged_count, manager_wang, administrator_li, report_2020
 ):
     admin = administrator_li
+    # Another administrator reviews: nobody reviews their own entries (四眼原则).
+    reviewer = UserFactory(username="zhou_admin", is_superuser=True, role=roles.ADMINISTRATOR)
     task = KeyTaskFactory()
     cumulative = [TargetFactory(task=task) for _ in range(6)]
     level = [
@@ -91,7 +94,7 @@ def test_as_of_today_stored_statuses_give_the_rows_the_history_gives(
     for index, target in enumerate(level):
         progress_entry_submit(target=target, period_end=MAY, value=str(2 + index), by=admin)
     returned = ProgressEntry.objects.get(target=cumulative[1], period_end=MAY)
-    progress_entry_return(entry=returned, by=admin, reason="数据口径不一致")
+    progress_entry_return(entry=returned, by=reviewer, reason="数据口径不一致")
     clock("2020-07-01", hour=1)
     status_sweep()
     stale_statuses_refresh()
@@ -108,11 +111,11 @@ def test_as_of_today_stored_statuses_give_the_rows_the_history_gives(
     )
     target_status_refresh(target_id=cumulative[3].pk)
     progress_entry_return(
-        entry=ProgressEntry.objects.get(target=level[0], period_end=MAY), by=admin, reason="请补充佐证材料"
+        entry=ProgressEntry.objects.get(target=level[0], period_end=MAY), by=reviewer, reason="请补充佐证材料"
     )
     target_status_refresh(target_id=level[0].pk)
     progress_entry_return(
-        entry=ProgressEntry.objects.get(target=level[1], period_end=MAY), by=admin, reason="请补充佐证材料"
+        entry=ProgressEntry.objects.get(target=level[1], period_end=MAY), by=reviewer, reason="请补充佐证材料"
     )  # left stale
     never_evaluated = TargetFactory(task=task)
     progress_entry_submit(target=TargetFactory(task=task), period_end=JUNE, value="4", by=admin)

@@ -117,6 +117,7 @@ OTHER_ENDPOINTS = {
     "/admin/reports/overview/": "report",
     "/admin/reports/targets/{pk}/": "report_target",
     "/evidence/{pk}/": "evidence",
+    "/evidence/cooperation/{pk}/": "cooperation_evidence",
     "/api/schema/": "public",
     "/api/docs/": "public",
     "/api/": "api_root",

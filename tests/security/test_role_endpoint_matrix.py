@@ -38,6 +38,7 @@ from rest_framework.test import APIClient
 
 from progress import services
 from progress.models import (
+    CooperationNote,
     DepartmentWebhook,
     EvidenceFile,
     Message,
@@ -93,6 +94,7 @@ class World:
     token: Token
     message: Message
     webhook: DepartmentWebhook
+    note: CooperationNote  # 配合情况 with evidence on B's bundled target
     objects: dict[type, list] = field(default_factory=dict)  # model → B's rows (or shared rows) to try
     private_models: set[type] = field(default_factory=set)  # the models whose rows above are B's own
 
@@ -108,6 +110,7 @@ class World:
             "assignments": TargetDepartment.objects.filter(target_id__in=target_ids),
             "entries": ProgressEntry.objects.filter(target_id__in=target_ids),
             "evidence": EvidenceFile.objects.filter(entry__target_id__in=target_ids),
+            "notes": CooperationNote.objects.filter(target_id__in=target_ids),
             "statuses": TargetStatus.objects.filter(target_id__in=target_ids),
             "changes": StatusChange.objects.filter(target_id__in=target_ids),
             "department": Department.objects.filter(pk=self.department.pk),
@@ -169,6 +172,12 @@ def world(july_3rd_2020, media_root, official_zhao, reviewer_zhou, official_zhan
         kind="dingtalk",
         url=f"https://oapi.dingtalk.com/robot/send?access_token={MARK}",
     )
+    cooperating = bundled.target.assignments.exclude(department=department).first().department
+    note = CooperationNote(
+        target=bundled.target, period_end=JUNE_END, department=cooperating, text=f"{MARK}配合情况",
+        created_by=reviewer_zhou, created_at=timezone.now(), evidence_name=f"{MARK}配合佐证.pdf",
+    )  # fmt: skip
+    note.evidence.save("note.pdf", SimpleUploadedFile("note.pdf", PDF_BYTES), save=True)
     settings_row = NotificationSettings.objects.create(user=reviewer_zhou, receive_digest=False)
     token = Token.objects.create(user=official_zhao)
     lockout = {
@@ -218,7 +227,7 @@ def world(july_3rd_2020, media_root, official_zhao, reviewer_zhou, official_zhan
     world = World(
         department=department, department_a=department_a, target=target, guessed_targets=guessed,
         entries=entries, evidence=june.evidence.get(), users=users, token=token, message=message,
-        webhook=webhook,
+        webhook=webhook, note=note,
     )  # fmt: skip
     world.objects = {model: list(rows) for model, rows in (shared | private).items()}
     world.private_models = set(private)
@@ -400,11 +409,15 @@ def _other_calls(world: World, endpoint: Endpoint, kind: str) -> list[Call]:
         queries += ["?department=agriculture&format=xlsx", "?format=xlsx", "?format=csv"]
         return [Call("get", endpoint.url() + query) for query in queries] + [Call("post", endpoint.url(), {})]
     if kind == "report_target":
+        note = {"period_end": "2020-06-30", "text": f"{MARK}写入"}  # 配合情况 posted to B's target
         return [
             Call("get", endpoint.url(pk=pk) + query, private=True)
             for pk in target_ids
             for query in ("", "?format=csv", "?format=xlsx")
-        ]
+        ] + [Call("post", endpoint.url(pk=pk), note, private=True) for pk in target_ids]
+    if kind == "cooperation_evidence":
+        url = endpoint.url(pk=world.note.pk)
+        return [Call("get", url, private=True), Call("post", url, {}, private=True)]
     if kind == "evidence":
         url = endpoint.url(pk=world.evidence.pk)
         return [Call("get", url, private=True), Call("post", url, {}, private=True)]
@@ -598,7 +611,8 @@ def test_department_b_and_the_supervision_office_see_b_data(request, world, pers
     values = {"target": world.target.pk, "entry": june.pk, "evidence": world.evidence.pk}
 
     for template in OWN_PAGES:
-        response = client.get(template.format(**values))
+        # An official or reviewer opening a target's definition form lands on its 目标工作台.
+        response = client.get(template.format(**values), follow=True)
         assert response.status_code == 200, template
         assert MARK in body_text(response), template
 
