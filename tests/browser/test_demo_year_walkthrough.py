@@ -93,7 +93,7 @@ def test_the_demo_year_shows_every_light_and_a_day_of_work(demo_year, sign_in_wi
 
     _row(page, behind.code).get_by_role("link", name="填报").click()
     page.wait_for_url("**/admin/progress/progressentry/add/?target=*")
-    page.fill("#id_period_end", "2020-06-30")
+    page.select_option("#id_period_end", "2020-06-30")
     page.fill("#id_value", str(behind.value.normalize()))
     screenshot(page, "official-june-figure")
     page.click("input[name=_save]")

@@ -1,6 +1,8 @@
-"""张工信 (工业和信息化局) signs in, sees only his department's targets on 我的目标, reports June's figure of
-新增规上企业 with an evidence PDF through 填报 — told in Chinese, and nothing saved, when he types "N/A" —
-and sees the target's status light turn from 无数据 to 正常."""
+"""张工信 (工业和信息化局) signs in, sees only his department's targets on 我的目标, opens 新增规上企业's
+目标工作台 from there and reports June's figure with an evidence PDF through its 填报 button: the form
+names the unit (数值（户）) and has June chosen; "N/A" is refused in Chinese, a figure 1000 times the goal
+asks for a confirmation, and nothing is saved until the figure is right; then the status light turns from
+无数据 to 正常."""
 
 import re
 
@@ -42,7 +44,7 @@ def _light(page, code: str) -> tuple[str, str]:
 
 
 def _fill_entry(page, value: str) -> None:
-    page.fill("#id_period_end", "2020-06-30")
+    expect(page.locator("#id_period_end")).to_have_value("2020-06-30")  # the period due now, chosen
     page.fill("#id_value", value)
     page.set_input_files("#id_evidence", files=[EVIDENCE])
 
@@ -63,10 +65,18 @@ def test_official_reports_a_figure_with_evidence_and_sees_the_light_change(
     assert DAIRY_COWS not in _codes(page)
     assert _light(page, ENTERPRISES) == ("无数据", GREY)
 
-    _row(page, ENTERPRISES).get_by_role("link", name="填报").click()
-    page.wait_for_url("**/admin/progress/progressentry/add/?target=*")
     target = Target.objects.get(code=ENTERPRISES, report__year=2020)
+    _row(page, ENTERPRISES).locator("th.field-code a").click()
+    page.wait_for_url(f"**/admin/reports/targets/{target.pk}/")
+    expect(page.locator("#wz-due h2")).to_have_text("本期填报：2020年6月（应于 2020年7月7日 前报送）")
+    expect(page.locator("mark")).to_have_text("规上企业15户")
+    screenshot(page, "target-desk")
+
+    page.get_by_role("link", name="填报2020年6月").click()
+    page.wait_for_url("**/admin/progress/progressentry/add/?target=*")
     assert page.locator("#id_target").input_value() == str(target.pk)
+    expect(page.locator("label[for=id_value]")).to_have_text("数值（户）:")
+    expect(page.locator(".field-value .help")).to_contain_text("目标：≥ 15 户（累计值，月报）")
 
     _fill_entry(page, "N/A")
     screenshot(page, "entry-not-a-number")
@@ -77,6 +87,15 @@ def test_official_reports_a_figure_with_evidence_and_sees_the_light_change(
         "“N/A”不是数字；请只填写数值，说明写在“说明”栏。"
     )
     assert (ProgressEntry.objects.count(), EvidenceFile.objects.count()) == (0, 0)
+
+    _fill_entry(page, "15000")  # 15000 户 against a goal of 15: a slip of unit, asked about
+    page.click("input[name=_save]")
+    expect(page.locator(".field-value .errorlist")).to_have_text(
+        "数值15000 户是目标值（15 户）的1000倍；请确认单位是“户”。如确认无误，请勾选“确认数值”后再保存。"
+    )
+    expect(page.locator("#id_confirm_scale")).to_be_visible()
+    screenshot(page, "entry-confirmation-asked")
+    assert ProgressEntry.objects.count() == 0
 
     _fill_entry(page, "7")  # the browser drops the chosen file when the form comes back
     page.click("input[name=_save]")
