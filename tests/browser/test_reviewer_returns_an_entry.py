@@ -94,7 +94,9 @@ def test_reviewer_returns_and_approves_from_the_entry_page_and_never_his_own(
 
 
 def test_a_cooperating_official_adds_a_note_but_no_figure(sign_in, screenshot, official_sun):
-    target = Target.objects.get(code="1.1.03", report__year=2020)  # led by 工业和信息化局, 统计局 co-operating
+    target = Target.objects.get(
+        code="1.1.03", report__year=2020
+    )  # led by 工业和信息化局, 统计局 co-operating
     page = sign_in("official_sun")
     page.goto(f"/admin/reports/targets/{target.pk}/")
     expect(page.locator("#wz-due")).to_contain_text("本目标的数值由牵头单位填报。")

@@ -34,7 +34,7 @@ def test_the_form_for_a_target_names_unit_goal_and_periods(login, official_zhao,
 
     assert form.fields["value"].label == "数值（万头）"
     assert form.fields["value"].help_text.startswith("目标：≥ 3 万头（累计值，月报）。请按“万头”填写")
-    periods = [label for value, label in form.fields["period_end"].choices if value]
+    periods = [label for value, label in form.fields["period_end"].widget.choices if value]
     assert periods == [f"2020年{month}月（2020-{month:02d}-{day}）" for month, day in
                        ((1, 31), (2, 29), (3, 31), (4, 30), (5, 31), (6, 30))]  # fmt: skip
     assert form.initial["period_end"] == "2020-06-30"  # the period due now

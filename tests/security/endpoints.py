@@ -96,6 +96,7 @@ MODEL_ADMIN_SUFFIXES = {
     "import/": "import",  # django-import-export
     "process_import/": "process_import",
     "{id}/password/": "password",  # the user admin's password form
+    "{object_id}/review/": "review",  # 批准 / 退回 from an entry's page (POST only)
 }
 
 OTHER_ENDPOINTS = {

@@ -72,8 +72,8 @@ def _admin_pages(endpoint, kind, model, rows: dict, hostile: Hostile) -> list[st
         return [endpoint.url(arg0=object_id, arg1=version) for object_id, version in _history(model, mine)]
     if kind == "password":
         return [endpoint.url(id=row.pk) for row in mine]
-    if kind == "process_import":
-        return []  # only answers a posted import
+    if kind in ("process_import", "review"):
+        return []  # only answer a POST
     raise AssertionError(f"say which pages of {endpoint.template} ({kind}) show typed-in text")
 
 

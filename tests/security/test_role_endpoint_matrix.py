@@ -339,6 +339,12 @@ def _admin_calls(world: World, endpoint: Endpoint, kind: str, model) -> list[Cal
                 calls.append(Call("post", url, _form_data(world, model_admin, row), private=private))
             elif kind == "delete":
                 calls.append(Call("post", url, {"post": "yes"}, private=private))
+    elif kind == "review":
+        for row in rows or [None]:
+            url = endpoint.url(object_id=row.pk if row else 999_999)
+            calls.append(Call("get", url, private=private))
+            for decision in ({"decision": "approve"}, {"decision": "return", "reason": "篡改"}):
+                calls.append(Call("post", url, decision, private=private))
     elif kind == "version":
         for object_id, history_id in _history_versions(world, model):
             url = endpoint.url(arg0=object_id, arg1=history_id)
