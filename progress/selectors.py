@@ -24,7 +24,7 @@ from progress.rules import (
 )
 from progress.services import target_rule
 from targets import roles
-from targets.models import Report, Target
+from targets.models import DepartmentRole, Report, Target
 from targets.selectors import targets_visible_to
 from wuzhong_tracker import clock
 
@@ -286,7 +286,7 @@ def targets_led_by(user) -> QuerySet[Target]:
     department = roles.department_of(user)
     if department is None:
         return Target.objects.none()
-    return Target.objects.filter(assignments__department=department, assignments__role="lead")
+    return Target.objects.filter(assignments__department=department, assignments__role=DepartmentRole.LEAD)
 
 
 def targets_due_now(*, user, today: dt.date) -> list[int]:
