@@ -523,7 +523,10 @@ def _apply(event: _Event, targets: dict, users: dict, summary: DemoSummary) -> N
     if entry is None or entry.submitted_by_id != planned.official_id or entry.submitted_at > event.at:
         return
     if event.kind == "return" and entry.review_state == ReviewState.SUBMITTED and entry.revision == 1:
-        services.progress_entry_return(entry=entry, by=reviewer, reason=planned.return_reason, now=event.at)
+        # The past sends nothing: its messages would reach people about days long gone.
+        services.progress_entry_return(
+            entry=entry, by=reviewer, reason=planned.return_reason, now=event.at, notify=False
+        )
         summary.returned += 1
     elif event.kind == "correct" and entry.review_state == ReviewState.RETURNED and entry.revision == 1:
         services.progress_entry_correct(entry=entry, value=planned.value, by=official, now=event.at)

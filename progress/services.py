@@ -337,10 +337,11 @@ def progress_entry_approve(*, entry: ProgressEntry, by, now: dt.datetime | None 
 
 @transaction.atomic
 def progress_entry_return(
-    *, entry: ProgressEntry, by, reason: str, now: dt.datetime | None = None
+    *, entry: ProgressEntry, by, reason: str, now: dt.datetime | None = None, notify: bool = True
 ) -> ProgressEntry:
     """Return an entry with a reason; the notice to its submitter is an outbox row of the same transaction,
-    so a return is never without its notice nor a notice without its return."""
+    so a return is never without its notice nor a notice without its return. `notify=False` only for a
+    past lived again (the demo history), whose people were told at the time."""
     # Imported here: the notifications read statuses through this module.
     from progress.messaging import message_enqueue
     from progress.notifications import returned_entry_drafts
@@ -348,7 +349,7 @@ def progress_entry_return(
     if not reason or not reason.strip():
         raise ValidationError({"return_reason": "退回时必须填写原因。"})
     entry = _review(entry=entry, by=by, state=ReviewState.RETURNED, reason=reason.strip(), now=now)
-    for draft in returned_entry_drafts(entry):
+    for draft in returned_entry_drafts(entry) if notify else ():
         message_enqueue(draft=draft, now=now)
     return entry
 
