@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import escape
 
 from progress.models import PerformanceStatus, ProgressEntry, ReportingStatus
 from progress.reports import ReportFilters
@@ -82,7 +83,8 @@ class ProgressEntryForm(forms.ModelForm):
         value = self.fields["value"]
         value.label = f"数值（{unit}）"
         milestone = target.comparator == Comparator.DONE
-        value.help_text = (
+        # Escaped: the admin renders help text as HTML, and a unit or goal is text from the data file.
+        value.help_text = escape(
             f"目标：{target.goal_display}（{target.get_measure_display()}，{target.get_frequency_display()}）。"
             + ("填写完成百分比（0–100）。" if milestone else f"请按“{unit}”填写，只填数字。")
             + ("增速可为负数。" if target.allows_negative_figures else "")
