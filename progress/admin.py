@@ -13,6 +13,7 @@ from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from import_export.admin import ImportMixin
 
 from progress import messaging, services
@@ -315,7 +316,7 @@ class ProgressEntryAdmin(ImportMixin, HistoryAdmin):
         if not files:
             return "—"
         return format_html_join(
-            format_html("<br>"),
+            mark_safe("<br>"),  # a constant separator
             '<a href="{}">{}</a>',
             (
                 (reverse("evidence-download", args=[evidence.pk]), evidence.original_name)
