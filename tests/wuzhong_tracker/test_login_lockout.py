@@ -15,13 +15,7 @@ PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's
 
 
 @pytest.fixture
-def fast_hashing(settings):
-    """A fast hasher for the people made after it (the default one takes a noticeable time per attempt)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def sign_in(july_3rd_2020, fast_hashing):
+def sign_in(july_3rd_2020):
     """`sign_in(username, password, address="192.0.2.10")`: one attempt at the admin login form from that
     address, in a fresh browser; returns the response and whether it signed the person in."""
 
