@@ -50,6 +50,10 @@ def _duplicate_department_code(data: dict) -> None:
     data["departments"][1]["code"] = data["departments"][0]["code"]
 
 
+def _department_name_taken_by_another_code(data: dict) -> None:
+    data["departments"][1]["code"] = "stats-bureau"  # 统计局 is loaded with the code "stats"
+
+
 def _missing_source(data: dict) -> None:
     data["report"]["source"] = "no_such_report.txt"
 
@@ -156,6 +160,13 @@ CASES = [
     ),
     pytest.param(_bad_task_title, "重点任务 1.1", "title", "恰好有1个", id="task-paragraph-not-found"),
     pytest.param(_duplicate_department_code, "责任单位", "code", "代码重复", id="duplicate-department-code"),
+    pytest.param(
+        _department_name_taken_by_another_code,
+        "责任单位 统计局",
+        "name",
+        "已存在。（代码 stats）",
+        id="department-name-taken",
+    ),
     pytest.param(_missing_source, "report", "source", "找不到报告原文文件", id="missing-source-text"),
 ]
 
