@@ -13,7 +13,7 @@ from django.core.management import call_command
 from targets.loader import DEFAULT_DATA_FILE, report_file_parse
 from targets.models import Baseline, Report, Target, TargetDepartment
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
 QINGHE_2021 = DEFAULT_DATA_FILE.parent / "examples" / "qinghe_2021.yaml"
 
