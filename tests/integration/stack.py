@@ -3,6 +3,7 @@ this project (init, web, worker, beat), each started with the very command the c
 a PostgreSQL database and a Redis server of the test's own.
 
     stack.init()                      # compose's `init` command: migrate, load the report, first sweep
+                                      # (on an empty database; make_stack's default is a copy of one it ran on)
     stack.start("web", "worker", "beat")
     official = stack.browser_session("agri_official")
     stack.kill("worker", signal.SIGKILL)
