@@ -106,8 +106,10 @@ class Stack:
             process.wait(timeout=10)
 
     def stop_all(self) -> None:
+        """At the end of a test: nothing is left to finish, so no graceful shutdown to wait for (a warm
+        Celery shutdown and gunicorn's took seconds a test)."""
         for service in list(self.processes):
-            self.kill(service)
+            self.kill(service, signal.SIGKILL)
 
     def log(self, service: str) -> str:
         path = self.logs / f"{service}.log"
