@@ -9,7 +9,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from progress.figures import FigureInvalid, figure_read
 from progress.models import (
     EvidenceFile,
     ProgressEntry,
@@ -48,7 +49,6 @@ EVIDENCE_SIGNATURES = {
     ".jpeg": (b"\xff\xd8\xff",),
     ".png": (b"\x89PNG\r\n\x1a\n",),
 }
-MAX_FIGURE = Decimal("1e14")
 STATUS_FIELD_NAMES = tuple(field.name for field in StatusFields._meta.get_fields())
 
 
@@ -56,22 +56,12 @@ STATUS_FIELD_NAMES = tuple(field.name for field in StatusFields._meta.get_fields
 
 
 def figure_parse(raw: object) -> Decimal:
-    """A figure as typed or imported: "12.5", 12.5, Decimal. "N/A", "见说明", NaN and Infinity are refused."""
-    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
-        raise ValidationError({"value": "请填写数值。"})
-    if isinstance(raw, bool):
-        raise ValidationError({"value": "数值必须是数字。"})
+    """A figure as typed, imported or sent, by the one grammar of progress.figures; a refusal is a
+    ValidationError on `value` with the reason in Chinese."""
     try:
-        value = raw if isinstance(raw, Decimal) else Decimal(str(raw).strip().replace(",", ""))
-    except InvalidOperation:
-        raise ValidationError({"value": f"“{raw}”不是数字；请只填写数值，说明写在“说明”栏。"}) from None
-    if not value.is_finite():
-        raise ValidationError({"value": "数值必须是有限的数字（不能是 NaN 或 Infinity）。"})
-    if abs(value) >= MAX_FIGURE:
-        raise ValidationError({"value": "数值过大。"})
-    if value.as_tuple().exponent < -4:
-        raise ValidationError({"value": "数值最多保留4位小数。"})
-    return value
+        return figure_read(raw)
+    except FigureInvalid as invalid:
+        raise ValidationError({"value": invalid.message}) from None
 
 
 def target_rule(target: Target) -> TargetRule:
