@@ -5,10 +5,16 @@ reason in Chinese. The admin, the API and the import each get these messages thr
 from decimal import Decimal
 
 import pytest
+import tablib
 from hypothesis import given
 from hypothesis import strategies as st
+from rest_framework.test import APIClient
 
 from progress.figures import FigureInvalid, figure_read
+from progress.forms import ProgressEntryForm
+from progress.importing import ImportRefused, progress_import
+from progress.models import ProgressEntry
+from targets.models import Target
 
 D = Decimal
 
@@ -106,3 +112,58 @@ def test_any_digits_and_punctuation_are_either_a_figure_or_a_chinese_refusal(tex
         integer = text.strip().lstrip("+-").split(".")[0]
         assert all(len(group) == 3 for group in integer.split(",")[1:])
         assert 1 <= len(integer.split(",")[0]) <= 3
+
+
+# ------------------------------------------------------------------ the same grammar at every entry point
+
+MISPLACED = "千分位逗号位置不对"
+DECIMAL_COMMA = "中的逗号不能作小数点"
+
+
+@pytest.fixture
+def june_target(report_2020):
+    return Target.objects.get(report=report_2020, code="1.1.03")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("raw", "words"), [("1,2,3", MISPLACED), ("1,5", DECIMAL_COMMA)])
+def test_the_api_refuses_a_misplaced_comma_on_value(july_3rd_2020, june_target, official_zhang, raw, words):
+    client = APIClient()
+    client.force_login(official_zhang)
+    body = {"target": june_target.pk, "period_end": "2020-06-30", "value": raw}
+
+    response = client.post("/api/entries/", body, format="json")
+
+    assert response.status_code == 400
+    assert words in response.data["value"][0]
+    assert not ProgressEntry.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("raw", "words"), [("1,2,3", MISPLACED), ("1,5", DECIMAL_COMMA)])
+def test_the_admin_form_refuses_a_misplaced_comma_on_value(
+    july_3rd_2020, june_target, official_zhang, raw, words
+):
+    form = ProgressEntryForm(
+        data={"target": june_target.pk, "period_end": "2020-06-30", "value": raw, "provenance": "estimate"},
+        user=official_zhang,
+    )
+
+    assert not form.is_valid()
+    assert words in form.errors["value"][0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("raw", "words"), [("1,2,3", MISPLACED), ("1,5", DECIMAL_COMMA)])
+def test_the_import_refuses_a_misplaced_comma_naming_the_row(
+    july_3rd_2020, june_target, official_zhang, raw, words
+):
+    dataset = tablib.Dataset(
+        ["1.1.03", "2020-06-30", raw, ""], headers=["code", "period_end", "value", "note"]
+    )
+
+    with pytest.raises(ImportRefused) as refused:
+        progress_import(dataset=dataset, by=official_zhang)
+
+    assert words in str(refused.value.errors[0])
+    assert str(refused.value.errors[0]).startswith("第2行 value：")

@@ -266,3 +266,12 @@ def test_the_admin_reads_an_xlsx_uploaded_with_the_csv_format_chosen(official_cl
     response = post_import(official_client, content, name="台账.xlsx")
 
     assert "第2行 value：是公式（=1+）" in response.content.decode()
+
+
+def test_the_admin_shows_a_file_level_refusal_without_a_traceback(official_client):
+    response = post_import(official_client, b"code,period_end,value\n1.1.03,2020-06-30,7\n")
+
+    page = response.content.decode()
+    assert "<li>缺少列：note</li>" in page
+    assert 'class="traceback"' not in page
+    assert ProgressEntry.objects.count() == 0
