@@ -21,6 +21,7 @@ import datetime as dt
 import io
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import PurePath
@@ -311,6 +312,14 @@ def _decode(content: bytes) -> str:
             continue
         if _reads_as_chinese(text, encoding):
             readings[encoding] = text
+    if len(readings) == 2:
+        # Both read as Chinese (a few common characters, e.g. a lone "否"): the format's own words decide,
+        # when only one reading has any.
+        readings = {
+            encoding: text
+            for encoding, text in readings.items()
+            if any(word in text for word in _KNOWN_WORDS)
+        } or readings
     if len(readings) == 1:
         return next(iter(readings.values()))
     raise _file_refused(
@@ -320,34 +329,44 @@ def _decode(content: bytes) -> str:
     )
 
 
-# Punctuation a Chinese 台账 uses besides letters and ideographs.
-_CHINESE_PUNCTUATION = set("，。、；：？！“”‘’（）《》【】〔〕—…·％－～　") | {
-    chr(code) for code in range(0xFF01, 0xFF5F)
-}
-
-
 def _reads_as_chinese(text: str, encoding: str) -> bool:
-    """Every non-ASCII character is Chinese punctuation or a common ideograph of that encoding's script:
-    GB2312's 6,763 for GB18030 (simplified text), Big5's 5,401 frequent ones for Big5 (traditional).
-    Bytes of one read in the other land on kana, Cyrillic, box drawing or rare characters."""
+    """Every non-ASCII character is a symbol or a common ideograph of that encoding's script, judged by
+    where it sits in the national standard: GB2312's punctuation, numbers and full-width rows (lead byte
+    A1–A3) and its 6,763 hanzi (B0–F7) for GB18030 (simplified text); Big5's symbols (A1–A3) and its 5,401
+    frequent characters (A4–C6) for Big5 (traditional). Bytes of one read in the other land on kana,
+    Cyrillic, box drawing, rare or unassigned characters."""
+    standard, rows = ("gb2312", _GB2312_ROWS) if encoding == "gb18030" else ("big5", _BIG5_ROWS)
     for char in set(text):
-        if char.isascii() or char in _CHINESE_PUNCTUATION:
+        if char.isascii() or _unit_symbol(char):
             continue
-        if not "\u4e00" <= char <= "\u9fff":
+        try:
+            lead = char.encode(standard)[0]
+        except UnicodeEncodeError:
             return False
-        if encoding == "gb18030" and not _encodes(char, "gb2312"):
-            return False
-        if encoding == "big5" and not 0xA4 <= char.encode("big5")[0] <= 0xC6:
+        if not any(low <= lead <= high for low, high in rows):
             return False
     return True
 
 
-def _encodes(char: str, encoding: str) -> bool:
-    try:
-        char.encode(encoding)
-    except UnicodeEncodeError:
-        return False
-    return True
+def _unit_symbol(char: str) -> bool:
+    """Signs a 台账 writes beyond GB2312 (㎡, ㎏, ℉): symbols, never box drawing, which is what Big5's
+    frequent characters become when read as GB18030."""
+    return unicodedata.category(char) in ("So", "Sm", "Sc") and not "\u2500" <= char <= "\u259f"
+
+
+_GB2312_ROWS = ((0xA1, 0xA3), (0xB0, 0xF7))
+_BIG5_ROWS = ((0xA1, 0xA3), (0xA4, 0xC6))
+# Words of the import format itself (Chinese headers, yes/no, provenance), the tie-break above.
+_KNOWN_WORDS = tuple(
+    word
+    for word in (
+        *(alias for aliases in COLUMN_ALIASES.values() for alias in aliases),
+        *TRUE_WORDS,
+        *FALSE_WORDS,
+        *PROVENANCE_WORDS,
+    )
+    if word and not word.isascii()
+)
 
 
 def _date(raw: object) -> dt.date:

@@ -97,11 +97,21 @@ def test_a_file_in_none_of_the_encodings_is_refused_with_what_to_do(tmp_path, of
 
 
 def test_a_file_that_reads_as_chinese_in_both_gb18030_and_big5_is_refused(tmp_path, official_zhang):
-    # "否" in GBK is B7F1, which Big5 reads as a frequent traditional character too.
-    content = "code,period_end,value,note,final\n1.1.03,2020-06-30,7,,否\n"
+    # "半年" in GBK is B0EB C4EA, which Big5 reads as two frequent traditional characters too.
+    content = HEADER + "1.1.03,2020-06-30,7,半年\n"
     message = refusal(write_bytes(tmp_path, "台账.csv", content.encode("gbk")))
 
     assert "按简体 GB18030 和繁体 Big5 都能读通" in message
+
+
+def test_when_both_read_as_chinese_the_formats_own_words_decide(tmp_path, official_zhang):
+    # "否" in GBK is B7F1, a frequent character in Big5 as well; only the GB18030 reading says "否".
+    content = "code,period_end,value,note,final\n1.1.03,2020-06-30,7,,否\n"
+    path = write_bytes(tmp_path, "台账.csv", content.encode("gbk"))
+
+    call_command("import_progress", str(path), "--user", "zhang_gongxin", stdout=io.StringIO())
+
+    assert ProgressEntry.objects.get().is_final is False
 
 
 def test_a_gbk_csv_with_ordinary_notes_is_still_read(tmp_path, official_zhang):
