@@ -6,6 +6,7 @@ choices (all from the selectors), not only hidden in the UI. Every write goes th
 
 import logging
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -295,6 +296,9 @@ class ProgressEntryAdmin(ImportMixin, HistoryAdmin):
 
     def has_import_permission(self, request) -> bool:
         return request.user.has_perm("progress.add_progressentry")
+
+    def get_import_context_data(self, **kwargs):
+        return {**super().get_import_context_data(**kwargs), "import_max_rows": settings.IMPORT_MAX_ROWS}
 
     def add_data_read_fail_error_to_form(self, form, e):
         """A file refused while it is read (encoding, broken quote, too many rows, damaged workbook): the
