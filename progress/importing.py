@@ -565,7 +565,9 @@ class _Lookups:
     def load(cls, records: list[_Record], layout: _Layout, by) -> "_Lookups":
         codes, periods = set(), set()
         for record in records:
-            codes.add(_code(record, layout))
+            code = _code(record, layout)
+            if not CONTROL_CHARACTERS.search(code):  # refused on its row; PostgreSQL cannot even compare NUL
+                codes.add(code)
             with contextlib.suppress(ValidationError):  # reported with its row below
                 periods.add(_date(record.cells.get(layout.columns.get("period_end"))))
         targets_by_code: dict[str, list] = {}
