@@ -4,6 +4,9 @@ Department scoping is enforced here in `get_queryset`, the permission hooks and 
 choices (all from the selectors), not only hidden in the UI. Every write goes through progress.services.
 """
 
+import logging
+
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -15,7 +18,8 @@ from import_export.admin import ImportMixin
 
 from progress import messaging, services
 from progress.forms import ProgressEntryForm, ReturnReasonForm
-from progress.import_resource import ProgressImportResource
+from progress.import_resource import LedgerCSV, LedgerXLSX, ProgressImportResource
+from progress.importing import ImportRefused
 from progress.models import (
     DepartmentWebhook,
     EvidenceFile,
@@ -34,6 +38,8 @@ from targets import roles
 from targets.admin import HistoryAdmin
 from targets.models import format_decimal
 from targets.selectors import targets_visible_to
+
+logger = logging.getLogger(__name__)
 
 LIGHT_COLOURS = {
     Performance.NO_DATA: "#9e9e9e",
@@ -120,6 +126,9 @@ class DepartmentEntryFilter(admin.SimpleListFilter):
 class ProgressEntryAdmin(ImportMixin, HistoryAdmin):
     form = ProgressEntryForm
     resource_classes = [ProgressImportResource]
+    import_formats = [LedgerCSV, LedgerXLSX]
+    # The package's page shows row errors only on hover and base errors with a traceback; ours lists them.
+    import_template_name = "admin/progress/progressentry/import.html"
     list_display = (
         "target_code", "target_metric", "period_end", "value_display", "provenance", "is_final", "review_badge",
         "department", "submitted_by", "submitted_at", "revision",
@@ -287,6 +296,18 @@ class ProgressEntryAdmin(ImportMixin, HistoryAdmin):
 
     def has_import_permission(self, request) -> bool:
         return request.user.has_perm("progress.add_progressentry")
+
+    def get_import_context_data(self, **kwargs):
+        return {**super().get_import_context_data(**kwargs), "import_max_rows": settings.IMPORT_MAX_ROWS}
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        """A file refused while it is read (encoding, broken quote, too many rows, damaged workbook): the
+        reason in Chinese instead of the package's English "<ExceptionName> encountered …"."""
+        if isinstance(e, ImportRefused):
+            form.add_error("import_file", [str(problem) for problem in e.listed()])
+        else:
+            logger.warning("Import file unreadable", exc_info=e)
+            form.add_error("import_file", "无法读取该文件；请上传 CSV（UTF-8 编码）或 XLSX 文件。")
 
 
 class PerformanceFilter(admin.SimpleListFilter):

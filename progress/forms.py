@@ -6,7 +6,12 @@ from django.core.exceptions import ValidationError
 from progress.models import PerformanceStatus, ProgressEntry, ReportingStatus
 from progress.reports import ReportFilters
 from progress.selectors import boards_default_as_of
-from progress.services import evidence_validate, figure_parse, progress_entry_validate
+from progress.services import (
+    evidence_bounds_validate,
+    evidence_validate,
+    figure_parse,
+    progress_entry_validate,
+)
 from targets.models import Chapter, Department, KeyTask
 from targets.selectors import targets_visible_to
 from wuzhong_tracker import clock
@@ -61,6 +66,10 @@ class ProgressEntryForm(forms.ModelForm):
                 evidence_validate(uploaded_file)
             except ValidationError as error:
                 raise ValidationError(error.message_dict["evidence"]) from None
+        try:
+            evidence_bounds_validate(entry=self.instance if self.instance.pk else None, files=files)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["evidence"]) from None
         return files
 
     def clean(self):

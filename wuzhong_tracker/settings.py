@@ -203,6 +203,15 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 # The status sweep writes this many targets per transaction.
 STATUS_SWEEP_BATCH_SIZE = env_int("STATUS_SWEEP_BATCH_SIZE", default=1000, minimum=1)
 
+# The 台账 import (progress/importing.py): a longer file is refused before it is validated, and a refused
+# file lists only its first problems (with the total), so that neither ties up a web worker.
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", default=20_000, minimum=1)
+IMPORT_MAX_LISTED_ERRORS = env_int("IMPORT_MAX_LISTED_ERRORS", default=200, minimum=1)
+
+# Evidence per entry, counting what a correction adds to what the entry has (each file: 10 MB at most).
+EVIDENCE_MAX_FILES_PER_ENTRY = env_int("EVIDENCE_MAX_FILES_PER_ENTRY", default=20, minimum=1)
+EVIDENCE_MAX_MB_PER_ENTRY = env_int("EVIDENCE_MAX_MB_PER_ENTRY", default=50, minimum=1)
+
 # /healthz: how old beat's last tick and the last finished sweep may be before the service is unhealthy.
 # Beat sends the outbox flush every minute; the sweep runs daily at 00:30.
 HEALTH_BEAT_MAX_AGE = env_int("HEALTH_BEAT_MAX_AGE", default=5 * 60, minimum=1)
