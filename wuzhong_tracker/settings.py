@@ -7,6 +7,7 @@ a malformed value stops the process with ImproperlyConfigured instead of being s
 import datetime as dt
 from pathlib import Path
 
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from wuzhong_tracker.env import env_bool, env_database, env_date, env_int, env_list, env_str, env_url
@@ -57,12 +58,16 @@ INSTALLED_APPS = [
     "simple_history",
     "django_celery_beat",
     "axes",
+    "csp",
     "targets",
     "progress",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # NUL bytes in the URL and bodies over REQUEST_BODY_MAX_BYTES are refused before anything reads them.
+    "wuzhong_tracker.boundary.RequestBoundaryMiddleware",
+    "csp.middleware.CSPMiddleware",
     # gunicorn serves the admin's CSS and scripts itself (collected by `make init`): no separate web server.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -75,6 +80,11 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# The largest request body accepted (bytes), judged from Content-Length before the body is read: an entry
+# with its evidence files. Django's own limits stay as they are for the form fields (2.5 MB) and the number
+# of fields and files; exceeding either is a 400 (413 for the size) in the API's error shape.
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", default=50 * 1024 * 1024, minimum=1024)
 
 ROOT_URLCONF = "wuzhong_tracker.urls"
 WSGI_APPLICATION = "wuzhong_tracker.wsgi.application"
@@ -109,8 +119,10 @@ CACHES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The only sign-in page is the admin's (evidence downloads send anonymous visitors there).
+# The only sign-in page is the admin's (evidence downloads send anonymous visitors there). A sign-in whose
+# `next` is refused (another host, a scheme) lands on the admin's index, not on Django's /accounts/profile/.
 LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
 
 # django-axes first: it refuses a locked-out username and address before the password is even checked.
 AUTHENTICATION_BACKENDS = [
@@ -220,6 +232,12 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "progress.api.filters.OrderingFilter",
     ],
+    # DRF's parsers, refusing in Chinese and in the API's error shape (and refusing lone surrogates).
+    "DEFAULT_PARSER_CLASSES": [
+        "progress.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "progress.api.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "progress.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     # Counted in the default cache (per process unless a shared cache is configured).
@@ -249,12 +267,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # A refused request (403) is one warning line: its traceback shows only Django raising PermissionDenied.
+    "filters": {"refusals_without_traceback": {"()": "wuzhong_tracker.logs.RefusalsWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
     # django-axes announces its configuration at every start of every command; sign-in failures and
     # lockouts (axes.handlers…) are still logged.
     "loggers": {
         "axes.apps": {"level": "WARNING"},
+        "django.request": {"filters": ["refusals_without_traceback"]},
         # Inline (eager) tasks are part of the request or command that ran them: their "succeeded" lines
         # are noise. A worker logs them as usual.
         **({"celery.app.trace": {"level": "WARNING"}} if CELERY_TASK_ALWAYS_EAGER else {}),
@@ -300,3 +321,23 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp) on every response that has none of its own (evidence downloads send
+# `default-src 'none'; sandbox`): scripts, fonts, images and connections from this site only, no plugins,
+# no framing, forms post only here. Inline styles stay allowed: the admin's status lights, the report
+# pages' print CSS and Swagger UI use them, and a style cannot run code; inline scripts do not (the admin
+# has none, and Swagger UI's start-up script is served as a file: SpectacularSwaggerSplitView).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}

@@ -188,7 +188,7 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         description="填报员为本单位牵头或配合的目标填报一期数值（JSON 或 multipart，后者可附佐证材料）；"
         "校验与后台相同：非数字、NaN、负数（增速类除外）、非报告期末、重复期次等返回400及字段名。",
         request=serializers.EntrySubmitSerializer,
-        responses={201: serializers.EntrySerializer, **errors(400, 403)},
+        responses={201: serializers.EntrySerializer, **errors(400, 403, 413)},
     )
     def create(self, request):
         params = serializers.EntrySubmitSerializer(data=request.data)
@@ -200,7 +200,7 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         summary="更正填报",
         description="提交单位更正一期数值：修订次数加1，回到待审核，原数值保留在历史中。",
         request=serializers.EntryCorrectSerializer,
-        responses={200: serializers.EntrySerializer, **errors(400, 403, 404)},
+        responses={200: serializers.EntrySerializer, **errors(400, 403, 404, 413)},
     )
     def partial_update(self, request, pk=None):
         entry = self.get_object()
