@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "csp",
+    "wuzhong_tracker.apps.WuzhongTrackerConfig",
     "targets",
     "progress",
 ]
@@ -75,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Sets the sign-in device cookie after a successful sign-in (wuzhong_tracker/sign_in.py).
+    "wuzhong_tracker.sign_in.DeviceCookieMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
@@ -284,10 +287,13 @@ LOGGING = {
 
 # Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from one
 # address, that pair is refused for the cool-off, even with the right password; other people and other
-# addresses are unaffected. `manage.py axes_reset` (or axes_reset_username USERNAME) lifts it early.
+# addresses are unaffected. A browser that has signed in as that person before (its device cookie) is
+# counted apart, so a colleague behind the same address cannot lock them out (wuzhong_tracker/sign_in.py).
+# `manage.py axes_reset` (or axes_reset_username USERNAME) lifts it early.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", default=5, minimum=1)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", default=30, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_WHITELIST_CALLABLE = "wuzhong_tracker.sign_in.trusted_device"
 AXES_RESET_ON_SUCCESS = True
 # The cool-off counts from the lockout: attempts during it are refused unchecked either way, so extending it
 # would not slow an attacker down, only keep out the owner who tries again too early.
