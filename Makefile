@@ -83,16 +83,18 @@ stack: $(BIN)/.installed
 
 # The unit suite on SQLite (2 processes), the integration suite against the real PostgreSQL, Redis, worker,
 # beat and SMTP receiver, the browser suite driving the system chromium (each skipped with a printed reason
-# when its service or browser is missing; a failure under CI=true), then the unit suite again on PostgreSQL.
+# when its service or browser is missing; a failure under CI=true), the fuzz suite (schemathesis against
+# the live test server), then the unit suite again on PostgreSQL.
 TEST_ENV := env -u DATABASE_URL -u CELERY_BROKER_URL -u DEMO_TODAY DEBUG=true
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/wuzhong
 test: $(BIN)/.installed lint
-	$(TEST_ENV) $(BIN)/pytest -n 2 -m "not integration and not browser"
+	$(TEST_ENV) $(BIN)/pytest -n 2 -m "not integration and not browser and not fuzz"
 	$(TEST_ENV) $(BIN)/pytest -m integration
 	$(TEST_ENV) $(BIN)/pytest -m browser
+	$(TEST_ENV) $(BIN)/pytest -m fuzz
 	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(TEST_POSTGRES_URL)'.rsplit('/', 1)[0] + '/postgres', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "== the unit suite again, on PostgreSQL ($(TEST_POSTGRES_URL))"; \
-		$(TEST_ENV) DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest -n 2 -q -m "not integration and not browser"; \
+		$(TEST_ENV) DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest -n 2 -q -m "not integration and not browser and not fuzz"; \
 	elif [ "$$CI" = "true" ]; then \
 		echo "FAILED: CI=true and PostgreSQL at $(TEST_POSTGRES_URL) is unreachable" >&2; exit 1; \
 	else \

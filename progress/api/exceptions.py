@@ -41,6 +41,10 @@ def _api_exception(exc):
     return exc
 
 
+# DRF's messages that its Chinese translation lacks.
+_UNTRANSLATED = {"No data provided": "请求内容为空：请提交 JSON 对象或表单。"}
+
+
 def _messages(errors, prefix: str = "") -> list[str]:
     """Nested errors (a list field's per-item errors, a nested object's fields) as one list of strings, each
     saying which item it is about: `{"evidence": {"0": ["…"]}}` becomes `{"evidence": ["第1项：…"]}`."""
@@ -52,7 +56,7 @@ def _messages(errors, prefix: str = "") -> list[str]:
         return messages
     if isinstance(errors, list):
         return [message for item in errors for message in _messages(item, prefix)]
-    return [f"{prefix}{errors}"]
+    return [f"{prefix}{_UNTRANSLATED.get(str(errors), errors)}"]
 
 
 def field_errors(data) -> dict[str, list[str]]:
@@ -99,6 +103,17 @@ _ERRORS = {
     ),
     429: OpenApiResponse(ErrorDetailSerializer, description="请求过于频繁，请稍后再试（见 Retry-After）。"),
 }
+
+
+def empty_query_values_allowed(result, generator, request, public):
+    """drf-spectacular post-processing hook: an optional query parameter sent empty (`?measure=`, as the
+    browsable API's filter form does) is the same as leaving it out; the schema says so."""
+    for item in result.get("paths", {}).values():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                if parameter.get("in") == "query" and not parameter.get("required"):
+                    parameter["allowEmptyValue"] = True
+    return result
 
 
 def errors(*codes: int) -> dict[int, OpenApiResponse]:

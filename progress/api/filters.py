@@ -119,7 +119,9 @@ class EntryFilter(django_filters.FilterSet):
     review_state = django_filters.ChoiceFilter(choices=ReviewState.choices, help_text="审核状态")
     provenance = django_filters.ChoiceFilter(choices=Provenance.choices, help_text="数据来源")
     period_end = django_filters.DateFilter(help_text="报告期末（YYYY-MM-DD）")
-    awaiting_my_review = django_filters.BooleanFilter(
+    # `true` or `false` only: django-filter's BooleanFilter reads anything else as "not given".
+    awaiting_my_review = django_filters.ChoiceFilter(
+        choices=[("true", "是"), ("false", "否")],
         method="filter_awaiting_my_review",
         help_text="true：只列出待我审核的填报（单位负责人）；false 或不填：不限",
     )
@@ -129,6 +131,6 @@ class EntryFilter(django_filters.FilterSet):
         fields = ["target", "department", "review_state", "provenance", "period_end", "awaiting_my_review"]
 
     def filter_awaiting_my_review(self, queryset, name, value):
-        if not value:
+        if value != "true":
             return queryset
         return queryset.filter(pk__in=entries_awaiting_review_by(self.request.user).values("pk"))

@@ -169,6 +169,21 @@ def test_a_malformed_query_parameter_is_a_400_naming_it(zhang, query, field):
     _refused(zhang.get(f"/api/targets/?{query}"), 400, field)
 
 
+def test_awaiting_my_review_is_true_or_false(zhang):
+    _refused(zhang.get("/api/entries/?awaiting_my_review=-58800"), 400, "awaiting_my_review")
+    assert zhang.get("/api/entries/?awaiting_my_review=false").status_code == 200
+
+
+def test_an_empty_parameter_is_the_same_as_none(zhang):
+    """As the browsable API's filter form sends them; the schema says so (allowEmptyValue)."""
+    assert zhang.get("/api/targets/?measure=&report=&page_size=").status_code == 200
+
+
+def test_every_list_refuses_a_page_size_above_the_maximum(zhang):
+    for url in ("/api/reports/", "/api/departments/", "/api/chapters/", "/api/entries/"):
+        _refused(zhang.get(f"{url}?page_size=501"), 400, "page_size")
+
+
 def test_the_report_parameters_are_strict_too(zhang):
     _refused(zhang.get("/api/reports/summary/?chapter=0.5"), 400, "chapter")
     _refused(zhang.get("/api/reports/lagging/?as_of=2020-13-01"), 400, "as_of")
@@ -188,6 +203,14 @@ def test_malformed_json_is_refused_in_chinese(zhang):
 
     assert "JSON" in message and "parse error" not in message
     _nothing_written()
+
+
+def test_a_json_null_body_is_refused_in_chinese(zhang):
+    message = _refused(
+        zhang.post("/api/entries/", "null", content_type="application/json"), 400, "non_field_errors"
+    )
+
+    assert "请求内容为空" in message
 
 
 def test_json_nested_too_deep_is_refused(zhang):
