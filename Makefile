@@ -86,11 +86,11 @@ stack: $(BIN)/.installed
 # SQLite, the embedded default (when PostgreSQL is unreachable: the whole unit suite on SQLite, a failure
 # under CI=true); the integration suite against the real PostgreSQL, Redis, worker, beat and SMTP receiver;
 # the browser suite driving the system chromium (each skipped with a printed reason when its service or
-# browser is missing; a failure under CI=true).
+# browser is missing; a failure under CI=true); the fuzz suite (schemathesis against the live test server).
 TEST_ENV := env -u DATABASE_URL -u CELERY_BROKER_URL -u DEMO_TODAY DEBUG=true
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/wuzhong
 STAGE := .ci/stage
-UNIT := -m "not integration and not browser"
+UNIT := -m "not integration and not browser and not fuzz"
 test: $(BIN)/.installed
 	@$(STAGE) lint $(MAKE) --no-print-directory lint
 	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(TEST_POSTGRES_URL)'.rsplit('/', 1)[0] + '/postgres', connect_timeout=3).close()" 2>/dev/null; then \
@@ -104,6 +104,7 @@ test: $(BIN)/.installed
 	fi
 	@$(STAGE) "integration suite" $(TEST_ENV) $(BIN)/pytest -m integration
 	@$(STAGE) "browser suite" $(TEST_ENV) $(BIN)/pytest -m browser
+	@$(STAGE) "fuzz suite" $(TEST_ENV) $(BIN)/pytest -m fuzz
 
 # The benchmark (benchmarks/run.py, docs/benchmarks.md): generates data at each size in a dedicated PostgreSQL
 # database, which it creates and drops, and measures the sweep, the reports, the lists, the digest and the

@@ -327,8 +327,8 @@ class ReportParamsSerializer(serializers.Serializer):
         "按当日结束时的填报重现当时的结果",
         error_messages={"invalid": "as_of 必须是 YYYY-MM-DD 格式的日期，如 2020-07-03。"},
     )
-    chapter = serializers.IntegerField(required=False, help_text="章节 ID")
-    task = serializers.IntegerField(required=False, help_text="重点任务 ID")
+    chapter = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1, help_text="章节 ID")
+    task = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1, help_text="重点任务 ID")
     department = serializers.SlugField(required=False, help_text="责任单位代码（牵头或配合）")
     measure = serializers.ChoiceField(choices=Measure.choices, required=False, help_text="计量方式")
 
