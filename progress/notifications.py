@@ -27,8 +27,16 @@ from progress.models import (
     StatusChange,
 )
 from progress.reports import TargetRow, attention_rows, summarize_rows, target_rows
-from progress.rules import PERFORMANCE_LABELS, Performance, Reporting, period_ends, period_label
-from progress.selectors import end_of_day
+from progress.rules import (
+    PERFORMANCE_LABELS,
+    Performance,
+    Reporting,
+    due_date,
+    missing_periods,
+    period_ends,
+    period_label,
+)
+from progress.selectors import end_of_day, report_closing_date
 from progress.services import target_rule
 from progress.working_calendar import is_chinese_workday, nth_working_day_after
 from targets import roles
@@ -187,23 +195,48 @@ def _row_context(row: TargetRow, as_of: dt.date) -> dict:
 
 
 def reminder_drafts(*, as_of: dt.date) -> list[Draft]:
-    """Reminders for the lead departments' people and robots, on working days only: reports due in two
-    working days, and reports already late (at most once per cooldown for each recipient)."""
+    """Reminders for the lead departments' people and robots, on working days only, judged at the present
+    moment of the 09:00 run: reports due in two working days, and reports already late (at most once per
+    cooldown for each recipient). A late target is asked once, for its latest past-due period (figures are
+    year-to-date: that report answers the earlier ones), with how many periods are missing. Nothing is asked
+    of a target whose year is over: its final report is in, or its report's year has closed."""
     if not is_chinese_workday(as_of):
         return []
     due_on = nth_working_day_after(as_of, REMINDER_DAYS_BEFORE_DUE)
     due_soon: dict[int, list[dict]] = defaultdict(list)
     late: dict[int, list[dict]] = defaultdict(list)
+    closing: dict[int, dt.date | None] = {}
     for row in target_rows(user=None, as_of=as_of):
-        lead, evaluation = row.lead, row.evaluation
+        lead, evaluation, target = row.lead, row.evaluation, row.target
         if lead is None or evaluation.next_due is None:
             continue
-        item = {"row": row, "url": _target_url(row.target, as_of), "period": _outstanding_period(row)}
-        # A report due today is not late yet when the 09:00 reminders go out: late means due before today.
-        if evaluation.reporting == Reporting.LATE and evaluation.next_due < as_of:
-            late[lead.pk].append(item)
+        if target.report_id not in closing:
+            closing[target.report_id] = report_closing_date(target.report)
+        if closing[target.report_id] is not None and closing[target.report_id] < as_of:
+            continue
+        rule = target_rule(target)
+        reported_until = evaluation.judged.period_end if evaluation.judged else None
+        # At 09:00 the day has not ended: a report due today is not late yet (also when a past day is
+        # replayed with --as-of).
+        missing = missing_periods(rule, reported_until, as_of, day_ended=False)
+        url = _target_url(target, as_of)
+        if evaluation.reporting == Reporting.LATE and missing:
+            asked = missing[-1]
+            asked_due = due_date(asked, rule)
+            late[lead.pk].append(
+                {
+                    "row": row,
+                    "url": url,
+                    "period": period_label(asked, rule),
+                    "due": asked_due,
+                    "days_late": (as_of - asked_due).days,
+                    "missing": len(missing),
+                    "first_missing": period_label(missing[0], rule),
+                }
+            )
         elif evaluation.next_due == due_on:
-            due_soon[lead.pk].append(item)
+            period = next(end for end in period_ends(rule) if reported_until is None or end > reported_until)
+            due_soon[lead.pk].append({"row": row, "url": url, "period": period_label(period, rule)})
     departments = Department.objects.in_bulk(set(due_soon) | set(late))
     recipients = department_recipients(list(departments))
     cooled_down = _late_reminder_allowed(as_of, [r.address for rs in recipients.values() for r in rs])
@@ -224,16 +257,15 @@ def reminder_drafts(*, as_of: dt.date) -> list[Draft]:
             body_text, body_html = _render("reminder", context)
             # "late" in the key marks the reminders that start a recipient's cooldown.
             key = f"reminder:{'late' if late_items else 'due'}:{department_id}:{as_of:%Y-%m-%d}"
-            subject = (
-                f"【催报提醒】{department.name}：{len(late_items)}项逾期未报，{len(soon_items)}项即将到期"
-            )
             drafts.append(
                 Draft(
                     MessageKind.REMINDER,
                     recipient.channel,
                     recipient.address,
                     key,
-                    subject,
+                    reminder_subject(
+                        department.name, late=len(late_items), soon=len(soon_items), due_on=due_on
+                    ),
                     body_text,
                     body_html,
                     recipient.user_id,
@@ -243,14 +275,14 @@ def reminder_drafts(*, as_of: dt.date) -> list[Draft]:
     return drafts
 
 
-def _outstanding_period(row: TargetRow) -> str:
-    """The period whose report is awaited: the first one after the latest reported."""
-    rule = target_rule(row.target)
-    judged = row.evaluation.judged
-    for end in period_ends(rule):
-        if judged is None or end > judged.period_end:
-            return period_label(end, rule)
-    return ""
+def reminder_subject(department: str, *, late: int, soon: int, due_on: dt.date) -> str:
+    """Counts exactly what the body lists, and only what it lists (no "0项逾期未报")."""
+    parts = []
+    if late:
+        parts.append(f"{late}项逾期未报")
+    if soon:
+        parts.append(f"{soon}项将于{due_on.month}月{due_on.day}日到期")
+    return f"【催报提醒】{department}：{'，'.join(parts)}"
 
 
 def _late_reminder_allowed(as_of: dt.date, addresses: list[str]) -> dict[str, bool]:
