@@ -28,8 +28,16 @@ from progress.models import (
     StatusChange,
     SweepRun,
 )
-from progress.rules import PERFORMANCE_LABELS, REPORTING_LABELS, Performance, Reporting, reporting_summary
+from progress.rules import (
+    PERFORMANCE_LABELS,
+    REPORTING_LABELS,
+    Performance,
+    Reporting,
+    level_distance,
+    reporting_summary,
+)
 from progress.selectors import entries_visible_to
+from progress.services import target_rule
 from targets import roles
 from targets.admin import HistoryAdmin
 from targets.models import format_decimal
@@ -386,7 +394,7 @@ class MyTargetAdmin(ViewOnlyAdmin):
         status = self._status(target)
         if status is None or status.progress_pct is None:
             if status is not None and status.gap_pp is not None:
-                return f"差距 {format_decimal(status.gap_pp)} 个百分点"
+                return level_distance(target_rule(target), status.latest_value)
             return "—"
         return f"{format_decimal(status.progress_pct)}% / {format_decimal(status.expected_pct)}%"
 

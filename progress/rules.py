@@ -329,17 +329,11 @@ def evaluate(
     else:
         gap = _round(_level_gap(rule, judged.value))
         performance = _classify(gap, thresholds.level_on_track_pp, thresholds.level_at_risk_pp)
-        distance = (
-            f"差距{_number(gap)}个百分点"
-            if gap > 0
-            else f"优于目标{_number(-gap)}个百分点"
-            if gap < 0
-            else "恰好达到目标"
-        )
         reason = (
-            f"{_date(judged.period_end)}数据为{_number(judged.value)}{unit}，目标{_goal_text(rule)}，{distance}"
-            f"（差距不超过{_number(thresholds.level_on_track_pp)}个百分点为正常，"
-            f"不超过{_number(thresholds.level_at_risk_pp)}个百分点为预警，超过为滞后）。"
+            f"{_date(judged.period_end)}数据为{_number(judged.value)}{unit}，目标{_goal_text(rule)}，"
+            f"{level_distance(rule, judged.value)}（按差距占目标的比例判断：本项{_number(gap)}%，"
+            f"不超过{_number(thresholds.level_on_track_pp)}%为正常，"
+            f"不超过{_number(thresholds.level_at_risk_pp)}%为预警，超过为滞后）。"
         )
 
     reporting, next_due, days_late, reporting_reason = _reporting(
@@ -402,6 +396,63 @@ def _reporting(
     if any_due or latest is not None:
         return Reporting.ON_TIME, due, 0, f"到期的报告均已报送；{label}的报告应于{_date(due)}前报送。"
     return Reporting.NOT_DUE, due, 0, f"尚无到期的报告；{label}的报告应于{_date(due)}前报送。"
+
+
+# ------------------------------------------------------------------------------------------ gaps in words
+
+# Units whose differences are percentage points: a rate in % and a change already counted in points.
+POINT_UNITS = ("%", "个百分点")
+
+
+def _difference_unit(rule: TargetRule) -> str:
+    return "个百分点" if rule.unit_label in POINT_UNITS else rule.unit_label
+
+
+def level_distance(rule: TargetRule, value: Decimal) -> str:
+    """How far a level figure is from its goal, in the metric's own unit: 差8.2个百分点 (a rate), 差1.2万吨
+    and 完成目标的98.67% (an amount, where that share means something)."""
+    goal = rule.goal
+    if rule.comparator == "at_least":
+        shortfall = goal - value
+    elif rule.comparator == "at_most":
+        shortfall = value - goal
+    else:
+        shortfall = abs(value - goal) - abs(goal) * rule.tolerance_pct / HUNDRED
+    unit = _difference_unit(rule)
+    if shortfall <= 0:
+        if rule.comparator == "about":
+            return "在目标范围内"
+        return "恰好达到目标" if shortfall == 0 else f"优于目标{_number(_round(-shortfall))}{unit}"
+    text = f"差{_number(_round(shortfall))}{unit}"
+    if rule.comparator == "at_least" and rule.unit_label not in POINT_UNITS and goal > 0 and value >= 0:
+        text += f"，完成目标的{_number(_round(value / goal * HUNDRED))}%"
+    return text
+
+
+def gap_text(rule: TargetRule, evaluation: Evaluation) -> str:
+    """The gap of a judged target in its own terms, for every page, email, export and API row (empty when
+    there is nothing to say: no figure yet, or achieved):
+    - cumulative: points behind or ahead of 序时进度 (percentages of the goal, so points), and the
+      amount that is missing in the target's unit (落后序时进度12.5个百分点，差1.9户); once overdue, what is
+      missing of the goal itself;
+    - level: the difference in the metric's unit, "个百分点" only for differences of percentages."""
+    judged = evaluation.judged
+    if judged is None or evaluation.performance == Performance.ACHIEVED:
+        return ""
+    if rule.measure != "cumulative":
+        return level_distance(rule, judged.value)
+    goal = HUNDRED if rule.is_milestone else rule.goal
+    if evaluation.gap_pp is None:  # overdue: judged against the goal itself
+        missing = _round(goal - judged.value)
+        return f"差{_number(missing)}{_difference_unit(rule)}，完成目标的{_number(evaluation.progress_pct)}%"
+    gap = evaluation.gap_pp
+    if gap == 0:
+        return "与序时进度持平"
+    text = f"{'落后' if gap > 0 else '超前'}序时进度{_number(abs(gap))}个百分点"
+    if not rule.is_milestone:
+        amount = _round(abs(evaluation.expected_pct * _denominator(goal) / HUNDRED - judged.value))
+        text += f"（{'差' if gap > 0 else '多'}{_number(amount)}{rule.unit}）"
+    return text
 
 
 def missing_periods(
