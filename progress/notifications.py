@@ -26,7 +26,7 @@ from progress.models import (
     StatusAxis,
     StatusChange,
 )
-from progress.reports import TargetRow, attention_rows, summarize_rows, target_rows
+from progress.reports import ATTENTION, TargetRow, attention_rows, summarize_rows, target_rows
 from progress.rules import (
     PERFORMANCE_LABELS,
     Performance,
@@ -40,7 +40,7 @@ from progress.selectors import end_of_day, report_closing_date
 from progress.services import target_rule
 from progress.working_calendar import is_chinese_workday, nth_working_day_after
 from targets import roles
-from targets.models import Department, Target
+from targets.models import Department, DepartmentRole, Target
 from wuzhong_tracker import clock
 
 REMINDER_DAYS_BEFORE_DUE = 2
@@ -103,58 +103,69 @@ def department_recipients(department_ids) -> dict[int, list[Recipient]]:
 # ------------------------------------------------------------------------------------------------ digest
 
 
+# The digest goes out on the first working day of each ISO week (Monday, or the day after a Monday
+# holiday); it describes the end of the day before, so that its links reproduce exactly its numbers.
+WORSE_ORDER = {  # how bad a status is, for 恶化/好转; no_data is not compared (nothing to compare)
+    Performance.ACHIEVED: 0,
+    Performance.ON_TRACK: 0,
+    Performance.AT_RISK: 1,
+    Performance.LAGGING: 2,
+    Performance.OVERDUE: 3,
+}
+
+
 def digest_key(as_of: dt.date) -> str:
-    year, week, _ = as_of.isocalendar()
+    """One digest per ISO week of the morning it goes out (the day after the one it describes)."""
+    year, week, _ = (as_of + dt.timedelta(days=1)).isocalendar()
     return f"digest:{year}-W{week:02d}"
 
 
+def digest_due(today: dt.date) -> bool:
+    """Whether the daily 08:30 digest job sends today: on a working day, when it is the week's first working
+    day or this week's digest has not been queued yet (a Monday holiday moves it to the next working day)."""
+    if not is_chinese_workday(today):
+        return False
+    monday = today - dt.timedelta(days=today.weekday())
+    first_working_day = not any(
+        is_chinese_workday(monday + dt.timedelta(days=n)) for n in range(today.weekday())
+    )
+    queued = Message.objects.filter(
+        kind=MessageKind.DIGEST, subject_key=digest_key(today - dt.timedelta(days=1))
+    ).exists()
+    return first_working_day or not queued
+
+
 def digest_drafts(*, as_of: dt.date) -> list[Draft]:
-    """The weekly digest for every manager who receives it: counts by status per chapter, targets that
-    turned red or yellow since the previous digest, overdue targets, departments with late reports."""
+    """The weekly digest for every manager who receives it, describing the end of day `as_of` (the day
+    before it goes out), every figure judged from the history as of then, like its links:
+    1. every target at risk, lagging or overdue, worst first, with its lead department, its gap and how
+       many weeks it has been so;
+    2. what changed since the previous digest's moment, split into 恶化 and 好转 (both judged the same way);
+    3. what is due this week, and the lead departments with late reports;
+    4. a line per lead department;
+    5. the lead departments nobody would hear from (no person with an email, no robot).
+    Then the counts by status per chapter."""
     recipients = managers(digest_only=True)
     if not recipients:
         return []
     key = digest_key(as_of)
-    since = _previous_digest_time(key) or end_of_day(as_of - dt.timedelta(days=8))
-    judged = target_rows(user=None, as_of=as_of)  # once, for both the counts and the report
-    summary = summarize_rows(judged, as_of=as_of)
+    since = _previous_digest_as_of(key) or as_of - dt.timedelta(days=7)
+    judged = target_rows(user=None, as_of=as_of)  # once, for the counts, the ranking and the lines
     rows = attention_rows(judged)
-    turned = (
-        StatusChange.objects.filter(
-            axis=StatusAxis.PERFORMANCE,
-            new__in=[Performance.LAGGING, Performance.AT_RISK],
-            created_at__gte=since,
-            created_at__lt=end_of_day(as_of),
-        )
-        .select_related("target")
-        .order_by("target__code", "created_at")
-    )
-    latest_turn = {change.target_id: change for change in turned}  # a target once, with its latest turn
-    late_departments: dict[str, int] = defaultdict(int)
-    for row in rows:
-        if row.evaluation.reporting == Reporting.LATE and row.lead is not None:
-            late_departments[row.lead.name] += 1
     context = {
         "as_of": as_of,
-        "since": timezone.localtime(since),
-        "summary": summary,
+        "since": since,
+        "summary": summarize_rows(judged, as_of=as_of),
         "labels": PERFORMANCE_LABELS,
-        "turned": [
-            {
-                "change": change,
-                "label": PERFORMANCE_LABELS[Performance(change.new)],
-                "url": _target_url(change.target, as_of),
-            }
-            for change in latest_turn.values()
-        ],
-        "overdue": [
-            _row_context(row, as_of) for row in rows if row.evaluation.performance == Performance.OVERDUE
-        ],
-        "late_departments": sorted(late_departments.items(), key=lambda item: (-item[1], item[0])),
+        "ranked": _digest_ranked(rows, as_of),
+        "changes": _digest_changes(judged, target_rows(user=None, as_of=since), as_of),
+        "week": _digest_week(judged, as_of),
+        "departments": _digest_departments(judged),
+        "unreachable": unreachable_departments(),
         "lagging_url": absolute(reverse("reports-lagging") + f"?as_of={as_of:%Y-%m-%d}"),
         "attention": len(rows),
     }
-    subject = f"【督查周报】截至{as_of.month}月{as_of.day}日：{len(rows)}个目标需关注"
+    subject = f"【督查周报】截至{as_of.month}月{as_of.day}日24时：{len(rows)}个目标需关注"
     body_text, body_html = _render("digest", context)
     return [
         Draft(
@@ -164,9 +175,9 @@ def digest_drafts(*, as_of: dt.date) -> list[Draft]:
     ]
 
 
-def _previous_digest_time(key: str) -> dt.datetime | None:
-    """When the previous week's digest was first queued: the start of this digest's window. A rerun later
-    in that week (for a manager added since) does not move it."""
+def _previous_digest_as_of(key: str) -> dt.date | None:
+    """The day the previous digest described: the day before it was first queued. A rerun later in that
+    week (for a manager added since) does not move it."""
     previous_key = (
         Message.objects.filter(kind=MessageKind.DIGEST, subject_key__lt=key)
         .order_by("-subject_key")
@@ -175,12 +186,119 @@ def _previous_digest_time(key: str) -> dt.datetime | None:
     )
     if previous_key is None:
         return None
-    return (
+    first_queued = (
         Message.objects.filter(kind=MessageKind.DIGEST, subject_key=previous_key)
         .order_by("created_at")
         .values_list("created_at", flat=True)
         .first()
     )
+    return timezone.localdate(first_queued) - dt.timedelta(days=1)
+
+
+def _digest_ranked(rows: list[TargetRow], as_of: dt.date) -> list[dict]:
+    """The targets at risk, lagging or overdue (worst first, as in the lagging report), each with the
+    whole weeks since it turned to its present status: the latest performance change recorded by then, if
+    it is to that status; else it turned within the day's evaluation (0 weeks)."""
+    ranked = [row for row in rows if row.evaluation.performance in ATTENTION]
+    latest: dict[int, StatusChange] = {}
+    for change in StatusChange.objects.filter(
+        axis=StatusAxis.PERFORMANCE,
+        target_id__in=[row.target.pk for row in ranked],
+        created_at__lt=end_of_day(as_of),
+    ).order_by("target_id", "created_at", "id"):
+        latest[change.target_id] = change
+    items = []
+    for row in ranked:
+        change = latest.get(row.target.pk)
+        since = change.as_of if change is not None and change.new == row.evaluation.performance else as_of
+        items.append(
+            {
+                "row": row,
+                "label": PERFORMANCE_LABELS[row.evaluation.performance],
+                "weeks": (as_of - since).days // 7,
+                "gap": row.gap_text,
+                "url": _target_url(row.target, as_of),
+            }
+        )
+    return items
+
+
+def _digest_changes(now_rows: list[TargetRow], then_rows: list[TargetRow], as_of: dt.date) -> dict:
+    """Targets whose performance is worse (恶化) or better (好转) than at the previous digest's moment."""
+    before = {row.target.pk: row.evaluation.performance for row in then_rows}
+    worse, better = [], []
+    for row in now_rows:
+        old, new = before.get(row.target.pk), row.evaluation.performance
+        if old is None or old not in WORSE_ORDER or new not in WORSE_ORDER or old == new:
+            continue
+        item = {
+            "row": row,
+            "old": PERFORMANCE_LABELS[old],
+            "new": PERFORMANCE_LABELS[new],
+            "url": _target_url(row.target, as_of),
+        }
+        if WORSE_ORDER[new] > WORSE_ORDER[old]:
+            worse.append(item)
+        elif WORSE_ORDER[new] < WORSE_ORDER[old]:
+            better.append(item)
+    return {"worse": worse, "better": better}
+
+
+def _digest_week(rows: list[TargetRow], as_of: dt.date) -> dict:
+    """Reports due in the coming week (from the digest's morning), and late reports, per lead department."""
+    start, end = as_of + dt.timedelta(days=1), as_of + dt.timedelta(days=7)
+    due: dict[str, int] = defaultdict(int)
+    late: dict[str, int] = defaultdict(int)
+    for row in rows:
+        if row.lead is None:
+            continue
+        if row.evaluation.reporting == Reporting.LATE:
+            late[row.lead.name] += 1
+        elif row.evaluation.next_due is not None and start <= row.evaluation.next_due <= end:
+            due[row.lead.name] += 1
+
+    def by_count(counts: dict[str, int]) -> list[tuple[str, int]]:
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+    return {"start": start, "end": end, "due": by_count(due), "late": by_count(late)}
+
+
+def _digest_departments(rows: list[TargetRow]) -> list[dict]:
+    """A line per lead department: targets led, how many at risk, lagging and overdue, late reports."""
+    lines: dict[str, dict] = {}
+    for row in rows:
+        if row.lead is None:
+            continue
+        line = lines.setdefault(
+            row.lead.name, {"name": row.lead.name, "total": 0, "late": 0, "counts": defaultdict(int)}
+        )
+        line["total"] += 1
+        line["counts"][row.evaluation.performance] += 1
+        line["late"] += row.evaluation.reporting == Reporting.LATE
+    return [
+        {
+            **line,
+            "at_risk": line["counts"][Performance.AT_RISK],
+            "lagging": line["counts"][Performance.LAGGING],
+            "overdue": line["counts"][Performance.OVERDUE],
+        }
+        for line in sorted(
+            lines.values(),
+            key=lambda line: (
+                -(line["counts"][Performance.OVERDUE] + line["counts"][Performance.LAGGING]),
+                -line["late"],
+                line["name"],
+            ),
+        )
+    ]
+
+
+def unreachable_departments() -> list[Department]:
+    """Lead departments with nobody to tell: no active person with an email address and no active robot.
+    Their reminders and alerts reach no one, so the office is told (digest, admin, /healthz)."""
+    leads = Department.objects.filter(assignments__role=DepartmentRole.LEAD).distinct().order_by("name")
+    reachable = department_recipients(list(leads.values_list("pk", flat=True)))
+    return [department for department in leads if not reachable.get(department.pk)]
 
 
 def _target_url(target: Target, as_of: dt.date) -> str:
