@@ -427,39 +427,97 @@ def _late_reminder_allowed(as_of: dt.date, addresses: list[str]) -> dict[str, bo
 # ------------------------------------------------------------------------------------------------ alerts
 
 
-def alert_drafts(change: StatusChange) -> list[Draft]:
-    """One alert per change to lagging or overdue: to the lead department's people and robots and to every
-    manager."""
+ALERT_LISTED = 20  # per group in a rolled-up alert; the rest are counted, with a link to the report
+
+
+def alert_drafts(changes: list[StatusChange]) -> list[Draft]:
+    """The alerts of one run: one message per recipient and channel, listing every change of the run the
+    recipient hears of (managers: all; a lead department's people and robots: its own targets). A single
+    change reads as before, keyed `alert:<change>`; several are rolled up, grouped by the status turned to,
+    keyed by the run's changes for that recipient — a rerun finds them processed and sends nothing."""
+    by_recipient: dict[Recipient, list[StatusChange]] = defaultdict(list)
+    manager_recipients = [Recipient(MessageChannel.EMAIL, user.email, user.pk) for user in managers()]
+    leads = {change.target.lead_department for change in changes} - {None}
+    department_people = department_recipients([lead.pk for lead in leads]) if leads else {}
+    for change in changes:
+        lead = change.target.lead_department
+        for recipient in dict.fromkeys(
+            manager_recipients + (department_people.get(lead.pk, []) if lead is not None else [])
+        ):
+            by_recipient[recipient].append(change)
+    drafts = []
+    for recipient, own in by_recipient.items():
+        leads_of_own = {change.target.lead_department for change in own}
+        department = next(iter(leads_of_own)) if len(leads_of_own) == 1 else None
+        if len(own) == 1:
+            subject, key, body_text, body_html = _single_alert(own[0])
+        else:
+            subject, key, body_text, body_html = _rolled_up_alert(own)
+        drafts.append(
+            Draft(
+                MessageKind.ALERT,
+                recipient.channel,
+                recipient.address,
+                key,
+                subject,
+                body_text,
+                body_html,
+                recipient.user_id,
+                department.pk if department is not None else None,
+            )
+        )
+    return drafts
+
+
+def _single_alert(change: StatusChange) -> tuple[str, str, str, str]:
     target = change.target
-    lead = target.lead_department
-    as_of = change.as_of
     context = {
         "change": change,
         "target": target,
         "label": PERFORMANCE_LABELS[Performance(change.new)],
         "old_label": PERFORMANCE_LABELS.get(change.old, change.old),
-        "lead": lead,
-        "url": _target_url(target, as_of),
+        "lead": target.lead_department,
+        "url": _target_url(target, change.as_of),
     }
     body_text, body_html = _render("alert", context)
-    subject = f"【亮灯预警】{target.code} {target.metric}：{context['label']}"
-    recipients = [Recipient(MessageChannel.EMAIL, user.email, user.pk) for user in managers()]
-    if lead is not None:
-        recipients += department_recipients([lead.pk]).get(lead.pk, [])
-    return [
-        Draft(
-            MessageKind.ALERT,
-            r.channel,
-            r.address,
-            f"alert:{change.pk}",
-            subject,
-            body_text,
-            body_html,
-            r.user_id,
-            lead.pk if lead else None,
+    return (
+        f"【亮灯预警】{target.code} {target.metric}：{context['label']}",
+        f"alert:{change.pk}",
+        body_text,
+        body_html,
+    )
+
+
+def _rolled_up_alert(changes: list[StatusChange]) -> tuple[str, str, str, str]:
+    as_of = max(change.as_of for change in changes)
+    groups = []
+    for status in (Performance.OVERDUE, Performance.LAGGING):
+        turned = sorted((c for c in changes if c.new == status), key=lambda c: c.target.code)
+        if not turned:
+            continue
+        groups.append(
+            {
+                "label": PERFORMANCE_LABELS[status],
+                "count": len(turned),
+                "listed": [
+                    {
+                        "change": change,
+                        "lead": change.target.lead_department,
+                        "old_label": PERFORMANCE_LABELS.get(change.old, change.old),
+                        "url": _target_url(change.target, change.as_of),
+                    }
+                    for change in turned[:ALERT_LISTED]
+                ],
+                "more": max(0, len(turned) - ALERT_LISTED),
+                "report_url": absolute(
+                    reverse("reports-lagging") + f"?as_of={as_of:%Y-%m-%d}&performance={status.value}"
+                ),
+            }
         )
-        for r in dict.fromkeys(recipients)
-    ]
+    body_text, body_html = _render("alerts", {"groups": groups, "count": len(changes), "as_of": as_of})
+    subject = "【亮灯预警】" + "，".join(f"{group['count']}个目标转为{group['label']}" for group in groups)
+    ids = sorted(change.pk for change in changes)
+    return subject, f"alerts:{ids[0]}-{ids[-1]}:{len(ids)}", body_text, body_html
 
 
 def pending_alert_changes(limit: int = 500):
@@ -471,31 +529,47 @@ def pending_alert_changes(limit: int = 500):
     )
 
 
+@dataclass
+class AlertRun:
+    drafts: list[Draft]
+    queued: list[int]  # ids of the messages queued by this run
+
+
 def alerts_sweep(*, dry_run: bool = False, now: dt.datetime | None = None) -> list[Draft]:
-    """Claim each unprocessed status change (conditional UPDATE) and queue its alerts in the same
-    transaction: a change is alerted once, whichever sweep claims it, and a crash before the commit leaves
-    it unclaimed for the next sweep."""
+    return alerts_run(dry_run=dry_run, now=now).drafts
+
+
+def alerts_run(*, dry_run: bool = False, now: dt.datetime | None = None) -> AlertRun:
+    """Claim each unprocessed status change (conditional UPDATE) and queue the run's alerts, rolled up per
+    recipient, in one transaction: a change is alerted once, whichever sweep claims it, and a crash before
+    the commit leaves every change of the run unclaimed (and nothing queued) for the next sweep."""
     now = now or clock.now()
-    drafts: list[Draft] = []
-    for change in pending_alert_changes():
-        wanted = change.axis == StatusAxis.PERFORMANCE and change.new in ALERT_STATUSES
-        change_drafts = alert_drafts(change) if wanted else []
+    with transaction.atomic():
+        changes = list(pending_alert_changes())
+        if not dry_run:
+            # Only the changes this sweep's UPDATE claimed: another sweep may have got there first.
+            changes = [
+                change
+                for change in changes
+                if StatusChange.objects.filter(pk=change.pk, processed_at__isnull=True).update(
+                    processed_at=now
+                )
+            ]
+        wanted = [c for c in changes if c.axis == StatusAxis.PERFORMANCE and c.new in ALERT_STATUSES]
+        drafts = alert_drafts(wanted) if wanted else []
         if dry_run:
-            drafts += change_drafts
-            continue
-        with transaction.atomic():
-            claimed = StatusChange.objects.filter(pk=change.pk, processed_at__isnull=True).update(
-                processed_at=now
-            )
-            if not claimed:
-                continue  # another sweep got there first
-            for draft in change_drafts:
-                message_enqueue(draft=draft, now=now)
-        drafts += change_drafts
-    return drafts
+            return AlertRun(drafts, [])
+        queued = [message_enqueue(draft=draft, now=now) for draft in drafts]
+    return AlertRun(drafts, [message.pk for message in queued if message is not None])
 
 
 def enqueue_all(drafts: list[Draft], *, now: dt.datetime | None = None) -> int:
     """Queue drafts; returns how many were new (a rerun finds them all queued already)."""
+    return len(enqueue_drafts(drafts, now=now))
+
+
+def enqueue_drafts(drafts: list[Draft], *, now: dt.datetime | None = None) -> list[int]:
+    """Queue drafts; returns the ids of the new messages (a rerun finds them all queued already)."""
     with transaction.atomic():
-        return sum(message_enqueue(draft=draft, now=now) is not None for draft in drafts)
+        messages = [message_enqueue(draft=draft, now=now) for draft in drafts]
+    return [message.pk for message in messages if message is not None]

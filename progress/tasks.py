@@ -67,5 +67,6 @@ def send_reminders() -> int:
 
 @shared_task(name="progress.sweep_alerts", time_limit=10 * 60, soft_time_limit=9 * 60)
 def sweep_alerts() -> int:
-    """Every 15 minutes: one alert per status change to lagging or overdue."""
+    """Every 15 minutes: the status changes to lagging or overdue since the last run, one message per
+    recipient and channel listing them all."""
     return len(notifications.alerts_sweep())
