@@ -7,6 +7,7 @@ choices (all from the selectors), not only hidden in the UI. Every write goes th
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import OuterRef, Subquery
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -20,6 +21,7 @@ from progress.models import (
     DepartmentWebhook,
     EvidenceFile,
     Message,
+    MessageChannel,
     MessageState,
     MyTarget,
     NotificationSettings,
@@ -483,12 +485,37 @@ class MessageAdmin(ListOnlyAdmin):
 
 @admin.register(DepartmentWebhook)
 class DepartmentWebhookAdmin(admin.ModelAdmin):
-    list_display = ("department", "kind", "url", "is_active")
+    list_display = ("department", "kind", "url", "signed", "is_active", "last_error")
     list_filter = ("kind", "is_active")
     list_select_related = ("department",)
     autocomplete_fields = ("department",)
     # Robot addresses are HTTPS; a typed address without a scheme means https:// (Django 6's default too).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_queryset(self, request):
+        # The robot's latest error, from its newest message that has one (a retry waiting or a failure).
+        latest_error = Message.objects.filter(
+            channel=MessageChannel.WEBHOOK, recipient=OuterRef("url")
+        ).exclude(last_error="")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                latest_error=Subquery(latest_error.order_by("-id").values("last_error")[:1]),
+                latest_error_state=Subquery(latest_error.order_by("-id").values("state")[:1]),
+            )
+        )
+
+    @admin.display(description="加签", boolean=True)
+    def signed(self, webhook) -> bool:
+        return bool(webhook.secret)
+
+    @admin.display(description="最近一次错误")
+    def last_error(self, webhook) -> str:
+        if not webhook.latest_error:
+            return "—"
+        state = MessageState(webhook.latest_error_state).label
+        return f"{webhook.latest_error}（{state}）"
 
 
 @admin.register(NotificationSettings)
