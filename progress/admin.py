@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from import_export.admin import ImportMixin
 
-from progress import messaging, services
+from progress import messaging, notifications, services
 from progress.forms import ProgressEntryForm, ReturnReasonForm
 from progress.import_resource import ProgressImportResource
 from progress.models import (
@@ -461,6 +461,11 @@ class MessageAdmin(ListOnlyAdmin):
     search_fields = ("recipient", "subject", "subject_key")
     date_hierarchy = "created_at"
     actions = ["resend"]
+
+    def changelist_view(self, request, extra_context=None):
+        warn_of_unreachable_departments(request)
+        return super().changelist_view(request, extra_context)
+
     readonly_fields = [field.name for field in Message._meta.fields]
 
     @admin.display(description="状态", ordering="state")
@@ -481,6 +486,17 @@ class MessageAdmin(ListOnlyAdmin):
     def resend(self, request, queryset):
         resent = sum(messaging.message_resend(message=message) for message in queryset)
         self.message_user(request, f"已重新排队 {resent} 条消息（只处理发送失败的消息）。")
+
+
+def warn_of_unreachable_departments(request) -> None:
+    """Lead departments whose reminders and alerts reach nobody, named where recipients are managed."""
+    unreachable = notifications.unreachable_departments()
+    if unreachable:
+        messages.warning(
+            request,
+            f"以下{len(unreachable)}个牵头单位没有接收人（无留有邮箱的人员、无群机器人），其催报提醒和亮灯预警"
+            f"无人接收，请为其添加人员邮箱或群机器人：{'、'.join(d.name for d in unreachable)}。",
+        )
 
 
 @admin.register(DepartmentWebhook)
@@ -505,6 +521,10 @@ class DepartmentWebhookAdmin(admin.ModelAdmin):
                 latest_error_state=Subquery(latest_error.order_by("-id").values("state")[:1]),
             )
         )
+
+    def changelist_view(self, request, extra_context=None):
+        warn_of_unreachable_departments(request)
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description="加签", boolean=True)
     def signed(self, webhook) -> bool:
