@@ -489,7 +489,10 @@ class MessageAdmin(ListOnlyAdmin):
 
 
 def warn_of_unreachable_departments(request) -> None:
-    """Lead departments whose reminders and alerts reach nobody, named where recipients are managed."""
+    """Lead departments whose reminders and alerts reach nobody, named where recipients are managed (on
+    viewing the list, not on its actions, whose own message is what the user needs to read)."""
+    if request.method != "GET":
+        return
     unreachable = notifications.unreachable_departments()
     if unreachable:
         messages.warning(
