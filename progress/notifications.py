@@ -1,9 +1,13 @@
 """Who is told what, and when (PRODUCT.md §5): the weekly digest to managers, reminders to departments
-before a report is due and after it is late, and an alert per target that turns lagging or overdue.
+before a report is due and after it is late, and alerts when targets turn lagging or overdue (rolled up:
+one message per recipient and channel per run).
 
 Builders return `Draft`s (progress.messaging) so that a dry run can print them; the `send_*` services
 enqueue them in the outbox, whose unique key makes a rerun harmless. Content comes from the same
-selectors as the managers' reports, so a digest's figures match the lagging/overdue report of its date.
+selectors as the managers' reports, so a digest's figures match the lagging/overdue report of the moment
+it describes (the end of the day before it goes out). Reminders and alerts judge the present moment: what
+is due today is not late before today ends (progress.rules.has_passed). Each message is built section by
+section (`_digest_*`), so that a new section is one more function and one more block in the template.
 """
 
 import datetime as dt
@@ -303,10 +307,6 @@ def unreachable_departments() -> list[Department]:
 
 def _target_url(target: Target, as_of: dt.date) -> str:
     return absolute(reverse("reports-target", args=[target.pk]) + f"?as_of={as_of:%Y-%m-%d}")
-
-
-def _row_context(row: TargetRow, as_of: dt.date) -> dict:
-    return {"row": row, "url": _target_url(row.target, as_of)}
 
 
 # --------------------------------------------------------------------------------------------- reminders
