@@ -10,13 +10,14 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import OuterRef, Subquery
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from import_export.admin import ImportMixin
 
-from progress import messaging, services
+from progress import messaging, notifications, services
 from progress.forms import ProgressEntryForm, ReturnReasonForm
 from progress.import_resource import LedgerCSV, LedgerXLSX, ProgressImportResource
 from progress.importing import ImportRefused
@@ -24,6 +25,7 @@ from progress.models import (
     DepartmentWebhook,
     EvidenceFile,
     Message,
+    MessageChannel,
     MessageState,
     MyTarget,
     NotificationSettings,
@@ -32,8 +34,16 @@ from progress.models import (
     StatusChange,
     SweepRun,
 )
-from progress.rules import PERFORMANCE_LABELS, REPORTING_LABELS, Performance, Reporting, reporting_summary
+from progress.rules import (
+    PERFORMANCE_LABELS,
+    REPORTING_LABELS,
+    Performance,
+    Reporting,
+    level_distance,
+    reporting_summary,
+)
 from progress.selectors import entries_visible_to
+from progress.services import target_rule
 from targets import roles
 from targets.admin import HistoryAdmin
 from targets.models import format_decimal
@@ -407,7 +417,7 @@ class MyTargetAdmin(ViewOnlyAdmin):
         status = self._status(target)
         if status is None or status.progress_pct is None:
             if status is not None and status.gap_pp is not None:
-                return f"差距 {format_decimal(status.gap_pp)} 个百分点"
+                return level_distance(target_rule(target), status.latest_value)
             return "—"
         return f"{format_decimal(status.progress_pct)}% / {format_decimal(status.expected_pct)}%"
 
@@ -472,6 +482,11 @@ class MessageAdmin(ListOnlyAdmin):
     search_fields = ("recipient", "subject", "subject_key")
     date_hierarchy = "created_at"
     actions = ["resend"]
+
+    def changelist_view(self, request, extra_context=None):
+        warn_of_unreachable_departments(request)
+        return super().changelist_view(request, extra_context)
+
     readonly_fields = [field.name for field in Message._meta.fields]
 
     @admin.display(description="状态", ordering="state")
@@ -494,14 +509,57 @@ class MessageAdmin(ListOnlyAdmin):
         self.message_user(request, f"已重新排队 {resent} 条消息（只处理发送失败的消息）。")
 
 
+def warn_of_unreachable_departments(request) -> None:
+    """Lead departments whose reminders and alerts reach nobody, named where recipients are managed (on
+    viewing the list, not on its actions, whose own message is what the user needs to read)."""
+    if request.method != "GET":
+        return
+    unreachable = notifications.unreachable_departments()
+    if unreachable:
+        messages.warning(
+            request,
+            f"以下{len(unreachable)}个牵头单位没有接收人（无留有邮箱的人员、无群机器人），其催报提醒和亮灯预警"
+            f"无人接收，请为其添加人员邮箱或群机器人：{'、'.join(d.name for d in unreachable)}。",
+        )
+
+
 @admin.register(DepartmentWebhook)
 class DepartmentWebhookAdmin(admin.ModelAdmin):
-    list_display = ("department", "kind", "url", "is_active")
+    list_display = ("department", "kind", "url", "signed", "is_active", "last_error")
     list_filter = ("kind", "is_active")
     list_select_related = ("department",)
     autocomplete_fields = ("department",)
     # Robot addresses are HTTPS; a typed address without a scheme means https:// (Django 6's default too).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_queryset(self, request):
+        # The robot's latest error, from its newest message that has one (a retry waiting or a failure).
+        latest_error = Message.objects.filter(
+            channel=MessageChannel.WEBHOOK, recipient=OuterRef("url")
+        ).exclude(last_error="")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                latest_error=Subquery(latest_error.order_by("-id").values("last_error")[:1]),
+                latest_error_state=Subquery(latest_error.order_by("-id").values("state")[:1]),
+            )
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        warn_of_unreachable_departments(request)
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="加签", boolean=True)
+    def signed(self, webhook) -> bool:
+        return bool(webhook.secret)
+
+    @admin.display(description="最近一次错误")
+    def last_error(self, webhook) -> str:
+        if not webhook.latest_error:
+            return "—"
+        state = MessageState(webhook.latest_error_state).label
+        return f"{webhook.latest_error}（{state}）"
 
 
 @admin.register(NotificationSettings)

@@ -91,7 +91,7 @@ LEDGER_COLUMNS = (
     Column("逾期天数", INT),
     Column("完成进度(%)", PCT),
     Column("序时进度(%)", PCT),
-    Column("差距(个百分点)", PCT),
+    Column("差距", WRAP),
     Column("最新数据期", DATE),
 )
 
@@ -141,7 +141,7 @@ def _ledger_row(row: TargetRow, figures: dict[dt.date, Decimal], year: int) -> t
         evaluation.days_late if evaluation.reporting == Reporting.LATE else None,
         evaluation.progress_pct,
         evaluation.expected_pct,
-        evaluation.gap_pp,
+        row.gap_text,
         evaluation.judged.period_end if evaluation.judged else None,
     )
 

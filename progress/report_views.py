@@ -26,8 +26,8 @@ from progress.reports import (
     status_summary,
     target_rows,
 )
-from progress.rules import PERFORMANCE_LABELS, Performance, evaluate, period_ends
-from progress.selectors import figures_as_of
+from progress.rules import PERFORMANCE_LABELS, Performance, period_ends
+from progress.selectors import evaluate_as_of, figures_as_of
 from progress.services import target_rule
 from targets.selectors import targets_visible_to
 from wuzhong_tracker import clock
@@ -202,7 +202,7 @@ class TargetReportView(ReportView):
         figures = figures_as_of(target_ids=[target.pk], as_of=as_of).get(target.pk, [])
         return {
             "target": target,
-            "evaluation": evaluate(rule, figures, as_of),
+            "evaluation": evaluate_as_of(rule, figures, as_of),
             "chart": progress_chart_svg(rule, figures, as_of),
             "periods": period_ends(rule),
             "entries": target.entries.filter(period_end__lte=as_of)

@@ -425,14 +425,15 @@ class StoredChange:
 
 @transaction.atomic
 def target_status_refresh(*, target_id: int, today: dt.date | None = None) -> list[StoredChange]:
-    """Evaluate one target as of today from its current entries and store the result.
+    """Evaluate one target at the present moment (today, not yet ended) from its current entries and
+    store the result.
 
     The stale mark is removed before the entries are read: an entry committed after that read marks the
     target again (its insert waits for this transaction), so no entry is missed by both."""
     today = today or clock.today()
     StaleStatus.objects.filter(target_id=target_id).delete()
     target = Target.objects.select_related("report").prefetch_related("entries").get(pk=target_id)
-    evaluation = evaluate(target_rule(target), target_figures(target), today)
+    evaluation = evaluate(target_rule(target), target_figures(target), today, day_ended=False)
     return status_store(target=target, evaluation=evaluation, today=today)
 
 
@@ -497,7 +498,8 @@ class SweepSummary:
 
 
 def status_sweep(*, today: dt.date | None = None, batch_size: int = 1000) -> SweepSummary:
-    """Evaluate every target as of today and store what changed, batch by batch (one transaction each),
+    """Evaluate every target at the present moment of `today` and store what changed (run just after
+    midnight, it finds late what was due on the day that has just ended), batch by batch (one transaction each),
     in a fixed number of statements per batch whatever its size.
 
     Steps, per batch of targets:
@@ -547,7 +549,7 @@ def _sweep_batch(batch: list[int], today: dt.date, summary: SweepSummary) -> Non
     changed, unchanged, changes, snapshots = [], [], [], []
     for status in statuses:
         target = status.target
-        evaluation = evaluate(target_rule(target), figures[target.pk], today)
+        evaluation = evaluate(target_rule(target), figures[target.pk], today, day_ended=False)
         fields = status_fields(evaluation)
         snapshots.append(StatusSnapshot(target_id=target.pk, date=today, **fields))
         # A new row has no reasons yet: it is written whole even when the evaluation is the initial state.
