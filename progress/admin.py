@@ -4,6 +4,9 @@ Department scoping is enforced here in `get_queryset`, the permission hooks and 
 choices (all from the selectors), not only hidden in the UI. Every write goes through progress.services.
 """
 
+import logging
+
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -16,13 +19,15 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from import_export.admin import ImportMixin
 
-from progress import messaging, services
+from progress import messaging, notifications, services
 from progress.forms import ProgressEntryForm, ReturnReasonForm
-from progress.import_resource import ProgressImportResource
+from progress.import_resource import LedgerCSV, LedgerXLSX, ProgressImportResource
+from progress.importing import ImportRefused
 from progress.models import (
     DepartmentWebhook,
     EvidenceFile,
     Message,
+    MessageChannel,
     MessageState,
     MyTarget,
     NotificationSettings,
@@ -31,18 +36,28 @@ from progress.models import (
     StatusChange,
     SweepRun,
 )
-from progress.rules import PERFORMANCE_LABELS, REPORTING_LABELS, Performance, Reporting, reporting_summary
+from progress.rules import (
+    PERFORMANCE_LABELS,
+    REPORTING_LABELS,
+    Performance,
+    Reporting,
+    level_distance,
+    reporting_summary,
+)
 from progress.selectors import (
     entries_awaiting_review_by,
     entries_returned_to,
     entries_visible_to,
     targets_due_now,
 )
+from progress.services import target_rule
 from targets import roles
 from targets.admin import HistoryAdmin
 from targets.models import format_decimal
 from targets.selectors import targets_visible_to
 from wuzhong_tracker import clock
+
+logger = logging.getLogger(__name__)
 
 LIGHT_COLOURS = {
     Performance.NO_DATA: "#9e9e9e",
@@ -171,6 +186,9 @@ class ReviewStateFilter(admin.SimpleListFilter):
 class ProgressEntryAdmin(ImportMixin, HistoryAdmin):
     form = ProgressEntryForm
     resource_classes = [ProgressImportResource]
+    import_formats = [LedgerCSV, LedgerXLSX]
+    # The package's page shows row errors only on hover and base errors with a traceback; ours lists them.
+    import_template_name = "admin/progress/progressentry/import.html"
     list_display = (
         "target_code", "target_metric", "period_end", "value_display", "provenance", "is_final", "review_badge",
         "evidence_links", "department", "submitter", "submitted_at", "revision",
@@ -419,6 +437,18 @@ class ProgressEntryAdmin(ImportMixin, HistoryAdmin):
     def has_import_permission(self, request) -> bool:
         return request.user.has_perm("progress.add_progressentry")
 
+    def get_import_context_data(self, **kwargs):
+        return {**super().get_import_context_data(**kwargs), "import_max_rows": settings.IMPORT_MAX_ROWS}
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        """A file refused while it is read (encoding, broken quote, too many rows, damaged workbook): the
+        reason in Chinese instead of the package's English "<ExceptionName> encountered …"."""
+        if isinstance(e, ImportRefused):
+            form.add_error("import_file", [str(problem) for problem in e.listed()])
+        else:
+            logger.warning("Import file unreadable", exc_info=e)
+            form.add_error("import_file", "无法读取该文件；请上传 CSV（UTF-8 编码）或 XLSX 文件。")
+
 
 class PerformanceFilter(admin.SimpleListFilter):
     title = "完成状态"
@@ -536,7 +566,7 @@ class MyTargetAdmin(ViewOnlyAdmin):
         status = self._status(target)
         if status is None or status.progress_pct is None:
             if status is not None and status.gap_pp is not None:
-                return f"差距 {format_decimal(status.gap_pp)} 个百分点"
+                return level_distance(target_rule(target), status.latest_value)
             return "—"
         return f"{format_decimal(status.progress_pct)}% / {format_decimal(status.expected_pct)}%"
 
@@ -621,6 +651,11 @@ class MessageAdmin(ListOnlyAdmin):
     search_fields = ("recipient", "subject", "subject_key")
     date_hierarchy = "created_at"
     actions = ["resend"]
+
+    def changelist_view(self, request, extra_context=None):
+        warn_of_unreachable_departments(request)
+        return super().changelist_view(request, extra_context)
+
     readonly_fields = [field.name for field in Message._meta.fields]
 
     @admin.display(description="状态", ordering="state")
@@ -643,14 +678,57 @@ class MessageAdmin(ListOnlyAdmin):
         self.message_user(request, f"已重新排队 {resent} 条消息（只处理发送失败的消息）。")
 
 
+def warn_of_unreachable_departments(request) -> None:
+    """Lead departments whose reminders and alerts reach nobody, named where recipients are managed (on
+    viewing the list, not on its actions, whose own message is what the user needs to read)."""
+    if request.method != "GET":
+        return
+    unreachable = notifications.unreachable_departments()
+    if unreachable:
+        messages.warning(
+            request,
+            f"以下{len(unreachable)}个牵头单位没有接收人（无留有邮箱的人员、无群机器人），其催报提醒和亮灯预警"
+            f"无人接收，请为其添加人员邮箱或群机器人：{'、'.join(d.name for d in unreachable)}。",
+        )
+
+
 @admin.register(DepartmentWebhook)
 class DepartmentWebhookAdmin(admin.ModelAdmin):
-    list_display = ("department", "kind", "url", "is_active")
+    list_display = ("department", "kind", "url", "signed", "is_active", "last_error")
     list_filter = ("kind", "is_active")
     list_select_related = ("department",)
     autocomplete_fields = ("department",)
     # Robot addresses are HTTPS; a typed address without a scheme means https:// (Django 6's default too).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_queryset(self, request):
+        # The robot's latest error, from its newest message that has one (a retry waiting or a failure).
+        latest_error = Message.objects.filter(
+            channel=MessageChannel.WEBHOOK, recipient=OuterRef("url")
+        ).exclude(last_error="")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                latest_error=Subquery(latest_error.order_by("-id").values("last_error")[:1]),
+                latest_error_state=Subquery(latest_error.order_by("-id").values("state")[:1]),
+            )
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        warn_of_unreachable_departments(request)
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="加签", boolean=True)
+    def signed(self, webhook) -> bool:
+        return bool(webhook.secret)
+
+    @admin.display(description="最近一次错误")
+    def last_error(self, webhook) -> str:
+        if not webhook.latest_error:
+            return "—"
+        state = MessageState(webhook.latest_error_state).label
+        return f"{webhook.latest_error}（{state}）"
 
 
 @admin.register(NotificationSettings)

@@ -52,6 +52,10 @@ SCOREBOARD_STATUSES = (
 
 Value = str | int | Decimal | dt.date | None
 
+# A text that starts with one of these is a formula to Excel and WPS (a CSV cell, or an XLSX cell once
+# edited); names, metrics and data-file text are edited by people, so such text is written as text.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
 
 @dataclass(frozen=True)
 class Column:
@@ -87,7 +91,7 @@ LEDGER_COLUMNS = (
     Column("逾期天数", INT),
     Column("完成进度(%)", PCT),
     Column("序时进度(%)", PCT),
-    Column("差距(个百分点)", PCT),
+    Column("差距", WRAP),
     Column("最新数据期", DATE),
 )
 
@@ -137,7 +141,7 @@ def _ledger_row(row: TargetRow, figures: dict[dt.date, Decimal], year: int) -> t
         evaluation.days_late if evaluation.reporting == Reporting.LATE else None,
         evaluation.progress_pct,
         evaluation.expected_pct,
-        evaluation.gap_pp,
+        row.gap_text,
         evaluation.judged.period_end if evaluation.judged else None,
     )
 
@@ -251,7 +255,7 @@ def _xlsx(table: Table) -> bytes:
     for offset, values in enumerate(table.rows, start=1):
         level = table.levels[offset - 1] if table.levels else 0
         for index, (column, value) in enumerate(zip(table.columns, values, strict=True), start=1):
-            cell = sheet.cell(header_row + offset, index, value)
+            cell = _text_cell(sheet.cell(header_row + offset, index, value))
             cell.border = BORDER
             cell.alignment = Alignment(
                 vertical="center", wrap_text=column.kind == WRAP, indent=2 * level if index <= 2 else 0
@@ -290,20 +294,39 @@ def _xlsx(table: Table) -> bytes:
     return output.getvalue()
 
 
+def _text_cell(cell):
+    """Text stays text: openpyxl stores a string starting with "=" as a live formula, and Excel turns any
+    text cell starting with = + - @ into one when it is edited; a string cell with Excel's quote prefix
+    (the "'" typed before such text) is neither."""
+    if isinstance(cell.value, str) and cell.value.startswith(FORMULA_TRIGGERS):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
 def _merged_row(sheet, row: int, width: int, text: str, font: Font, alignment: Alignment) -> None:
-    cell = sheet.cell(row, 1, text)
+    cell = _text_cell(sheet.cell(row, 1, text))
     cell.font = font
     cell.alignment = alignment
     sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
 
 
 def _csv(table: Table) -> str:
-    """The header and the rows; a BOM first, or Excel opens UTF-8 Chinese as mojibake."""
+    """The header and the rows (text escaped, see `_csv_text`); a BOM first, or Excel opens UTF-8 Chinese
+    as mojibake."""
     output = io.StringIO()
     writer = csv.writer(output)
     writer.writerow(column.header for column in table.columns)
-    writer.writerows([_text(value) for value in values] for values in table.rows)
+    writer.writerows([_csv_text(value) for value in values] for values in table.rows)
     return "\ufeff" + output.getvalue()
+
+
+def _csv_text(value: Value) -> str:
+    """A text starting with = + - @ gets Excel's quote prefix ("'"), so that it opens as the text it is
+    (OWASP's CSV injection advice); figures are numbers, so a negative one stays "-6.8"."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return _text(value)
 
 
 def _number_format(kind: str, value: Value) -> str:

@@ -8,7 +8,13 @@ from progress.models import PerformanceStatus, ProgressEntry, ReportingStatus
 from progress.reports import ReportFilters
 from progress.rules import figure_scale_warning, period_ends, period_label
 from progress.selectors import boards_default_as_of, period_due_now, previous_figure
-from progress.services import evidence_validate, figure_parse, progress_entry_validate, target_rule
+from progress.services import (
+    evidence_bounds_validate,
+    evidence_validate,
+    figure_parse,
+    progress_entry_validate,
+    target_rule,
+)
 from targets.models import Chapter, Comparator, Department, KeyTask, Target, format_decimal
 from targets.selectors import targets_visible_to
 from wuzhong_tracker import clock
@@ -125,6 +131,10 @@ class ProgressEntryForm(forms.ModelForm):
                 evidence_validate(uploaded_file)
             except ValidationError as error:
                 raise ValidationError(error.message_dict["evidence"]) from None
+        try:
+            evidence_bounds_validate(entry=self.instance if self.instance.pk else None, files=files)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["evidence"]) from None
         return files
 
     def clean(self):

@@ -1,12 +1,45 @@
 """django-import-export's admin import (upload → preview → confirm) on top of progress.importing, so
-that the admin button and `import_progress` share one set of rules and the same all-or-nothing save."""
+that the admin button and `import_progress` share one reader, one set of rules and the same all-or-nothing
+save."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from import_export import fields, resources
+from import_export.formats.base_formats import Format
 from import_export.results import Error, Result, RowResult
 
-from progress.importing import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, ImportRefused, progress_import
+from progress.importing import ImportRefused, dataset_read, progress_import
+
+
+class _LedgerFormat(Format):
+    """Bytes go to progress.importing.dataset_read as they were uploaded, whichever format was chosen: it
+    tells CSV from XLSX by content and decides the encoding itself (django-import-export would decode a
+    CSV as UTF-8 first and garble a GBK file or fail with an English message)."""
+
+    extension = ""
+
+    def __init__(self, encoding=None):  # the admin passes its text encoding; the reader detects its own
+        super().__init__()
+
+    def get_title(self):
+        return self.extension
+
+    def get_extension(self):
+        return self.extension
+
+    def create_dataset(self, in_stream):
+        return dataset_read(in_stream)
+
+    def can_import(self):
+        return True
+
+
+class LedgerCSV(_LedgerFormat):
+    extension = "csv"
+
+
+class LedgerXLSX(_LedgerFormat):
+    extension = "xlsx"
 
 
 class ProgressImportResource(resources.Resource):
@@ -23,16 +56,18 @@ class ProgressImportResource(resources.Resource):
 
     @classmethod
     def get_display_name(cls) -> str:
-        return "进度台账（code, period_end, value, note, final, provenance）"
+        return (
+            "进度台账：每行一期（编号、报告期末、数值、说明，可选是否最终、数据来源；或英文列名 code, period_end, "
+            "value, note, final, provenance），或系统导出的每月一列的台账（编号、1月…12月）"
+        )
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
-        """Validate and save every row (or none); a dry run (the preview) rolls the whole import back."""
+        """Validate and save every row (or none); a dry run (the preview) rolls the whole import back.
+        A refusal becomes the result's errors: file-level ones as base errors, row problems as invalid rows,
+        only the first IMPORT_MAX_LISTED_ERRORS of them, with the total in `result.refusal`."""
         result = Result()
-        headers = [
-            column for column in REQUIRED_COLUMNS + OPTIONAL_COLUMNS if column in (dataset.headers or [])
-        ]
-        result.diff_headers = headers
-        result.add_dataset_headers(headers)
+        result.diff_headers = ["编号", "报告期末", "数值", "说明"]
+        result.add_dataset_headers(result.diff_headers)
         result.total_rows = dataset.height
         try:
             with transaction.atomic():
@@ -40,14 +75,13 @@ class ProgressImportResource(resources.Resource):
                 if dry_run:
                     transaction.set_rollback(True)
         except ImportRefused as refused:
-            rows = list(dataset.dict) if headers else []
-            for problem in refused.errors:
+            result.refusal = refused
+            for problem in refused.listed():
                 if problem.row is None:
-                    result.append_base_error(Error(ValidationError(problem.message)))
+                    result.append_base_error(Error(problem.message))
                 else:
-                    row = rows[problem.row - 2]
                     result.append_invalid_row(
-                        problem.row, row, ValidationError({problem.column: [problem.message]})
+                        problem.row, {}, ValidationError({problem.column or "__all__": [problem.message]})
                     )
             return result
         for entry in summary.entries:
@@ -63,7 +97,7 @@ class ProgressImportResource(resources.Resource):
                 f"{entry.period_end:%Y-%m-%d}",
                 f"{entry.value.normalize():f}",
                 entry.note,
-            ][: len(headers)]
+            ]
             result.append_row_result(row_result)
             result.increment_row_result_total(row_result)
         return result

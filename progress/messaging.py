@@ -6,6 +6,8 @@ exponential backoff, and never send the same message twice (healthchecks' claime
 - `message_send` claims a due pending row with a conditional UPDATE; only the process whose UPDATE changed
   the row sends it. Success → sent; a transient error → pending again after a backoff (60 s, doubling,
   at most an hour) until the attempts run out → failed; a permanent error → failed at once.
+- A group robot takes at most 20 messages a minute: a 21st waits (still pending, no attempt counted)
+  until the robot's minute has room; a robot's own "too fast" answer is a transient error.
 - `outbox_flush` sends what is due and turns rows left "sending" by a killed worker into failed ones:
   the server may or may not have taken them, so an administrator checks and resends (never a blind
   duplicate).
@@ -16,10 +18,10 @@ import logging
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 
 from progress.channels import CHANNELS, PermanentSendError, TransientSendError
-from progress.models import Message, MessageState
+from progress.models import Message, MessageChannel, MessageState
 from wuzhong_tracker import clock
 
 logger = logging.getLogger(__name__)
@@ -28,6 +30,9 @@ MAX_ATTEMPTS = 6
 BACKOFF_FIRST = dt.timedelta(seconds=60)
 BACKOFF_CAP = dt.timedelta(hours=1)
 STALE_CLAIM = dt.timedelta(minutes=15)
+# DingTalk and WeCom robots take at most 20 messages a minute each; more are refused (130101 / 45009).
+ROBOT_PER_MINUTE = 20
+ROBOT_WINDOW = dt.timedelta(minutes=1)
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -77,8 +82,14 @@ def _send_later(message_id: int) -> None:
 
 
 def message_send(*, message_id: int, now: dt.datetime | None = None) -> str:
-    """Claim and send one message; returns what happened ("sent", "retry", "failed" or "not-claimed")."""
+    """Claim and send one message; returns what happened ("sent", "retry", "failed", "paced" or
+    "not-claimed")."""
     now = now or clock.now()
+    paced_until = _robot_paced_until(message_id, now)
+    if paced_until is not None:
+        # Not an attempt: the message waits, still pending, until the robot's minute has room again.
+        Message.objects.filter(pk=message_id, state=MessageState.PENDING).update(next_attempt_at=paced_until)
+        return "paced"
     claimed = Message.objects.filter(
         pk=message_id, state=MessageState.PENDING, next_attempt_at__lte=now
     ).update(state=MessageState.SENDING, claimed_at=now, attempts=F("attempts") + 1)
@@ -106,6 +117,34 @@ def message_send(*, message_id: int, now: dt.datetime | None = None) -> str:
         return "failed"
     _finish(message, MessageState.SENT, sent_at=clock.now())
     return "sent"
+
+
+def _robot_paced_until(message_id: int, now: dt.datetime) -> dt.datetime | None:
+    """For a robot message: when the robot's last minute already holds its 20 messages (sent or being
+    sent), the moment the oldest of them leaves the window; else None. Two senders checking at once may
+    let a 21st through: the robot then answers "too fast", which is retried like any transient error."""
+    robot = (
+        Message.objects.filter(pk=message_id, channel=MessageChannel.WEBHOOK, state=MessageState.PENDING)
+        .values_list("recipient", flat=True)
+        .first()
+    )
+    if robot is None:
+        return None
+    recent = sorted(
+        moment
+        for sent_at, claimed_at, state in Message.objects.filter(
+            channel=MessageChannel.WEBHOOK, recipient=robot
+        )
+        .filter(
+            Q(sent_at__gt=now - ROBOT_WINDOW)
+            | Q(state=MessageState.SENDING, claimed_at__gt=now - ROBOT_WINDOW)
+        )
+        .values_list("sent_at", "claimed_at", "state")
+        for moment in [sent_at if state == MessageState.SENT else claimed_at]
+    )
+    if len(recent) < ROBOT_PER_MINUTE:
+        return None
+    return recent[-ROBOT_PER_MINUTE] + ROBOT_WINDOW
 
 
 def _finish(message: Message, state: str, *, error: str = "", **fields) -> None:

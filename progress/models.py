@@ -424,6 +424,12 @@ class DepartmentWebhook(models.Model):
     )
     kind = models.CharField(_("类型"), max_length=10, choices=WebhookKind.choices)
     url = models.URLField(_("机器人地址"), max_length=500)
+    secret = models.CharField(
+        _("加签密钥"),
+        max_length=200,
+        blank=True,
+        help_text=_("钉钉机器人“安全设置”选择“加签”时填写（SEC开头）；发送时按钉钉规则计算签名。"),
+    )
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:

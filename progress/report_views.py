@@ -27,8 +27,8 @@ from progress.reports import (
     status_summary,
     target_rows,
 )
-from progress.rules import PERFORMANCE_LABELS, Performance, evaluate, period_ends
-from progress.selectors import figures_as_of, period_due_now
+from progress.rules import PERFORMANCE_LABELS, Performance, period_ends
+from progress.selectors import evaluate_as_of, figures_as_of, period_due_now
 from progress.services import target_rule
 from targets import roles
 from targets.models import DepartmentRole
@@ -217,7 +217,7 @@ class TargetReportView(ReportView):
         may_submit = user.has_perm("progress.add_progressentry") and services.leads(user, target)
         return {
             "target": target,
-            "evaluation": evaluate(rule, figures, as_of),
+            "evaluation": evaluate_as_of(rule, figures, as_of),
             "chart": progress_chart_svg(rule, figures, as_of),
             "periods": period_ends(rule),
             "entries": entries,

@@ -14,8 +14,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Prefetch, QuerySet
 
 from progress.models import ReviewState
-from progress.rules import Evaluation, Performance, Reporting
+from progress.rules import Evaluation, Performance, Reporting, gap_text
 from progress.selectors import entry_states_as_of, figures_as_of, targets_evaluated_as_of
+from progress.services import target_rule
 from targets.models import Department, Target, TargetDepartment, format_decimal
 from targets.selectors import targets_visible_to
 
@@ -45,6 +46,11 @@ class ReportFilters:
 class TargetRow:
     target: Target
     evaluation: Evaluation
+
+    @property
+    def gap_text(self) -> str:
+        """The gap in the target's own terms (progress.rules.gap_text)."""
+        return gap_text(target_rule(self.target), self.evaluation)
 
     @property
     def lead(self) -> Department | None:

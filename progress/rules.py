@@ -11,7 +11,11 @@ Two axes, never merged:
   the period ends (N = 5 by default); `late` while a due report is missing.
 
 Choices where PRODUCT.md is silent (documented in README "Status rules"):
-- "as of D" means at the end of day D: a report due on D and still missing on D is late on D.
+- The moment judged (README "Status rules"): "as of D" for a day that is over means at the end of D, so a
+  report due on D and still missing is late as of D. Judged during D (the present moment: the stored
+  statuses, the sweep, alerts, reminders, the pages as of today), D has not ended: what is due on D is not
+  late yet, and it is late from the start of D+1 (the sweep just after midnight finds it so). `evaluate`
+  takes `day_ended`; `has_passed` is the one comparison.
 - Figures are year-to-date, so a report for a later period also answers the earlier missing ones.
 - No report is due after the target is achieved or after a figure marked final.
 - The last period of a target ends on its deadline (a target due 30 April reports Jan–Apr).
@@ -187,6 +191,12 @@ def figure_scale_warning(value: Decimal, *, goal: Decimal | None, unit: str, pre
     return f"数值{_number(value)} {unit}" + "，".join(reasons) + f"；请确认单位是“{unit}”。"
 
 
+def has_passed(due: dt.date, as_of: dt.date, *, day_ended: bool = True) -> bool:
+    """Whether a due date has passed, judged at the end of `as_of` (`day_ended`) or at a moment during it:
+    then the due day itself has not ended, and a report due today is not late until tomorrow."""
+    return due <= as_of if day_ended else due < as_of
+
+
 # ------------------------------------------------------------------------------------ expected progress
 
 
@@ -283,8 +293,11 @@ def evaluate(
     figures: list[Figure] | tuple[Figure, ...],
     as_of: dt.date,
     is_workday: IsWorkday = is_chinese_workday,
+    *,
+    day_ended: bool = True,
 ) -> Evaluation:
-    """Judge a target as of the end of day `as_of`.
+    """Judge a target as of the end of day `as_of`, or (`day_ended=False`) at a moment during it: the
+    present moment, when a due date that is today has not passed yet (`has_passed`).
 
     Steps:
     1. Keep the figures whose period has ended by `as_of`; the latest one is judged.
@@ -316,7 +329,7 @@ def evaluate(
     if achieved:
         performance = Performance.ACHIEVED
         reason = f"{_date(judged.period_end)}数据为{_number(judged.value)}{unit}，已达到目标（{_goal_text(rule)}）。"
-    elif as_of >= deadline_due:
+    elif has_passed(deadline_due, as_of, day_ended=day_ended):
         performance = Performance.OVERDUE
         reason = (
             f"完成时限{_date(rule.deadline)}所在期的报告已于{_date(deadline_due)}到期，"
@@ -344,23 +357,17 @@ def evaluate(
     else:
         gap = _round(_level_gap(rule, judged.value))
         performance = _classify(gap, thresholds.level_on_track_pp, thresholds.level_at_risk_pp)
-        distance = (
-            f"差距{_number(gap)}个百分点"
-            if gap > 0
-            else f"优于目标{_number(-gap)}个百分点"
-            if gap < 0
-            else "恰好达到目标"
-        )
         reason = (
-            f"{_date(judged.period_end)}数据为{_number(judged.value)}{unit}，目标{_goal_text(rule)}，{distance}"
-            f"（差距不超过{_number(thresholds.level_on_track_pp)}个百分点为正常，"
-            f"不超过{_number(thresholds.level_at_risk_pp)}个百分点为预警，超过为滞后）。"
+            f"{_date(judged.period_end)}数据为{_number(judged.value)}{unit}，目标{_goal_text(rule)}，"
+            f"{level_distance(rule, judged.value)}（按差距占目标的比例判断：本项{_number(gap)}%，"
+            f"不超过{_number(thresholds.level_on_track_pp)}%为正常，"
+            f"不超过{_number(thresholds.level_at_risk_pp)}%为预警，超过为滞后）。"
         )
 
     reporting, next_due, days_late, reporting_reason = _reporting(
-        rule, ends, latest, figures, achieved, as_of, is_workday
+        rule, ends, latest, figures, achieved, as_of, is_workday, day_ended
     )
-    if reporting == Reporting.LATE and as_of >= deadline_due and as_of.year > rule.year:
+    if reporting == Reporting.LATE and performance == Performance.OVERDUE and as_of.year > rule.year:
         # The year's reporting is over: what is missing stays missing, and a count of days that only grows
         # says nothing more (see `reporting_summary`).
         reporting_reason = f"{rule.year}年度各期报告已于{_date(deadline_due)}全部到期，" + (
@@ -389,8 +396,9 @@ def _reporting(
     achieved: bool,
     as_of: dt.date,
     is_workday: IsWorkday,
+    day_ended: bool,
 ) -> tuple[Reporting, dt.date | None, int, str]:
-    any_due = due_date(ends[0], rule, is_workday) <= as_of
+    any_due = has_passed(due_date(ends[0], rule, is_workday), as_of, day_ended=day_ended)
     finished = achieved or any(f.is_final for f in figures)
     outstanding = [end for end in ends if latest is None or end > latest.period_end]
     if finished or not outstanding:
@@ -404,7 +412,7 @@ def _reporting(
     first = outstanding[0]
     due = due_date(first, rule, is_workday)
     label = period_label(first, rule)
-    if due <= as_of:
+    if has_passed(due, as_of, day_ended=day_ended):
         days_late = (as_of - due).days
         return (
             Reporting.LATE,
@@ -416,6 +424,82 @@ def _reporting(
     if any_due or latest is not None:
         return Reporting.ON_TIME, due, 0, f"到期的报告均已报送；{label}的报告应于{_date(due)}前报送。"
     return Reporting.NOT_DUE, due, 0, f"尚无到期的报告；{label}的报告应于{_date(due)}前报送。"
+
+
+# ------------------------------------------------------------------------------------------ gaps in words
+
+# Units whose differences are percentage points: a rate in % and a change already counted in points.
+POINT_UNITS = ("%", "个百分点")
+
+
+def _difference_unit(rule: TargetRule) -> str:
+    return "个百分点" if rule.unit_label in POINT_UNITS else rule.unit_label
+
+
+def level_distance(rule: TargetRule, value: Decimal) -> str:
+    """How far a level figure is from its goal, in the metric's own unit: 差8.2个百分点 (a rate), 差1.2万吨
+    and 完成目标的98.67% (an amount, where that share means something)."""
+    goal = rule.goal
+    if rule.comparator == "at_least":
+        shortfall = goal - value
+    elif rule.comparator == "at_most":
+        shortfall = value - goal
+    else:
+        shortfall = abs(value - goal) - abs(goal) * rule.tolerance_pct / HUNDRED
+    unit = _difference_unit(rule)
+    if shortfall <= 0:
+        if rule.comparator == "about":
+            return "在目标范围内"
+        return "恰好达到目标" if shortfall == 0 else f"优于目标{_number(_round(-shortfall))}{unit}"
+    text = f"差{_number(_round(shortfall))}{unit}"
+    if rule.comparator == "at_least" and rule.unit_label not in POINT_UNITS and goal > 0 and value >= 0:
+        text += f"，完成目标的{_number(_round(value / goal * HUNDRED))}%"
+    return text
+
+
+def gap_text(rule: TargetRule, evaluation: Evaluation) -> str:
+    """The gap of a judged target in its own terms, for every page, email, export and API row (empty when
+    there is nothing to say: no figure yet, or achieved):
+    - cumulative: points behind or ahead of 序时进度 (percentages of the goal, so points), and the
+      amount that is missing in the target's unit (落后序时进度12.5个百分点，差1.9户); once overdue, what is
+      missing of the goal itself;
+    - level: the difference in the metric's unit, "个百分点" only for differences of percentages."""
+    judged = evaluation.judged
+    if judged is None or evaluation.performance == Performance.ACHIEVED:
+        return ""
+    if rule.measure != "cumulative":
+        return level_distance(rule, judged.value)
+    goal = HUNDRED if rule.is_milestone else rule.goal
+    if evaluation.gap_pp is None:  # overdue: judged against the goal itself
+        missing = _round(goal - judged.value)
+        return f"差{_number(missing)}{_difference_unit(rule)}，完成目标的{_number(evaluation.progress_pct)}%"
+    gap = evaluation.gap_pp
+    if gap == 0:
+        return "与序时进度持平"
+    text = f"{'落后' if gap > 0 else '超前'}序时进度{_number(abs(gap))}个百分点"
+    if not rule.is_milestone:
+        amount = _round(abs(evaluation.expected_pct * _denominator(goal) / HUNDRED - judged.value))
+        text += f"（{'差' if gap > 0 else '多'}{_number(amount)}{rule.unit}）"
+    return text
+
+
+def missing_periods(
+    rule: TargetRule,
+    reported_until: dt.date | None,
+    as_of: dt.date,
+    is_workday: IsWorkday = is_chinese_workday,
+    *,
+    day_ended: bool = True,
+) -> tuple[dt.date, ...]:
+    """The period ends whose report is past due and missing: every period after the latest one reported
+    (`reported_until`) whose due date has passed. Figures are year-to-date, so the report for the last of
+    them answers them all: that is the one to ask for."""
+    return tuple(
+        end
+        for end in period_ends(rule)
+        if (reported_until is None or end > reported_until)
+        and has_passed(due_date(end, rule, is_workday), as_of, day_ended=day_ended)
+    )
 
 
 def reporting_summary(

@@ -16,6 +16,7 @@ from progress.rules import (
     Figure,
     Performance,
     Reporting,
+    TargetRule,
     current_period_end,
     due_date,
     evaluate,
@@ -63,6 +64,12 @@ class EntryState:
     value: Decimal
     is_final: bool
     review_state: str
+
+
+def evaluate_as_of(rule: TargetRule, figures: list[Figure], as_of: dt.date) -> Evaluation:
+    """Judge a target as of a day: at the end of a day that is over (or ahead), at the present moment
+    today — a report due today is not late before today ends (progress.rules.has_passed)."""
+    return evaluate(rule, figures, as_of, day_ended=not is_today(as_of))
 
 
 def is_today(as_of: dt.date) -> bool:
@@ -157,7 +164,7 @@ def targets_evaluated_as_of(
     return [
         (target, stored[target.pk])
         if target.pk in stored
-        else (target, evaluate(target_rule(target), figures.get(target.pk, []), as_of))
+        else (target, evaluate_as_of(target_rule(target), figures.get(target.pk, []), as_of))
         for target in targets
     ]
 

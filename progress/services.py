@@ -9,14 +9,18 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import PurePath
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from progress.figures import FigureInvalid, figure_read
 from progress.models import (
     CooperationNote,
     EvidenceFile,
@@ -49,7 +53,6 @@ EVIDENCE_SIGNATURES = {
     ".jpeg": (b"\xff\xd8\xff",),
     ".png": (b"\x89PNG\r\n\x1a\n",),
 }
-MAX_FIGURE = Decimal("1e14")
 STATUS_FIELD_NAMES = tuple(field.name for field in StatusFields._meta.get_fields())
 
 
@@ -57,22 +60,12 @@ STATUS_FIELD_NAMES = tuple(field.name for field in StatusFields._meta.get_fields
 
 
 def figure_parse(raw: object) -> Decimal:
-    """A figure as typed or imported: "12.5", 12.5, Decimal. "N/A", "见说明", NaN and Infinity are refused."""
-    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
-        raise ValidationError({"value": "请填写数值。"})
-    if isinstance(raw, bool):
-        raise ValidationError({"value": "数值必须是数字。"})
+    """A figure as typed, imported or sent, by the one grammar of progress.figures; a refusal is a
+    ValidationError on `value` with the reason in Chinese."""
     try:
-        value = raw if isinstance(raw, Decimal) else Decimal(str(raw).strip().replace(",", ""))
-    except InvalidOperation:
-        raise ValidationError({"value": f"“{raw}”不是数字；请只填写数值，说明写在“说明”栏。"}) from None
-    if not value.is_finite():
-        raise ValidationError({"value": "数值必须是有限的数字（不能是 NaN 或 Infinity）。"})
-    if abs(value) >= MAX_FIGURE:
-        raise ValidationError({"value": "数值过大。"})
-    if value.as_tuple().exponent < -4:
-        raise ValidationError({"value": "数值最多保留4位小数。"})
-    return value
+        return figure_read(raw)
+    except FigureInvalid as invalid:
+        raise ValidationError({"value": invalid.message}) from None
 
 
 def target_rule(target: Target) -> TargetRule:
@@ -200,6 +193,33 @@ def evidence_validate(uploaded_file: UploadedFile) -> None:
         raise ValidationError({"evidence": f"文件“{uploaded_file.name}”的内容与扩展名{suffix}不符。"})
 
 
+def evidence_bounds_validate(*, entry: ProgressEntry | None, files) -> None:
+    """Evidence is bounded per entry as well as per file: at most EVIDENCE_MAX_FILES_PER_ENTRY files and
+    EVIDENCE_MAX_MB_PER_ENTRY in all, counting what the entry already has (a correction adds files)."""
+    max_files, max_mb = settings.EVIDENCE_MAX_FILES_PER_ENTRY, settings.EVIDENCE_MAX_MB_PER_ENTRY
+    if not files:
+        return
+    had = {"count": 0, "size": 0}
+    if entry is not None and entry.pk:
+        had = entry.evidence.aggregate(count=Count("pk"), size=Coalesce(Sum("size"), 0))
+    adding = sum(uploaded_file.size for uploaded_file in files)
+    if had["count"] + len(files) > max_files:
+        already = f"已有{had['count']}个，" if had["count"] else ""
+        raise ValidationError(
+            {
+                "evidence": f"每条填报最多{max_files}个佐证材料；{already}本次上传{len(files)}个。请合并文件或删减后再上传。"
+            }
+        )
+    if had["size"] + adding > max_mb * 1024 * 1024:
+        already = f"已有{had['size'] / 1024 / 1024:.1f} MB，" if had["size"] else ""
+        raise ValidationError(
+            {
+                "evidence": f"每条填报的佐证材料合计不超过{max_mb} MB；{already}本次上传{adding / 1024 / 1024:.1f} MB。"
+                "请压缩或删减后再上传。"
+            }
+        )
+
+
 # --------------------------------------------------------------------------------------------- writes
 
 
@@ -228,6 +248,7 @@ def progress_entry_submit(
     )
     for uploaded_file in evidence:
         evidence_validate(uploaded_file)
+    evidence_bounds_validate(entry=None, files=evidence)
     entry = ProgressEntry(
         target=target,
         period_end=period_end,
@@ -286,6 +307,7 @@ def progress_entry_correct(
     )
     for uploaded_file in evidence:
         evidence_validate(uploaded_file)
+    evidence_bounds_validate(entry=entry, files=evidence)  # the entry row is locked: no racing upload
     entry.value = figure
     if is_final is not None:
         entry.is_final = is_final
@@ -423,6 +445,8 @@ def evidence_attach(
     if not can_report_on(by, entry.target):
         raise ValidationError({"evidence": "该目标不属于您所在单位，不能上传佐证材料。"})
     evidence_validate(uploaded_file)
+    entry = ProgressEntry.objects.select_for_update().get(pk=entry.pk)  # counted with no racing upload
+    evidence_bounds_validate(entry=entry, files=[uploaded_file])
     return _evidence_save(entry, uploaded_file, by, now or clock.now())
 
 
@@ -489,14 +513,15 @@ class StoredChange:
 
 @transaction.atomic
 def target_status_refresh(*, target_id: int, today: dt.date | None = None) -> list[StoredChange]:
-    """Evaluate one target as of today from its current entries and store the result.
+    """Evaluate one target at the present moment (today, not yet ended) from its current entries and
+    store the result.
 
     The stale mark is removed before the entries are read: an entry committed after that read marks the
     target again (its insert waits for this transaction), so no entry is missed by both."""
     today = today or clock.today()
     StaleStatus.objects.filter(target_id=target_id).delete()
     target = Target.objects.select_related("report").prefetch_related("entries").get(pk=target_id)
-    evaluation = evaluate(target_rule(target), target_figures(target), today)
+    evaluation = evaluate(target_rule(target), target_figures(target), today, day_ended=False)
     return status_store(target=target, evaluation=evaluation, today=today)
 
 
@@ -561,7 +586,8 @@ class SweepSummary:
 
 
 def status_sweep(*, today: dt.date | None = None, batch_size: int = 1000) -> SweepSummary:
-    """Evaluate every target as of today and store what changed, batch by batch (one transaction each),
+    """Evaluate every target at the present moment of `today` and store what changed (run just after
+    midnight, it finds late what was due on the day that has just ended), batch by batch (one transaction each),
     in a fixed number of statements per batch whatever its size.
 
     Steps, per batch of targets:
@@ -611,7 +637,7 @@ def _sweep_batch(batch: list[int], today: dt.date, summary: SweepSummary) -> Non
     changed, unchanged, changes, snapshots = [], [], [], []
     for status in statuses:
         target = status.target
-        evaluation = evaluate(target_rule(target), figures[target.pk], today)
+        evaluation = evaluate(target_rule(target), figures[target.pk], today, day_ended=False)
         fields = status_fields(evaluation)
         snapshots.append(StatusSnapshot(target_id=target.pk, date=today, **fields))
         # A new row has no reasons yet: it is written whole even when the evaluation is the initial state.

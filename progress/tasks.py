@@ -2,6 +2,8 @@
 from the entries and store only what changed, under a row lock), and run late-acknowledged so that a
 worker killed mid-task leaves the message to be redelivered."""
 
+import datetime as dt
+
 from celery import shared_task
 from django.conf import settings
 
@@ -48,8 +50,13 @@ def flush_outbox() -> dict:
 
 @shared_task(name="progress.send_digest", time_limit=10 * 60, soft_time_limit=9 * 60)
 def send_digest() -> int:
-    """Monday 08:30: the weekly digest to managers (one per manager per ISO week, however often run)."""
-    return notifications.enqueue_all(notifications.digest_drafts(as_of=clock.today()))
+    """Daily 08:30; sends on the week's first working day (Monday, or the next working day after a Monday
+    holiday): the weekly digest to managers, describing the end of yesterday (one per manager per ISO
+    week, however often run)."""
+    today = clock.today()
+    if not notifications.digest_due(today):
+        return 0
+    return notifications.enqueue_all(notifications.digest_drafts(as_of=today - dt.timedelta(days=1)))
 
 
 @shared_task(name="progress.send_reminders", time_limit=10 * 60, soft_time_limit=9 * 60)
@@ -60,5 +67,6 @@ def send_reminders() -> int:
 
 @shared_task(name="progress.sweep_alerts", time_limit=10 * 60, soft_time_limit=9 * 60)
 def sweep_alerts() -> int:
-    """Every 15 minutes: one alert per status change to lagging or overdue."""
+    """Every 15 minutes: the status changes to lagging or overdue since the last run, one message per
+    recipient and channel listing them all."""
     return len(notifications.alerts_sweep())

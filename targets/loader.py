@@ -5,7 +5,8 @@
 It never touches the database; `targets.services.report_load()` writes a valid spec.
 
 Steps:
-1. YAML syntax and the top-level shape (report, departments, chapters).
+1. UTF-8 text, nesting no deeper than MAX_NESTING, YAML syntax and the top-level shape (report,
+   departments, chapters).
 2. The report header, with Django form fields so that messages come out in Chinese.
 3. The source text: present beside the file; the review and plan headings found in it.
 4. Departments: known keys, codes and names unique.
@@ -31,6 +32,12 @@ from targets.models import Comparator, Curve, Frequency, Measure, custom_curve_e
 DEFAULT_DATA_FILE = Path(__file__).resolve().parent / "data" / "wuzhong_2020.yaml"
 CODE_PATTERN = re.compile(r"^\d+\.\d+\.\d{2}$")
 DEFAULT_TOLERANCE_PCT = Decimal("5")
+# The data file nests about 8 levels (chapters → tasks → targets → baseline); far deeper is not a report
+# and would exhaust the YAML composer's recursion (a traceback instead of a message).
+MAX_NESTING = 32
+_NESTING_STARTS = (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken, yaml.FlowMappingStartToken,
+                   yaml.FlowSequenceStartToken)  # fmt: skip
+_NESTING_ENDS = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
 
 REPORT_KEYS = {
     "issuer",
@@ -227,10 +234,12 @@ def report_file_parse(path: Path) -> ReportSpec:
     checker = _Checker()
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = _utf8_text(path)
+        _check_nesting(text)
+        raw = yaml.safe_load(text)
     except OSError as error:
         raise ReportFileInvalid(
-            [Problem(str(path), "-", _("无法读取文件：%(error)s") % {"error": error})]
+            [Problem(str(path), "-", _("无法读取文件：%(error)s") % {"error": error.strerror or error})]
         ) from None
     except yaml.YAMLError as error:
         raise ReportFileInvalid(
@@ -250,7 +259,9 @@ def report_file_parse(path: Path) -> ReportSpec:
 
     source_path = path.parent / header["source"]
     try:
-        source_text = source_path.read_text(encoding="utf-8")
+        source_text = _utf8_text(source_path)
+    except ReportFileInvalid as invalid:
+        raise ReportFileInvalid([*checker.problems, *invalid.problems]) from None
     except OSError:
         raise ReportFileInvalid(
             [
@@ -294,6 +305,53 @@ def report_file_parse(path: Path) -> ReportSpec:
         departments=departments,
         chapters=chapters,
     )
+
+
+def _utf8_text(path: Path) -> str:
+    """The file as UTF-8 text, or a refusal that says where it is not (a file saved as GBK by Notepad or
+    WPS is the usual case)."""
+    content = path.read_bytes()
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = content[: error.start].count(b"\n") + 1
+        raise ReportFileInvalid(
+            [
+                Problem(
+                    str(path),
+                    "-",
+                    _(
+                        "文件不是 UTF-8 编码（第%(line)d行起无法按 UTF-8 读取，可能是 GBK/GB18030）；请用 UTF-8 编码另存后再导入。"
+                    )
+                    % {"line": line},
+                )
+            ]
+        ) from None
+
+
+def _check_nesting(text: str) -> None:
+    """Refuse nesting deeper than MAX_NESTING before composing: the scanner is iterative, the composer
+    recursive."""
+    depth = 0
+    for token in yaml.scan(text, Loader=yaml.SafeLoader):
+        if isinstance(token, _NESTING_STARTS):
+            depth += 1
+            if depth > MAX_NESTING:
+                line = token.start_mark.line + 1
+                raise ReportFileInvalid(
+                    [
+                        Problem(
+                            "文件",
+                            "-",
+                            _(
+                                "第%(line)d行：嵌套超过 %(limit)d 层，不是报告数据文件的结构（见 docs/data-format.md）。"
+                            )
+                            % {"line": line, "limit": MAX_NESTING},
+                        )
+                    ]
+                )
+        elif isinstance(token, _NESTING_ENDS):
+            depth -= 1
 
 
 def _parse_departments(checker: _Checker, data: Any) -> list[DepartmentSpec]:

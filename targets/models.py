@@ -111,7 +111,19 @@ class Chapter(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.number}. {self.title}"
+        """As the report heads it: 一、二、… (the headline targets, number 0, are not numbered)."""
+        if self.number == 0:
+            return self.title
+        return f"{chinese_numeral(self.number)}、{self.title}"
+
+
+def chinese_numeral(number: int) -> str:
+    """1–99 as written in a report's headings: 一, 十, 十二, 二十, 二十三."""
+    digits = "〇一二三四五六七八九"
+    tens, ones = divmod(number, 10)
+    if not 0 < number < 100:
+        return str(number)
+    return f"{'' if tens <= 1 else digits[tens]}{'十' if tens else ''}{digits[ones] if ones else ''}"
 
 
 class KeyTask(models.Model):

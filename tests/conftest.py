@@ -16,20 +16,29 @@ supervision office and of the departments, each in the role group of their depar
 | `official_liu`   | 刘发改  | liu_fagai       | 发展和改革委员会      | official |
 | `official_he`    | 何科技  | he_keji         | 科学技术局            | official |
 
-Everyone has an address <username with a dot>@wuzhong.example (王督查: wang.ducha@wuzhong.example)."""
+Everyone has an address <username with a dot>@wuzhong.example (王督查: wang.ducha@wuzhong.example).
+
+Passwords are hashed with MD5 throughout the test session (`fast_password_hasher`): the production hasher
+(PBKDF2, a third of a second per hash) would spend half of the unit suite's time making people.
+`tests/wuzhong_tracker/test_password_hashing.py` runs with the production hasher to prove it is the one
+configured."""
 
 import datetime as dt
 import os
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.test import override_settings
 
 from targets import roles
 from targets.models import Department, Report
 from tests.factories import UserFactory
 
 WUZHONG = ZoneInfo("Asia/Shanghai")
+# What the settings say, read before `fast_password_hasher` replaces it for the session.
+PRODUCTION_PASSWORD_HASHERS = list(settings.PASSWORD_HASHERS)
 
 
 def department_user(code: str, role: str, username: str, email: str | None = None, **names):
@@ -49,6 +58,19 @@ def pytest_runtest_makereport(item, call):
         report.outcome = "failed"
         report.longrepr = f"CI=true: {item.nodeid} was skipped ({report.longrepr}) — it must run in CI"
     return report
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hasher():
+    """MD5 for every password the tests make or check (see the module's docstring)."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture
+def production_password_hasher(settings):
+    """The hashers the settings configure, for a test about them."""
+    settings.PASSWORD_HASHERS = PRODUCTION_PASSWORD_HASHERS
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,8 @@
 """/healthz: is every part of the service working? For load balancers, Docker and the monitoring.
 
 200 when the database answers, the broker answers, beat ticked recently and the last sweep is recent; 503
-with the reasons otherwise. Unauthenticated and free of data: it says what is wrong, never what is stored.
+with the reasons otherwise. `warnings` says what needs the office's attention without making the service
+unhealthy (lead departments without any recipient). Unauthenticated and free of data: it says what is wrong, never what is stored.
 """
 
 import datetime as dt
@@ -72,6 +73,19 @@ def sweep_check(now: dt.datetime) -> Check:
     return age_check(last, now, settings.HEALTH_SWEEP_MAX_AGE, what="每日状态评估")
 
 
+def recipient_warnings() -> list[str]:
+    """What the office should fix without the service being down: lead departments nobody hears from (a
+    count only — the names are in the admin and the digest, not on an unauthenticated page)."""
+    from progress.notifications import unreachable_departments
+
+    count = len(unreachable_departments())
+    if not count:
+        return []
+    return [
+        f"{count}个牵头单位没有接收人（无留有邮箱的人员、无群机器人），其催报提醒和亮灯预警无人接收；名单见后台"
+    ]
+
+
 @never_cache
 @require_GET
 def healthz(request):
@@ -89,6 +103,7 @@ def healthz(request):
             "status": "ok" if healthy else "unhealthy",
             "checks": {name: asdict(check) for name, check in checks.items()},
             "reasons": [check.detail for check in checks.values() if not check.ok],
+            "warnings": recipient_warnings() if checks["database"].ok else [],
         },
         status=200 if healthy else 503,
         json_dumps_params={"ensure_ascii": False},

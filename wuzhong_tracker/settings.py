@@ -7,6 +7,7 @@ a malformed value stops the process with ImproperlyConfigured instead of being s
 import datetime as dt
 from pathlib import Path
 
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from wuzhong_tracker.env import env_bool, env_database, env_date, env_int, env_list, env_str, env_url
@@ -57,12 +58,17 @@ INSTALLED_APPS = [
     "simple_history",
     "django_celery_beat",
     "axes",
+    "csp",
+    "wuzhong_tracker.apps.WuzhongTrackerConfig",
     "targets",
     "progress",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # NUL bytes in the URL and bodies over REQUEST_BODY_MAX_BYTES are refused before anything reads them.
+    "wuzhong_tracker.boundary.RequestBoundaryMiddleware",
+    "csp.middleware.CSPMiddleware",
     # gunicorn serves the admin's CSS and scripts itself (collected by `make init`): no separate web server.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -70,11 +76,18 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Sets the sign-in device cookie after a successful sign-in (wuzhong_tracker/sign_in.py).
+    "wuzhong_tracker.sign_in.DeviceCookieMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# The largest request body accepted (bytes), judged from Content-Length before the body is read: an entry
+# with its evidence files. Django's own limits stay as they are for the form fields (2.5 MB) and the number
+# of fields and files; exceeding either is a 400 (413 for the size) in the API's error shape.
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", default=50 * 1024 * 1024, minimum=1024)
 
 ROOT_URLCONF = "wuzhong_tracker.urls"
 WSGI_APPLICATION = "wuzhong_tracker.wsgi.application"
@@ -109,8 +122,10 @@ CACHES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The only sign-in page is the admin's (evidence downloads send anonymous visitors there).
+# The only sign-in page is the admin's (evidence downloads send anonymous visitors there). A sign-in whose
+# `next` is refused (another host, a scheme) lands on the admin's index, not on Django's /accounts/profile/.
 LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
 
 # django-axes first: it refuses a locked-out username and address before the password is even checked.
 AUTHENTICATION_BACKENDS = [
@@ -208,6 +223,15 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 # The status sweep writes this many targets per transaction.
 STATUS_SWEEP_BATCH_SIZE = env_int("STATUS_SWEEP_BATCH_SIZE", default=1000, minimum=1)
 
+# The 台账 import (progress/importing.py): a longer file is refused before it is validated, and a refused
+# file lists only its first problems (with the total), so that neither ties up a web worker.
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", default=20_000, minimum=1)
+IMPORT_MAX_LISTED_ERRORS = env_int("IMPORT_MAX_LISTED_ERRORS", default=200, minimum=1)
+
+# Evidence per entry, counting what a correction adds to what the entry has (each file: 10 MB at most).
+EVIDENCE_MAX_FILES_PER_ENTRY = env_int("EVIDENCE_MAX_FILES_PER_ENTRY", default=20, minimum=1)
+EVIDENCE_MAX_MB_PER_ENTRY = env_int("EVIDENCE_MAX_MB_PER_ENTRY", default=50, minimum=1)
+
 # /healthz: how old beat's last tick and the last finished sweep may be before the service is unhealthy.
 # Beat sends the outbox flush every minute; the sweep runs daily at 00:30.
 HEALTH_BEAT_MAX_AGE = env_int("HEALTH_BEAT_MAX_AGE", default=5 * 60, minimum=1)
@@ -224,6 +248,12 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "progress.api.filters.OrderingFilter",
+    ],
+    # DRF's parsers, refusing in Chinese and in the API's error shape (and refusing lone surrogates).
+    "DEFAULT_PARSER_CLASSES": [
+        "progress.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "progress.api.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "progress.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -246,6 +276,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # validatorUrl None: Swagger UI would otherwise fetch a badge from validator.swagger.io.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "progress.api.exceptions.empty_query_values_allowed",
+    ],
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
@@ -254,12 +288,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # A refused request (403) is one warning line: its traceback shows only Django raising PermissionDenied.
+    "filters": {"refusals_without_traceback": {"()": "wuzhong_tracker.logs.RefusalsWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
     # django-axes announces its configuration at every start of every command; sign-in failures and
     # lockouts (axes.handlers…) are still logged.
     "loggers": {
         "axes.apps": {"level": "WARNING"},
+        "django.request": {"filters": ["refusals_without_traceback"]},
         # Inline (eager) tasks are part of the request or command that ran them: their "succeeded" lines
         # are noise. A worker logs them as usual.
         **({"celery.app.trace": {"level": "WARNING"}} if CELERY_TASK_ALWAYS_EAGER else {}),
@@ -268,10 +305,13 @@ LOGGING = {
 
 # Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from one
 # address, that pair is refused for the cool-off, even with the right password; other people and other
-# addresses are unaffected. `manage.py axes_reset` (or axes_reset_username USERNAME) lifts it early.
+# addresses are unaffected. A browser that has signed in as that person before (its device cookie) is
+# counted apart, so a colleague behind the same address cannot lock them out (wuzhong_tracker/sign_in.py).
+# `manage.py axes_reset` (or axes_reset_username USERNAME) lifts it early.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", default=5, minimum=1)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", default=30, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_WHITELIST_CALLABLE = "wuzhong_tracker.sign_in.trusted_device"
 AXES_RESET_ON_SUCCESS = True
 # The cool-off counts from the lockout: attempts during it are refused unchecked either way, so extending it
 # would not slow an attacker down, only keep out the owner who tries again too early.
@@ -305,3 +345,23 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp) on every response that has none of its own (evidence downloads send
+# `default-src 'none'; sandbox`): scripts, fonts, images and connections from this site only, no plugins,
+# no framing, forms post only here. Inline styles stay allowed: the admin's status lights, the report
+# pages' print CSS and Swagger UI use them, and a style cannot run code; inline scripts do not (the admin
+# has none, and Swagger UI's start-up script is served as a file: SpectacularSwaggerSplitView).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}

@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from progress.report_views import report_urls
 from progress.views import cooperation_evidence_download, evidence_download
 from wuzhong_tracker.health import healthz
+from wuzhong_tracker.schema import SchemaView
 
 admin.site.site_header = "吴忠市政府工作报告目标任务督查系统"
 admin.site.site_title = "目标任务督查"
@@ -22,7 +23,13 @@ urlpatterns = [
     path(
         "evidence/cooperation/<int:pk>/", cooperation_evidence_download, name="cooperation-evidence-download"
     ),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
+    # The split view serves Swagger UI's start-up script as a file: the Content-Security-Policy allows no
+    # inline script.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("progress.api.urls")),
 ]
+
+handler400 = "wuzhong_tracker.error_pages.bad_request"
+handler403 = "wuzhong_tracker.error_pages.permission_denied"
+handler404 = "wuzhong_tracker.error_pages.page_not_found"

@@ -1,6 +1,7 @@
 """Query parameters of the lists: django-filter sets, and ordering by public names."""
 
 import django_filters
+from django import forms
 from django.db.models import F
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
@@ -47,13 +48,31 @@ class OrderingFilter(BaseFilterBackend):
                 "in": "query",
                 "required": False,
                 "description": f"排序，多个用逗号分隔，前加“-”为降序；可选：{'、'.join(fields)}。",
-                "schema": {"type": "string"},
+                # A comma-separated list (form style, not exploded) of the names, each ascending or "-".
+                "schema": {
+                    "type": "array",
+                    "items": {
+                        "type": "string",
+                        "enum": [f"{sign}{name}" for name in fields for sign in ("", "-")],
+                    },
+                },
+                "style": "form",
+                "explode": False,
             }
         ]
 
 
+class IdFilter(django_filters.NumberFilter):
+    """An ID: a whole number (django-filter's NumberFilter takes `0.5` and matches nothing, silently)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=2**63 - 1, **kwargs)
+
+
 class ChapterFilter(django_filters.FilterSet):
-    report = django_filters.NumberFilter(field_name="report__id", help_text="报告 ID")
+    report = IdFilter(field_name="report__id", help_text="报告 ID")
 
     class Meta:
         model = Chapter
@@ -61,8 +80,8 @@ class ChapterFilter(django_filters.FilterSet):
 
 
 class KeyTaskFilter(django_filters.FilterSet):
-    report = django_filters.NumberFilter(field_name="chapter__report__id", help_text="报告 ID")
-    chapter = django_filters.NumberFilter(field_name="chapter__id", help_text="章节 ID")
+    report = IdFilter(field_name="chapter__report__id", help_text="报告 ID")
+    chapter = IdFilter(field_name="chapter__id", help_text="章节 ID")
 
     class Meta:
         model = KeyTask
@@ -70,9 +89,9 @@ class KeyTaskFilter(django_filters.FilterSet):
 
 
 class TargetFilter(django_filters.FilterSet):
-    report = django_filters.NumberFilter(field_name="report__id", help_text="报告 ID")
-    chapter = django_filters.NumberFilter(field_name="task__chapter__id", help_text="章节 ID")
-    task = django_filters.NumberFilter(field_name="task__id", help_text="重点任务 ID")
+    report = IdFilter(field_name="report__id", help_text="报告 ID")
+    chapter = IdFilter(field_name="task__chapter__id", help_text="章节 ID")
+    task = IdFilter(field_name="task__id", help_text="重点任务 ID")
     department = django_filters.CharFilter(
         method="filter_department", help_text="责任单位代码（牵头或配合），如 industry"
     )
@@ -95,12 +114,14 @@ class TargetFilter(django_filters.FilterSet):
 
 
 class EntryFilter(django_filters.FilterSet):
-    target = django_filters.NumberFilter(field_name="target__id", help_text="目标 ID")
+    target = IdFilter(field_name="target__id", help_text="目标 ID")
     department = django_filters.CharFilter(field_name="department__code", help_text="填报单位代码")
     review_state = django_filters.ChoiceFilter(choices=ReviewState.choices, help_text="审核状态")
     provenance = django_filters.ChoiceFilter(choices=Provenance.choices, help_text="数据来源")
     period_end = django_filters.DateFilter(help_text="报告期末（YYYY-MM-DD）")
-    awaiting_my_review = django_filters.BooleanFilter(
+    # `true` or `false` only: django-filter's BooleanFilter reads anything else as "not given".
+    awaiting_my_review = django_filters.ChoiceFilter(
+        choices=[("true", "是"), ("false", "否")],
         method="filter_awaiting_my_review",
         help_text="true：只列出待我审核的填报（单位负责人）；false 或不填：不限",
     )
@@ -110,6 +131,6 @@ class EntryFilter(django_filters.FilterSet):
         fields = ["target", "department", "review_state", "provenance", "period_end", "awaiting_my_review"]
 
     def filter_awaiting_my_review(self, queryset, name, value):
-        if not value:
+        if value != "true":
             return queryset
         return queryset.filter(pk__in=entries_awaiting_review_by(self.request.user).values("pk"))

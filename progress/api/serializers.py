@@ -136,7 +136,10 @@ class StatusFieldsSerializer(serializers.Serializer):
     reporting_label = serializers.CharField(source="get_reporting_display", read_only=True)
     progress_pct = NumberField(allow_null=True, help_text="完成进度（%）；水平类目标为空")
     expected_pct = NumberField(allow_null=True, help_text="序时进度（%）；水平类目标为空")
-    gap_pp = NumberField(allow_null=True, help_text="差距（个百分点），正数为落后")
+    gap_pp = NumberField(
+        allow_null=True,
+        help_text="判定用的差距，正数为落后：累计类为落后序时进度的百分点，水平类为差距占目标的百分比",
+    )
     latest_value = NumberField(allow_null=True, help_text="评判所依据的最新数值")
     latest_period_end = serializers.DateField(read_only=True, allow_null=True)
     next_due = serializers.DateField(read_only=True, allow_null=True, help_text="下次报送截止日")
@@ -332,8 +335,8 @@ class ReportParamsSerializer(serializers.Serializer):
         "按当日结束时的填报重现当时的结果",
         error_messages={"invalid": "as_of 必须是 YYYY-MM-DD 格式的日期，如 2020-07-03。"},
     )
-    chapter = serializers.IntegerField(required=False, help_text="章节 ID")
-    task = serializers.IntegerField(required=False, help_text="重点任务 ID")
+    chapter = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1, help_text="章节 ID")
+    task = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1, help_text="重点任务 ID")
     department = serializers.SlugField(required=False, help_text="责任单位代码（牵头或配合）")
     measure = serializers.ChoiceField(choices=Measure.choices, required=False, help_text="计量方式")
 
@@ -367,7 +370,10 @@ class EvaluationSerializer(serializers.Serializer):
     reporting_label = LabelField(REPORTING_LABELS, source="reporting")
     progress_pct = NumberField(allow_null=True, help_text="完成进度（%）；水平类目标为空")
     expected_pct = NumberField(allow_null=True, help_text="序时进度（%）；水平类目标为空")
-    gap_pp = NumberField(allow_null=True, help_text="差距（个百分点），正数为落后")
+    gap_pp = NumberField(
+        allow_null=True,
+        help_text="判定用的差距，正数为落后：累计类为落后序时进度的百分点，水平类为差距占目标的百分比",
+    )
     latest_value = NumberField(source="judged.value", allow_null=True, help_text="评判所依据的数值")
     latest_period_end = serializers.DateField(source="judged.period_end", read_only=True, allow_null=True)
     next_due = serializers.DateField(read_only=True, allow_null=True)
@@ -388,6 +394,9 @@ class ReportRowSerializer(serializers.Serializer):
     lead_department = DepartmentBriefSerializer(source="lead", read_only=True, allow_null=True)
     departments = DepartmentBriefSerializer(source="target.ordered_departments", many=True, read_only=True)
     evaluation = EvaluationSerializer(read_only=True)
+    gap_text = serializers.CharField(
+        read_only=True, help_text="以指标自身单位表述的差距（如“差8.2个百分点”“差1.2万吨，完成目标的98.67%”）"
+    )
 
 
 class LaggingReportSerializer(serializers.Serializer):

@@ -23,12 +23,13 @@ from targets.models import Chapter, Department, KeyTask, Report
 from targets.selectors import targets_visible_to
 
 
-def _read_only(name: str, serializer, list_errors=(400, 404), description: str | None = None):
+def _read_only(name: str, serializer, description: str | None = None):
+    """A list (400 for a malformed filter, page or page size; 404 for a page past the last) and a detail."""
     return extend_schema_view(
         list=extend_schema(
             summary=f"{name}列表",
             description=description,
-            responses={200: serializer, **errors(*list_errors)},
+            responses={200: serializer, **errors(400, 404)},
         ),
         retrieve=extend_schema(
             summary=f"{name}详情", description=description, responses={200: serializer, **errors(404)}
@@ -39,7 +40,7 @@ def _read_only(name: str, serializer, list_errors=(400, 404), description: str |
 # ---------------------------------------------------------------------------- the report as data
 
 
-@_read_only("政府工作报告", serializers.ReportSerializer, list_errors=(404,))
+@_read_only("政府工作报告", serializers.ReportSerializer)
 class ReportViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Report.objects.all()
     serializer_class = serializers.ReportSerializer
@@ -62,7 +63,7 @@ class KeyTaskViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = KeyTaskFilter
 
 
-@_read_only("责任单位", serializers.DepartmentSerializer, list_errors=(404,))
+@_read_only("责任单位", serializers.DepartmentSerializer)
 class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Department.objects.all()
     serializer_class = serializers.DepartmentSerializer
@@ -192,7 +193,7 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         description="填报员为本单位牵头或配合的目标填报一期数值（JSON 或 multipart，后者可附佐证材料）；"
         "校验与后台相同：非数字、NaN、负数（增速类除外）、非报告期末、重复期次等返回400及字段名。",
         request=serializers.EntrySubmitSerializer,
-        responses={201: serializers.EntrySerializer, **errors(400, 403)},
+        responses={201: serializers.EntrySerializer, **errors(400, 403, 413)},
     )
     def create(self, request):
         params = serializers.EntrySubmitSerializer(data=request.data)
@@ -204,7 +205,7 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         summary="更正填报",
         description="提交单位更正一期数值：修订次数加1，回到待审核，原数值保留在历史中。",
         request=serializers.EntryCorrectSerializer,
-        responses={200: serializers.EntrySerializer, **errors(400, 403, 404)},
+        responses={200: serializers.EntrySerializer, **errors(400, 403, 404, 413)},
     )
     def partial_update(self, request, pk=None):
         entry = self.get_object()

@@ -115,6 +115,47 @@ def test_the_docs_render_from_local_static_files_only(client):
     html = response.content.decode()
     assert re.findall(r"https?://", html) == []
     assets = re.findall(r'(?:src|href)="([^"]+)"', html)
-    assert assets and all(asset.startswith("/static/drf_spectacular_sidecar/") for asset in assets)
-    for asset in assets:
+    # Swagger UI's start-up script is the docs' own URL (no inline script: the Content-Security-Policy).
+    assert "/api/docs/?script=" in assets
+    static = [asset for asset in assets if asset != "/api/docs/?script="]
+    assert static and all(asset.startswith("/static/drf_spectacular_sidecar/") for asset in static)
+    for asset in static:
         assert finders.find(asset.removeprefix("/static/")), asset
+    assert re.findall(r"<script>", html) == []
+    script = client.get("/api/docs/?script=")
+    assert script.status_code == 200
+    assert script["Content-Type"].startswith("application/javascript")
+    assert "SwaggerUIBundle" in script.content.decode()
+
+
+def test_the_schema_download_has_a_well_formed_content_disposition(report_2020):
+    response = APIClient().get("/api/schema/")
+
+    disposition = response["Content-Disposition"]
+    disposition.encode("latin-1")  # a header that can be sent as it is
+    assert disposition == (
+        "inline; filename=\"wuzhong-api.yaml\"; filename*=utf-8''"
+        "%E5%90%B4%E5%BF%A0%E5%B8%82%E7%9B%AE%E6%A0%87%E4%BB%BB%E5%8A%A1%E7%9D%A3%E6%9F%A5%E7%B3%BB%E7%BB%9F%20API.yaml"
+    )
+
+
+def test_the_ordering_values_are_listed(schema):
+    parameters = {
+        parameter["name"]: parameter
+        for parameter in _operations(schema)[("get", "/api/targets/")]["parameters"]
+    }
+
+    ordering = parameters["ordering"]
+    assert (ordering["style"], ordering["explode"], ordering["schema"]["type"]) == ("form", False, "array")
+    assert {"code", "-code", "gap_pp", "-gap_pp", "days_late", "-days_late"} <= set(
+        ordering["schema"]["items"]["enum"]
+    )
+    assert parameters["page_size"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 500}
+    assert parameters["report"]["schema"]["type"] == "integer"
+
+
+def test_an_oversized_body_is_documented_on_every_write_with_a_body(schema):
+    operations = _operations(schema)
+
+    assert "413" in operations[("post", "/api/entries/")]["responses"]
+    assert "413" in operations[("patch", "/api/entries/{id}/")]["responses"]

@@ -114,8 +114,16 @@ def sign_in(sign_in_with_password, request):
 @pytest.fixture
 def sign_in_with_password(browser, live_server, screenshot):
     """`sign_in_with_password("agri_official", "agri_official-demo-2020")`: the same for an account that is
-    not a named fixture (the demo accounts)."""
+    not a named fixture (the demo accounts).
+
+    Every page's console is watched: a script or style the Content-Security-Policy blocked fails the test
+    at its end, whatever page it was on (the admin's own scripts, the report pages, the forms)."""
     contexts = []
+    blocked = []
+
+    def watch(message) -> None:
+        if "Content Security Policy" in message.text:
+            blocked.append(f"{message.page.url if message.page else ''}: {message.text}")
 
     def open_as(username: str, password: str, step: str = ""):
         context = browser.new_context(
@@ -126,6 +134,7 @@ def sign_in_with_password(browser, live_server, screenshot):
             accept_downloads=True,
         )
         contexts.append(context)
+        context.on("console", watch)
         page = context.new_page()
         page.goto("/admin/login/")
         page.fill("#id_username", username)
@@ -139,3 +148,4 @@ def sign_in_with_password(browser, live_server, screenshot):
     yield open_as
     for context in contexts:
         context.close()
+    assert blocked == [], "the Content-Security-Policy blocked something"

@@ -3,6 +3,7 @@ this project (init, web, worker, beat), each started with the very command the c
 a PostgreSQL database and a Redis server of the test's own.
 
     stack.init()                      # compose's `init` command: migrate, load the report, first sweep
+                                      # (on an empty database; make_stack's default is a copy of one it ran on)
     stack.start("web", "worker", "beat")
     official = stack.browser_session("agri_official")
     stack.kill("worker", signal.SIGKILL)
@@ -105,8 +106,10 @@ class Stack:
             process.wait(timeout=10)
 
     def stop_all(self) -> None:
+        """At the end of a test: nothing is left to finish, so no graceful shutdown to wait for (a warm
+        Celery shutdown and gunicorn's took seconds a test)."""
         for service in list(self.processes):
-            self.kill(service)
+            self.kill(service, signal.SIGKILL)
 
     def log(self, service: str) -> str:
         path = self.logs / f"{service}.log"

@@ -26,8 +26,8 @@ def test_the_compose_services_are_the_make_targets_of_the_project():
         assert dry_run.returncode == 0, dry_run.stderr
 
 
-def test_every_compose_command_starts_and_the_stack_is_healthy(make_stack):
-    stack = make_stack()
+def test_every_compose_command_starts_and_the_stack_is_healthy(make_stack, postgres_database):
+    stack = make_stack(database_url=postgres_database)  # empty: init migrates it from the start
 
     stack.init()
     stack.start("web", "worker", "beat")

@@ -7,15 +7,13 @@ import sys
 import psycopg
 import pytest
 
-from tests.integration.support import PROJECT_ROOT, manage, project_environment
+from tests.integration.support import PROJECT_ROOT, project_environment
 
 pytestmark = pytest.mark.integration
 
 
-def test_two_simultaneous_sweeps_write_each_change_once(postgres_database):
-    environment = project_environment(DATABASE_URL=postgres_database)
-    manage(environment, "migrate", "--noinput")
-    manage(environment, "load_report")
+def test_two_simultaneous_sweeps_write_each_change_once(loaded_database):
+    environment = project_environment(DATABASE_URL=loaded_database)
 
     sweeps = [
         subprocess.Popen(
@@ -31,7 +29,7 @@ def test_two_simultaneous_sweeps_write_each_change_once(postgres_database):
     outputs = [sweep.communicate(timeout=300) for sweep in sweeps]
 
     assert [sweep.returncode for sweep in sweeps] == [0, 0], outputs
-    with psycopg.connect(postgres_database) as connection:
+    with psycopg.connect(loaded_database) as connection:
         statuses = connection.execute("SELECT count(*) FROM progress_targetstatus").fetchone()[0]
         duplicates = connection.execute(
             "SELECT target_id, axis, new, count(*) FROM progress_statuschange "

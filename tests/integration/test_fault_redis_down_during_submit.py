@@ -18,7 +18,6 @@ def test_an_entry_submitted_while_redis_is_down_is_kept_and_judged_once_redis_is
     make_stack, redis_server
 ):
     stack = make_stack(broker_url=redis_server.url)
-    stack.init()
     stack.schedule_every("待重算状态巡检", seconds=5)
     stack.start("web", "worker", "beat")
     ((target_id, code),) = agriculture_milestones(stack)

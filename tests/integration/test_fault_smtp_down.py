@@ -18,7 +18,6 @@ MESSAGES = "SELECT recipient, state, attempts, last_error FROM progress_message 
 def test_while_smtp_is_down_messages_wait_and_are_delivered_once_when_it_is_back(make_stack):
     smtp_server = LocalSmtpServer()  # its port reserved, nothing listening yet: connections are refused
     stack = make_stack(EMAIL_PORT=str(smtp_server.port))
-    stack.init()
     stack.sql("UPDATE django_celery_beat_periodictask SET enabled = false")
     stack.schedule_every("发件箱巡检", seconds=5)
     stack.start("worker", "beat")
@@ -34,8 +33,12 @@ def test_while_smtp_is_down_messages_wait_and_are_delivered_once_when_it_is_back
     settle(10)  # the outbox flush runs every 5 s, but nothing is retried before its backoff (60 s)
     assert stack.sql(MESSAGES) == failed
     assert smtp_server.messages == []
+    waits = "SELECT min(next_attempt_at - now()) > interval '30 seconds' FROM progress_message WHERE kind = 'digest'"
+    assert stack.scalar(waits)
 
     smtp_server.start()
+    # The backoff has been seen to hold; the rest of its minute would only make the test wait.
+    stack.sql("UPDATE progress_message SET next_attempt_at = now() WHERE kind = 'digest'")
     try:
         wait_until(lambda: len(smtp_server.messages) >= len(failed), timeout=150)
         settle(15)  # a second delivery, if there were one, would come now

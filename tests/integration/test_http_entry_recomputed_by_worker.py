@@ -17,7 +17,6 @@ STATUS = "SELECT performance, reporting, evaluated_at FROM progress_targetstatus
 
 def test_an_entry_submitted_over_http_is_judged_by_the_worker(make_stack):
     stack = make_stack()
-    stack.init()
     stack.start("web", "worker", "beat")
     ((target_id, code),) = agriculture_milestones(stack)
     before = stack.sql(STATUS, (target_id,))[0]

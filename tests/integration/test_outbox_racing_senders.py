@@ -49,11 +49,8 @@ print(outbox_flush())
 
 
 @pytest.fixture
-def outbox_environment(postgres_database):
-    environment = project_environment(DATABASE_URL=postgres_database)
-    manage(environment, "migrate", "--noinput")
-    manage(environment, "load_report")
-    return environment
+def outbox_environment(loaded_database):
+    return project_environment(DATABASE_URL=loaded_database)
 
 
 @pytest.fixture
@@ -92,7 +89,7 @@ def race(environment: dict[str, str], mail_server: LocalSmtpServer) -> list[dict
     return summaries
 
 
-def test_two_racing_flushes_send_each_message_once(outbox_environment, mail_server, postgres_database):
+def test_two_racing_flushes_send_each_message_once(outbox_environment, mail_server, loaded_database):
     overlapping_rounds = 0
     for round_number in range(1, ROUNDS + 1):
         manage(
@@ -110,7 +107,7 @@ def test_two_racing_flushes_send_each_message_once(outbox_environment, mail_serv
         assert {subject: subjects[subject] for subject in expected} == dict.fromkeys(expected, 1)
         assert len(received) == round_number * MESSAGES_PER_ROUND
         assert len({message.parsed["Message-ID"] for message in received}) == len(received)
-        with psycopg.connect(postgres_database) as connection:
+        with psycopg.connect(loaded_database) as connection:
             states = dict(connection.execute("SELECT state, count(*) FROM progress_message GROUP BY state"))
         assert states == {"sent": round_number * MESSAGES_PER_ROUND}
 

@@ -42,7 +42,6 @@ def smtp_server():
 
 def test_beat_runs_the_daily_sweep_and_the_digest_at_their_time_once(make_stack, smtp_server):
     stack = make_stack(EMAIL_PORT=str(smtp_server.port), SITE_URL="https://duban.wuzhong.example")
-    stack.init()
     stack.start("web", "worker", "beat")
     managers = [email for (email,) in stack.sql(MANAGER_ADDRESSES)]
     assert managers

@@ -24,11 +24,9 @@ def login(client, july_3rd_2020, request):
 
 @pytest.fixture
 def outbound_email(settings):
-    """Email into Django's in-memory outbox, links to SITE_URL, and a fast password hasher for the many
-    people the email tests make."""
+    """Email into Django's in-memory outbox, links to SITE_URL."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SITE_URL = SITE_URL
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast factories
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ AS_OF = dt.date(2020, 7, 3)
 MONTHS = [f"{month}月" for month in range(1, 13)]
 LEDGER_HEADER = [
     "编号", "章节", "重点任务", "指标", "目标", "单位", "牵头单位", "配合单位", *MONTHS,
-    "完成状态", "报送状态", "逾期天数", "完成进度(%)", "序时进度(%)", "差距(个百分点)", "最新数据期",
+    "完成状态", "报送状态", "逾期天数", "完成进度(%)", "序时进度(%)", "差距", "最新数据期",
 ]  # fmt: skip
 SCOREBOARD_HEADER = [
     "排名", "责任单位", "牵头目标数", "正常", "预警", "滞后", "已完成", "逾期未完成", "无数据", "逾期未报",
@@ -168,7 +168,7 @@ def test_the_status_columns_are_in_chinese_with_the_arithmetic_as_numbers(ledger
         "逾期天数",
         "完成进度(%)",
         "序时进度(%)",
-        "差距(个百分点)",
+        "差距",
         "最新数据期",
     ]
 
@@ -176,16 +176,22 @@ def test_the_status_columns_are_in_chinese_with_the_arithmetic_as_numbers(ledger
         return [rows[code][header].value for header in status]
 
     # 7.5 of 15 is 50% on 30 June, when 182 of 366 days (49.73%) had passed.
-    assert cells("1.1.03") == ["正常", "按时", None, 50, 49.73, -0.27, dt.datetime(2020, 6, 30)]
-    # A level target has no progress %: 2.4% against at least 9.5% is 74.74 points short.
-    assert cells("1.1.04") == ["滞后", "按时", None, None, None, 74.74, dt.datetime(2020, 6, 30)]
+    # The gap is said in the target's own terms (7.5 reported, 7.46 expected).
+    assert cells("1.1.03") == [
+        "正常", "按时", None, 50, 49.73, "超前序时进度0.27个百分点（多0.04户）", dt.datetime(2020, 6, 30)
+    ]  # fmt: skip
+    # A level target has no progress %: 2.4% against at least 9.5% is 7.1 points short (74.74% of the goal,
+    # which judged it lagging).
+    assert cells("1.1.04") == ["滞后", "按时", None, None, None, "差7.1个百分点", dt.datetime(2020, 6, 30)]
     # Due on 30 April: 65% of the 70% when its report fell due, so overdue; every report is in.
-    assert cells("1.5.02") == ["逾期未完成", "按时", None, 92.86, 100, None, dt.datetime(2020, 4, 30)]
+    assert cells("1.5.02") == [
+        "逾期未完成", "按时", None, 92.86, 100, "差5个百分点，完成目标的92.86%", dt.datetime(2020, 4, 30)
+    ]  # fmt: skip
     # Its only entry was returned, so no figure counts; the January report (due 7 February) is missing,
     # and the expected progress is that of 3 July (185 of 366 days).
     assert cells("1.1.05") == ["无数据", "逾期未报", 147, None, 50.55, None, None]
-    assert [rows["1.1.03"][header].number_format for header in status[3:]] == [
-        "0.00", "0.00", "0.00", "yyyy-mm-dd",
+    assert [rows["1.1.03"][header].number_format for header in (*status[3:5], status[6])] == [
+        "0.00", "0.00", "yyyy-mm-dd",
     ]  # fmt: skip
 
 
@@ -273,7 +279,7 @@ def test_the_ledger_csv_has_the_same_columns_with_a_bom(entries, manager_wang):
     assert list(by_code["1.1.03"].values()) == [
         "1.1.03", "狠抓调转升级，推动经济高质量发展", "加快工业转型升级", "新增规上企业", "≥ 15 户", "户",
         "工业和信息化局", "统计局、各县（市、区）人民政府", "", "", "3", "", "", "7.5", "", "", "", "", "", "",
-        "正常", "按时", "", "50", "49.73", "-0.27", "2020-06-30",
+        "正常", "按时", "", "50", "49.73", "超前序时进度0.27个百分点（多0.04户）", "2020-06-30",
     ]  # fmt: skip
     assert by_code["1.1.05"]["逾期天数"] == "147"
 

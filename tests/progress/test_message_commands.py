@@ -48,7 +48,7 @@ def run(command: str, *options: str) -> str:
 def test_send_digest_dry_run_prints_who_would_get_what_and_writes_nothing(clock, people):
     output = run("send_digest", "--as-of", "2020-07-06", "--dry-run")
 
-    assert f"  [邮件] {WANG}：【督查周报】截至7月6日：" in output
+    assert f"  [邮件] {WANG}：【督查周报】截至7月6日24时：" in output
     assert ZHANG not in output
     assert "试运行：将发送 1 条，未写入发件箱。" in output
     assert not Message.objects.exists()
@@ -96,12 +96,12 @@ def test_send_digest_reports_what_it_queued_and_sent(clock, people):
     assert [message.to for message in mail.outbox] == [[WANG]]
 
 
-def test_without_as_of_the_date_is_today_in_wuzhong(clock, people):
-    clock(dt.date(2020, 7, 6), 7, 30)  # still Sunday 5 July in UTC
+def test_without_as_of_the_digest_describes_yesterday_in_wuzhong(clock, people):
+    clock(dt.date(2020, 7, 7), 7, 30)  # still Monday 6 July in UTC: yesterday in Wuzhong is Monday
 
     run("send_digest")
 
-    assert [message.subject.split("：")[0] for message in mail.outbox] == ["【督查周报】截至7月6日"]
+    assert [message.subject.split("：")[0] for message in mail.outbox] == ["【督查周报】截至7月6日24时"]
 
 
 # ---------------------------------------------------------------------------------------------- --as-of

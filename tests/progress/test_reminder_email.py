@@ -136,7 +136,7 @@ def test_two_working_days_before_the_due_date_each_person_of_the_department_is_r
 
     assert len(received_by(ZHANG)) == len(received_by(CHEN)) == 1
     [message] = received_by(ZHANG)
-    assert message.subject == "【催报提醒】工业和信息化局：0项逾期未报，17项即将到期"
+    assert message.subject == "【催报提醒】工业和信息化局：17项将于6月5日到期"
     assert message.body.startswith("工业和信息化局：\n\n截至2020年6月3日，贵单位牵头的以下目标需要报送进度：")
     assert "一、6月5日到期" in message.body
     assert "- 1.1.03 新增规上企业：2020年5月的报告　" in message.body
@@ -181,7 +181,7 @@ def test_the_departments_active_robot_gets_the_same_reminder(may_report_due, rob
     assert [path for path, _ in robot_server.received if path.endswith("=old")] == []
     [payload] = posts
     assert payload["msgtype"] == "markdown"
-    assert payload["markdown"]["title"] == "【催报提醒】工业和信息化局：0项逾期未报，17项即将到期"
+    assert payload["markdown"]["title"] == "【催报提醒】工业和信息化局：17项将于6月5日到期"
     assert listed_codes(payload["markdown"]["text"]) == INDUSTRY_MAY_OUTSTANDING
 
 
@@ -237,7 +237,7 @@ def test_after_the_due_date_the_department_gets_a_late_reminder(may_report_due):
     send_reminders(may_report_due, dt.date(2020, 6, 8))
 
     [message] = received_by(ZHANG)
-    assert message.subject == "【催报提醒】工业和信息化局：17项逾期未报，0项即将到期"
+    assert message.subject == "【催报提醒】工业和信息化局：17项逾期未报"
     assert "一、已逾期未报（请尽快报送）" in message.body
     assert "- 1.1.03 新增规上企业：2020年5月的报告应于6月5日前报送，已逾期3天　" in message.body
     assert listed_codes(message.body) == INDUSTRY_MAY_OUTSTANDING
@@ -259,7 +259,7 @@ def test_late_reminders_wait_for_the_cooldown_of_three_working_days(may_report_d
         Message.objects.filter(recipient=ZHANG).order_by("created_at").values_list("subject_key", flat=True)
     ) == [f"reminder:late:{industry().pk}:2020-06-08", f"reminder:late:{industry().pk}:2020-06-11"]
     assert [message.subject for message in received_by(ZHANG)] == [
-        "【催报提醒】工业和信息化局：17项逾期未报，0项即将到期"
+        "【催报提醒】工业和信息化局：17项逾期未报"
     ] * 2
 
 

@@ -32,7 +32,7 @@ from targets import roles
 from targets.models import Comparator, Measure, Target
 from tests.factories import KeyTaskFactory, TargetFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
 MAY, JUNE = dt.date(2020, 5, 31), dt.date(2020, 6, 30)
 

@@ -14,7 +14,7 @@ from progress.models import ProgressEntry
 from progress.services import progress_entry_return
 from targets.models import Target
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
 REQUIRED_KEYS = {
     "code", "status", "reporting", "progress_pct", "expected_pct", "gap_pp", "latest_value",

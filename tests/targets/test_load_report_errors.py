@@ -50,6 +50,10 @@ def _duplicate_department_code(data: dict) -> None:
     data["departments"][1]["code"] = data["departments"][0]["code"]
 
 
+def _department_name_taken_by_another_code(data: dict) -> None:
+    data["departments"][1]["code"] = "stats-bureau"  # 统计局 is loaded with the code "stats"
+
+
 def _missing_source(data: dict) -> None:
     data["report"]["source"] = "no_such_report.txt"
 
@@ -156,6 +160,13 @@ CASES = [
     ),
     pytest.param(_bad_task_title, "重点任务 1.1", "title", "恰好有1个", id="task-paragraph-not-found"),
     pytest.param(_duplicate_department_code, "责任单位", "code", "代码重复", id="duplicate-department-code"),
+    pytest.param(
+        _department_name_taken_by_another_code,
+        "责任单位 统计局",
+        "name",
+        "已存在。（代码 stats）",
+        id="department-name-taken",
+    ),
     pytest.param(_missing_source, "report", "source", "找不到报告原文文件", id="missing-source-text"),
 ]
 
@@ -223,3 +234,48 @@ def test_every_problem_of_a_file_is_listed_in_one_run(tmp_path, bundled_data):
 def test_missing_file_is_refused(tmp_path):
     with pytest.raises(CommandError, match="无法读取文件"):
         call_command("load_report", str(tmp_path / "absent.yaml"))
+
+
+def test_a_gbk_encoded_file_is_refused_in_chinese_not_with_a_traceback(tmp_path):
+    path = tmp_path / "report.yaml"
+    path.write_bytes(DEFAULT_DATA_FILE.read_text(encoding="utf-8").encode("gb18030"))
+    before = _database_state()
+
+    with pytest.raises(CommandError) as refused:
+        call_command("load_report", str(path))
+
+    message = str(refused.value)
+    assert "文件不是 UTF-8 编码" in message
+    assert "可能是 GBK/GB18030" in message
+    assert "请用 UTF-8 编码另存后再导入" in message
+    assert _database_state() == before
+
+
+def test_a_gbk_encoded_report_text_is_refused_in_chinese(tmp_path, bundled_data):
+    source = DEFAULT_DATA_FILE.parent / bundled_data["report"]["source"]
+    path = _write(tmp_path, bundled_data)
+    (path.parent / bundled_data["report"]["source"]).write_bytes(
+        source.read_text(encoding="utf-8").encode("gbk")
+    )
+
+    with pytest.raises(CommandError, match="文件不是 UTF-8 编码"):
+        call_command("load_report", str(path))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("report: " + "[" * 5000 + "]" * 5000 + "\n", id="flow"),
+        pytest.param(
+            "".join(f"{'  ' * level}k{level}:\n" for level in range(2000)) + "  " * 2000 + "x\n", id="block"
+        ),
+    ],
+)
+def test_very_deep_nesting_is_refused_in_chinese_not_with_a_recursion_error(tmp_path, text):
+    path = tmp_path / "report.yaml"
+    path.write_text(text, encoding="utf-8")
+
+    with pytest.raises(CommandError) as refused:
+        call_command("load_report", str(path))
+
+    assert "嵌套超过 32 层，不是报告数据文件的结构" in str(refused.value)

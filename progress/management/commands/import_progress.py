@@ -7,7 +7,10 @@ from progress.importing import ImportRefused, dataset_read, progress_import
 
 
 class Command(BaseCommand):
-    help = "从 CSV 或 XLSX 台账导入进度（列：code, period_end, value, note，可选 final, provenance）。先校验全部行，全部成功才保存。"
+    help = (
+        "从 CSV 或 XLSX 台账导入进度（列：code/编号, period_end/报告期末, value/数值, note/说明，可选 final/是否最终, "
+        "provenance/数据来源；或系统导出的每月一列的台账）。先校验全部行，全部成功才保存。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="CSV 或 XLSX 文件")
@@ -26,11 +29,11 @@ class Command(BaseCommand):
             dataset = dataset_read(path.read_bytes(), path.name)
             summary = progress_import(dataset=dataset, by=submitter, allow_corrections=allow_corrections)
         except OSError as error:
-            raise CommandError(f"无法读取文件 {path}：{error}") from None
+            raise CommandError(f"无法读取文件 {path}：{error.strerror or error}") from None
         except ImportRefused as refused:
             raise CommandError(
-                f"{path.name} 有 {len(refused.errors)} 处错误，未导入任何数据：\n"
-                + "\n".join(f"  - {error}" for error in refused.errors)
+                f"{path.name} {refused.headline()}\n"
+                + "\n".join(f"  - {error}" for error in refused.listed())
             ) from None
         self.stdout.write(
             self.style.SUCCESS(

@@ -3,8 +3,9 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from progress.rules import PERFORMANCE_LABELS, REPORTING_LABELS
+from progress.rules import PERFORMANCE_LABELS, REPORTING_LABELS, gap_text
 from progress.selectors import targets_evaluated_as_of
+from progress.services import target_rule
 from targets.models import Target, format_decimal
 from targets.selectors import decimal_to_json
 from wuzhong_tracker import clock
@@ -37,21 +38,21 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"截至 {as_of:%Y年%m月%d日} 的目标状态（共 {len(results)} 个）")
         self.stdout.write(
-            f"{'编号':<8}{'完成状态':<8}{'报送状态':<8}{'完成进度':>9}{'序时进度':>9}{'差距':>8}  最新数据  指标"
+            f"{'编号':<8}{'完成状态':<8}{'报送状态':<8}{'完成进度':>9}{'序时进度':>9}  最新数据  指标  差距"
         )
         for target, evaluation in results:
             row = _row(target, evaluation)
             self.stdout.write(
                 f"{row['code']:<10}{PERFORMANCE_LABELS[evaluation.performance]:<8}"
                 f"{REPORTING_LABELS[evaluation.reporting]:<8}"
-                f"{_pct(evaluation.progress_pct):>11}{_pct(evaluation.expected_pct):>11}{_pct(evaluation.gap_pp, '点'):>10}"
+                f"{_pct(evaluation.progress_pct):>11}{_pct(evaluation.expected_pct):>11}"
                 f"  {format_decimal(evaluation.judged.value) + target.figure_unit if evaluation.judged else '—'}"
-                f"（{row['latest_period_end'] or '—'}）  {target.metric}"
+                f"（{row['latest_period_end'] or '—'}）  {target.metric}  {row['gap_text'] or '—'}"
             )
 
 
-def _pct(value, unit: str = "%") -> str:
-    return "—" if value is None else f"{format_decimal(value)}{unit}"
+def _pct(value) -> str:
+    return "—" if value is None else f"{format_decimal(value)}%"
 
 
 def _row(target: Target, evaluation) -> dict:
@@ -64,6 +65,7 @@ def _row(target: Target, evaluation) -> dict:
         "progress_pct": decimal_to_json(evaluation.progress_pct),
         "expected_pct": decimal_to_json(evaluation.expected_pct),
         "gap_pp": decimal_to_json(evaluation.gap_pp),
+        "gap_text": gap_text(target_rule(target), evaluation),
         "latest_value": decimal_to_json(judged.value) if judged else None,
         "latest_period_end": judged.period_end.isoformat() if judged else None,
         "next_due": evaluation.next_due.isoformat() if evaluation.next_due else None,

