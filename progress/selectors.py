@@ -7,11 +7,31 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
-from progress.models import ProgressEntry, ProgressEntryQuerySet, ReviewState, StaleStatus, TargetStatus
-from progress.rules import Evaluation, Figure, Performance, Reporting, evaluate, report_due_date
+from progress.models import (
+    Notice,
+    NoticeEvent,
+    NoticeQuerySet,
+    ProgressEntry,
+    ProgressEntryQuerySet,
+    ReviewState,
+    StaleStatus,
+    TargetStatus,
+)
+from progress.rules import (
+    Evaluation,
+    Figure,
+    NoticeEventFact,
+    NoticeStanding,
+    NoticeStep,
+    Performance,
+    Reporting,
+    evaluate,
+    notice_state_as_of,
+    report_due_date,
+)
 from progress.services import target_rule
 from targets import roles
 from targets.models import Report, Target
@@ -227,3 +247,47 @@ def boards_default_as_of(*, today: dt.date) -> DefaultAsOf:
     if closing < today:
         return DefaultAsOf(as_of=closing, closed_year=year)
     return DefaultAsOf(as_of=today)
+
+
+# ------------------------------------------------------------------------------------ 督办 notices
+
+
+def notices_visible_to(user) -> NoticeQuerySet:
+    """Notices a user may see: all for managers and administrators; a department's own notices (the ones
+    addressed to it) for its officials and reviewers; none for anyone else."""
+    notices = Notice.objects.all()
+    if roles.sees_everything(user):
+        return notices
+    department = roles.department_of(user)
+    if department is None:
+        return notices.none()
+    return notices.filter(department=department)
+
+
+@dataclass(frozen=True)
+class NoticeAsOf:
+    notice: Notice
+    standing: NoticeStanding
+    deadline: dt.date
+
+
+def notices_as_of(*, as_of: dt.date, notices: QuerySet | None = None) -> list[NoticeAsOf]:
+    """Notices issued by the end of `as_of`, each with its standing and deadline then, from its history
+    (so a bulletin or scoreboard of a past date is reproduced); in number order. Two queries."""
+    notices = (Notice.objects.all() if notices is None else notices).filter(issued_at__lt=end_of_day(as_of))
+    notices = notices.select_related("department").prefetch_related(
+        Prefetch(
+            "events", queryset=NoticeEvent.objects.filter(at__lt=end_of_day(as_of)).order_by("at", "id")
+        ),
+        Prefetch("targets", queryset=Target.objects.order_by("code")),
+    )
+    result = []
+    for notice in notices.order_by("year", "number"):
+        facts = [
+            NoticeEventFact(NoticeStep(event.step), timezone.localdate(event.at), event.deadline)
+            for event in notice.events.all()
+        ]
+        state = notice_state_as_of(facts, as_of)
+        if state is not None:
+            result.append(NoticeAsOf(notice, *state))
+    return result
