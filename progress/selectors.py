@@ -21,6 +21,7 @@ from progress.models import (
     TargetStatus,
 )
 from progress.rules import (
+    NOTICE_STANDING_LABELS,
     Evaluation,
     Figure,
     NoticeEventFact,
@@ -269,6 +270,10 @@ class NoticeAsOf:
     notice: Notice
     standing: NoticeStanding
     deadline: dt.date
+
+    @property
+    def label(self) -> str:
+        return NOTICE_STANDING_LABELS[self.standing]
 
 
 def notices_as_of(*, as_of: dt.date, notices: QuerySet | None = None) -> list[NoticeAsOf]:
