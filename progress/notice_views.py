@@ -19,15 +19,8 @@ from progress.forms import NoticeAnswerForm, NoticeCloseForm, NoticeIssueForm, N
 from progress.models import NoticeEvent, NoticeEvidence
 from progress.notices import targets_by_lead_department
 from progress.reports import TargetRow
-from progress.rules import (
-    NOTICE_STANDING_LABELS,
-    PERFORMANCE_LABELS,
-    NoticeTargetFact,
-    notice_deadline,
-    notice_matter,
-    notice_standing,
-)
-from progress.selectors import notices_visible_to, targets_evaluated_as_of
+from progress.rules import NOTICE_STANDING_LABELS, notice_deadline, notice_standing
+from progress.selectors import notice_matter_prefill, notices_visible_to, targets_evaluated_as_of
 from targets.models import TargetDepartment
 from targets.selectors import targets_visible_to
 from wuzhong_tracker import clock
@@ -91,16 +84,10 @@ class NoticeIssueView(View):
         groups = self._groups(rows)
         initial = {"deadline": notice_deadline(clock.today())}
         for group in groups:
-            facts = [
-                NoticeTargetFact(
-                    row.target.code,
-                    row.target.metric,
-                    PERFORMANCE_LABELS[row.evaluation.performance],
-                    row.evaluation.reasons[:1],
-                )
-                for row in group["rows"]
-            ]
-            initial[f"matter_{group['department'].pk}"] = notice_matter(facts)
+            ids = [row.target.pk for row in group["rows"]]
+            initial[f"matter_{group['department'].pk}"] = notice_matter_prefill(
+                targets=targets_visible_to(request.user).filter(pk__in=ids), as_of=clock.today()
+            )
         form = NoticeIssueForm(initial=initial, departments=[g["department"] for g in groups])
         return self._render(request, rows, groups, form, [])
 

@@ -22,14 +22,17 @@ from progress.models import (
 )
 from progress.rules import (
     NOTICE_STANDING_LABELS,
+    PERFORMANCE_LABELS,
     Evaluation,
     Figure,
     NoticeEventFact,
     NoticeStanding,
     NoticeStep,
+    NoticeTargetFact,
     Performance,
     Reporting,
     evaluate,
+    notice_matter,
     notice_state_as_of,
     report_due_date,
 )
@@ -296,3 +299,17 @@ def notices_as_of(*, as_of: dt.date, notices: QuerySet | None = None) -> list[No
         if state is not None:
             result.append(NoticeAsOf(notice, *state))
     return result
+
+
+def notice_matter_prefill(*, targets: QuerySet, as_of: dt.date) -> str:
+    """The matter (督办事项) a notice about these targets starts from: each target's status and first
+    reason as of the date (progress.rules.notice_matter)."""
+    facts = [
+        NoticeTargetFact(
+            target.code, target.metric, PERFORMANCE_LABELS[evaluation.performance], evaluation.reasons[:1]
+        )
+        for target, evaluation in targets_evaluated_as_of(
+            targets=targets.select_related("report").order_by("code"), as_of=as_of
+        )
+    ]
+    return notice_matter(facts)
