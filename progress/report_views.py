@@ -27,7 +27,7 @@ from progress.reports import (
     status_summary,
     target_rows,
 )
-from progress.rules import PERFORMANCE_LABELS, Performance, evaluate, period_ends
+from progress.rules import PERFORMANCE_LABELS, NoticeStanding, Performance, evaluate, period_ends
 from progress.selectors import figures_as_of, notices_as_of, notices_visible_to
 from progress.services import target_rule
 from targets.selectors import targets_visible_to
@@ -139,6 +139,16 @@ class BulletinView(LaggingReportView):
             if status in (Performance.OVERDUE, Performance.LAGGING, Performance.AT_RISK)
         }
         context["late_count"] = sum(1 for row in rows if row.evaluation.reporting == "late")
+        # 督办 notices not closed on the date, overdue ones first (their own section of the bulletin).
+        open_notices = [
+            item
+            for item in notices_as_of(as_of=self.as_of, notices=notices_visible_to(self.request.user))
+            if item.standing != NoticeStanding.CLOSED
+        ]
+        context["notices"] = sorted(open_notices, key=lambda item: item.standing != NoticeStanding.OVERDUE)
+        context["overdue_notices"] = sum(
+            1 for item in open_notices if item.standing == NoticeStanding.OVERDUE
+        )
         return context
 
 
