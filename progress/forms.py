@@ -151,7 +151,9 @@ class NoticeIssueForm(forms.Form):
 
     level = forms.ChoiceField(label="督办级别", choices=NoticeLevel.choices, initial=NoticeLevel.SUPERVISE)
     deadline = forms.DateField(
-        label="反馈期限", widget=forms.DateInput(attrs={"type": "date"}), help_text="默认下发后第5个工作日。"
+        label="反馈期限",
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        help_text="默认下发后第5个工作日。",
     )
 
     def __init__(self, *args, departments=(), **kwargs):
@@ -169,7 +171,9 @@ class NoticeAnswerForm(forms.Form):
         label="整改措施", widget=forms.Textarea(attrs={"rows": 6, "cols": 90}), required=False
     )
     expected_completion = forms.DateField(
-        label="预计完成时间", widget=forms.DateInput(attrs={"type": "date"}), required=False
+        label="预计完成时间",
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        required=False,
     )
     evidence = MultipleFileField(
         label="佐证材料", help_text="可多选；PDF、DOCX、XLSX、JPG、PNG，每个不超过10 MB。"
@@ -191,7 +195,7 @@ class NoticePressForm(forms.Form):
     )
     deadline = forms.DateField(
         label="新的反馈期限",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         required=False,
         help_text="不填则为今天起第5个工作日。",
     )
