@@ -5,7 +5,7 @@ method, and nothing changes; a role without the right gets 403; a refused step i
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from progress.models import Message, MessageKind, Notice
+from progress.models import DepartmentWebhook, Message, MessageKind, Notice
 from targets.models import Target
 
 pytestmark = pytest.mark.django_db
@@ -18,6 +18,11 @@ def cars(report_2020):
 
 @pytest.fixture
 def issued(api, manager_wang, cars, reviewer_chen, official_zhang):
+    DepartmentWebhook.objects.create(
+        department=cars.lead_department,
+        kind="wecom",
+        url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=gx",
+    )
     response = api(manager_wang).post(
         "/api/notices/", {"targets": [cars.pk], "level": "listed"}, format="json"
     )
@@ -34,7 +39,12 @@ def test_a_manager_issues_with_defaults(issued, cars):
     assert issued["matter"].startswith("1. 1.1.03 新增规上企业：")
     assert (issued["state"], issued["standing_label"]) == ("issued", "已下发")
     assert [event["step"] for event in issued["events"]] == ["issue"]
-    assert Message.objects.filter(kind=MessageKind.NOTICE, recipient="chen.gongxin@wuzhong.example").exists()
+    delivered = Message.objects.filter(kind=MessageKind.NOTICE).values_list("channel", "recipient")
+    assert sorted(delivered) == [
+        ("email", "chen.gongxin@wuzhong.example"),
+        ("email", "zhang.gongxin@wuzhong.example"),
+        ("webhook", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=gx"),
+    ]
 
 
 def test_numbers_follow_on_and_are_never_reused(api, manager_wang, issued, cars):
