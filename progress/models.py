@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from progress.rules import PERFORMANCE_LABELS, REPORTING_LABELS, Performance, Reporting
+from progress.rules import PERFORMANCE_LABELS, REPORTING_LABELS, Performance, Reporting, notice_number_label
 from targets.models import Department, Report, Target
 
 PerformanceStatus = models.TextChoices(
@@ -531,8 +531,6 @@ class Notice(models.Model):
 
     @property
     def number_label(self) -> str:
-        from progress.rules import notice_number_label
-
         return notice_number_label(self.year, self.number)
 
 
