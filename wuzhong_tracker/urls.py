@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
+from progress.notice_views import notice_evidence_download, notice_urls
 from progress.report_views import report_urls
 from progress.views import evidence_download
 from wuzhong_tracker.health import healthz
@@ -17,8 +18,10 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     # The managers' reports live inside the admin (same login and look), ahead of the admin's own URLs.
     path("admin/", include(report_urls())),
+    path("admin/", include(notice_urls())),
     path("admin/", admin.site.urls),
     path("evidence/<int:pk>/", evidence_download, name="evidence-download"),
+    path("notice-evidence/<int:pk>/", notice_evidence_download, name="notice-evidence-download"),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: the Content-Security-Policy allows no
     # inline script.
