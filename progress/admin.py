@@ -10,7 +10,8 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Prefetch, Subquery
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
@@ -30,6 +31,8 @@ from progress.models import (
     MessageChannel,
     MessageState,
     MyTarget,
+    Notice,
+    NoticeState,
     NotificationSettings,
     ProgressEntry,
     ReviewState,
@@ -37,23 +40,27 @@ from progress.models import (
     SweepRun,
 )
 from progress.rules import (
+    NOTICE_STANDING_LABELS,
     PERFORMANCE_LABELS,
     REPORTING_LABELS,
+    NoticeStanding,
     Performance,
     Reporting,
     level_distance,
+    notice_standing,
     reporting_summary,
 )
 from progress.selectors import (
     entries_awaiting_review_by,
     entries_returned_to,
     entries_visible_to,
+    notices_visible_to,
     targets_due_now,
 )
 from progress.services import target_rule
 from targets import roles
 from targets.admin import HistoryAdmin
-from targets.models import format_decimal
+from targets.models import Target, format_decimal
 from targets.selectors import targets_visible_to
 from wuzhong_tracker import clock
 
@@ -204,6 +211,9 @@ class ProgressEntryAdmin(ImportMixin, HistoryAdmin):
         "department", "submitter", "submitted_at", "revision", "review_state", "reviewer", "reviewed_at",
         "return_reason",
     )  # fmt: skip
+
+    class Media:
+        js = ["progress/entry_form.js"]
 
     def get_queryset(self, request):
         return (
@@ -736,3 +746,79 @@ class NotificationSettingsAdmin(admin.ModelAdmin):
     list_display = ("user", "receive_digest")
     list_select_related = ("user",)
     autocomplete_fields = ("user",)
+
+
+NOTICE_STANDING_COLOURS = {
+    NoticeStanding.ISSUED: "#1565c0",
+    NoticeStanding.ANSWERED: "#f9a825",
+    NoticeStanding.CLOSED: "#2e7d32",
+    NoticeStanding.OVERDUE: "#c62828",
+}
+
+
+class NoticeStandingFilter(admin.SimpleListFilter):
+    title = "状态"
+    parameter_name = "standing"
+
+    def lookups(self, request, model_admin):
+        return [(standing.value, label) for standing, label in NOTICE_STANDING_LABELS.items()]
+
+    def queryset(self, request, queryset):
+        today = clock.today()
+        if self.value() == NoticeStanding.OVERDUE:
+            return queryset.filter(state=NoticeState.ISSUED, deadline__lt=today)
+        if self.value() == NoticeStanding.ISSUED:
+            return queryset.filter(state=NoticeState.ISSUED, deadline__gte=today)
+        if self.value() in NoticeState.values:
+            return queryset.filter(state=self.value())
+        return queryset
+
+
+@admin.register(Notice)
+class NoticeAdmin(ViewOnlyAdmin):
+    """督办单: managers see every notice, a department its own. Notices are issued from the 滞后/逾期 report
+    or a target's page and answered, closed or pressed on the notice's page (progress.notice_views)."""
+
+    list_display = (
+        "number_link",
+        "level",
+        "department",
+        "target_codes",
+        "deadline",
+        "standing_badge",
+        "issued_at",
+    )
+    list_filter = (NoticeStandingFilter, "level", "department")
+    list_select_related = ("department",)
+    search_fields = ("matter", "targets__code", "department__name")
+    date_hierarchy = "issued_at"
+
+    def get_queryset(self, request):
+        return (
+            notices_visible_to(request.user)
+            .select_related("department")
+            .prefetch_related(
+                Prefetch("targets", queryset=Target.objects.order_by("code").only("pk", "code"))
+            )
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The notice's own page shows its history and the next step.
+        if not object_id.isdigit() or not self.get_queryset(request).filter(pk=object_id).exists():
+            raise Http404("没有这个督办单，或您无权查看。")
+        return redirect("notice-detail", int(object_id))
+
+    @admin.display(description="编号", ordering="number")
+    def number_link(self, notice: Notice) -> str:
+        return format_html(
+            '<a href="{}">{}</a>', reverse("notice-detail", args=[notice.pk]), notice.number_label
+        )
+
+    @admin.display(description="督办目标")
+    def target_codes(self, notice: Notice) -> str:
+        return "、".join(target.code for target in notice.targets.all())
+
+    @admin.display(description="状态", ordering="state")
+    def standing_badge(self, notice: Notice) -> str:
+        standing = notice_standing(state=notice.state, deadline=notice.deadline, as_of=clock.today())
+        return coloured_label(NOTICE_STANDING_COLOURS[standing], NOTICE_STANDING_LABELS[standing])

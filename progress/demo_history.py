@@ -21,6 +21,10 @@ Steps:
    database already (idempotent).
 4. Mark the replayed status changes as processed (their alerts belong to the past), except the last day's
    and the demo date's own, which the day's alert run sends.
+5. Among those events, the supervision office's 督办 notices (`DEMO_NOTICES`, fixed dates and outcomes),
+   issued by the first manager (督查室) to the worst target then of a department not yet supervised and
+   answered by that department's reviewer: by early July one closed, two answered (one of them pressed
+   again first), one 逾期未反馈 and one just issued and due within days. Without a manager there are none.
 """
 
 import datetime as dt
@@ -33,12 +37,22 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
-from progress import services
-from progress.models import ProgressEntry, Provenance, ReviewState, StatusChange, StatusSnapshot
-from progress.rules import Performance, period_ends, report_due_date
+from progress import notices, services
+from progress.models import (
+    Notice,
+    NoticeEvent,
+    ProgressEntry,
+    Provenance,
+    ReviewState,
+    StatusChange,
+    StatusSnapshot,
+    TargetStatus,
+)
+from progress.rules import NoticeStep, Performance, notice_step_allowed, period_ends, report_due_date
+from progress.selectors import notice_matter_prefill
 from progress.working_calendar import nth_working_day_after
 from targets import roles
 from targets.models import (
@@ -135,6 +149,55 @@ class DemoSummary:
 
 class DemoHistoryRefused(Exception):
     pass
+
+
+def _moment(text: str) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.fromisoformat(text))
+
+
+@dataclass(frozen=True)
+class PlannedNotice:
+    """A 督办 notice of the demo year: when it is issued, at which level, and its later steps."""
+
+    issue_at: dt.datetime
+    level: str
+    steps: tuple[tuple[str, dt.datetime, str], ...] = ()  # (step, when, text)
+
+
+DEMO_NOTICES = (
+    PlannedNotice(
+        _moment("2020-05-12 10:00"),
+        "supervise",
+        (
+            (
+                "answer",
+                _moment("2020-05-18 15:30"),
+                "已召开专题会议，逐项分解任务，明确责任人，每周调度进度。",
+            ),
+            ("close", _moment("2020-05-20 10:00"), "整改措施具体，同意办结，纳入日常跟踪。"),
+        ),
+    ),
+    PlannedNotice(
+        _moment("2020-06-09 10:00"),
+        "listed",
+        (
+            ("answer", _moment("2020-06-15 16:00"), "加强调度，力争尽快赶上序时进度。"),
+            ("press", _moment("2020-06-17 10:00"), "整改措施不够具体，请明确每月目标和完成时限。"),
+            (
+                "answer",
+                _moment("2020-06-23 11:00"),
+                "6月完成年度任务的40%，9月底前完成80%，11月底前全部完成；每月5日前报送进展。",
+            ),
+        ),
+    ),
+    PlannedNotice(
+        _moment("2020-06-16 10:00"),
+        "remind",
+        (("answer", _moment("2020-06-19 16:00"), "已督促有关科室按时报送，今后按期报送进度。"),),
+    ),
+    PlannedNotice(_moment("2020-06-22 10:00"), "supervise"),  # never answered: 逾期未反馈 from 1 July
+    PlannedNotice(_moment("2020-06-30 10:00"), "supervise"),  # answer due 7 July
+)
 
 
 # ------------------------------------------------------------------------------------------------- plan
@@ -442,6 +505,8 @@ class _Event:
     order: int  # submitted < returned < corrected < approved within the same minute
     kind: str = field(compare=False)
     planned: PlannedEntry | None = field(compare=False, default=None)
+    notice: PlannedNotice | None = field(compare=False, default=None)
+    step: tuple[str, dt.datetime, str] | None = field(compare=False, default=None)
 
 
 def demo_history_load(*, report: Report, until: dt.date, seed: int = 2020) -> DemoSummary:
@@ -462,6 +527,11 @@ def demo_history_load(*, report: Report, until: dt.date, seed: int = 2020) -> De
             events.append(_Event(planned.returned_at, 1, "return", planned))
             events.append(_Event(planned.corrected_at, 2, "correct", planned))
         events.append(_Event(planned.approved_at, 3, "approve", planned))
+    for planned_notice in DEMO_NOTICES:
+        events.append(_Event(planned_notice.issue_at, 4, "notice", notice=planned_notice))
+        events += [
+            _Event(step[1], 4, "notice", notice=planned_notice, step=step) for step in planned_notice.steps
+        ]
     for day in _sweep_days(report, until):
         if last_swept is None or day > last_swept:
             events.append(_Event(timezone.make_aware(dt.datetime.combine(day, dt.time(0, 30))), -1, "sweep"))
@@ -471,7 +541,10 @@ def demo_history_load(*, report: Report, until: dt.date, seed: int = 2020) -> De
         if event.kind != "sweep" and event.at >= cutoff:
             continue  # up to the eve of the demo date: the day itself is the newcomer's
         with clock.travel(event.at):
-            _apply(event, targets, users, summary)
+            if event.kind == "notice":
+                _apply_notice(event, report, staff, users)
+            else:
+                _apply(event, targets, users, summary)
     # The replayed past sends no messages: its changes are marked processed, except those of the last day
     # and of the demo date's 00:30 sweep, which the demo date's first alert run sends (so that the outbox
     # shows what a day's alerts look like).
@@ -534,6 +607,65 @@ def _apply(event: _Event, targets: dict, users: dict, summary: DemoSummary) -> N
     elif event.kind == "approve" and entry.review_state == ReviewState.SUBMITTED:
         services.progress_entry_approve(entry=entry, by=reviewer, now=event.at)
         summary.approved += 1
+
+
+def _apply_notice(event: _Event, report: Report, staff: dict[int, Staff], users: dict) -> None:
+    """Issue a planned notice, or take one of its later steps, unless done already (idempotent)."""
+    manager = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=roles.MANAGER)
+        .order_by("username")
+        .first()
+    )
+    if manager is None:
+        return
+    planned = event.notice
+    notice = Notice.objects.filter(report=report, issued_at=planned.issue_at).first()
+    if event.step is None:
+        if notice is None:
+            target = _notice_target(report)
+            if target is not None:
+                matter = notice_matter_prefill(
+                    targets=Target.objects.filter(pk=target.pk), as_of=timezone.localdate(event.at)
+                )
+                notices.notice_issue(
+                    targets=[target], level=planned.level, matter=matter, by=manager, now=event.at
+                )
+        return
+    step, at, text = event.step
+    if notice is None or NoticeEvent.objects.filter(notice=notice, at=at).exists():
+        return
+    if not notice_step_allowed(notice.state, NoticeStep(step)):
+        return  # someone took another step during the demo
+    if step == "answer":
+        reviewer = users[staff[notice.department_id].reviewer_id]
+        completion = nth_working_day_after(timezone.localdate(at), 40)
+        notices.notice_answer(
+            notice=notice, by=reviewer, measures=text, expected_completion=completion, now=at
+        )
+    elif step == "close":
+        notices.notice_close(notice=notice, by=manager, remark=text, now=at)
+    else:
+        notices.notice_press(notice=notice, by=manager, reason=text, now=at)
+
+
+def _notice_target(report: Report) -> Target | None:
+    """The worst-judged target now (lagging or overdue, the widest gap first) of a lead department that has
+    had no demo notice yet."""
+    supervised = set(Notice.objects.filter(report=report).values_list("department_id", flat=True))
+    statuses = (
+        TargetStatus.objects.filter(
+            target__report=report, performance__in=[Performance.LAGGING, Performance.OVERDUE]
+        )
+        .select_related("target")
+        .prefetch_related("target__assignments__department")
+        .order_by(F("gap_pp").desc(nulls_last=True), "target__code")
+    )
+    for status in statuses:
+        lead = status.target.lead_department
+        if lead is not None and lead.pk not in supervised:
+            return status.target
+    return None
 
 
 def _distribution(report: Report) -> dict[str, int]:

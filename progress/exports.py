@@ -156,6 +156,7 @@ SCOREBOARD_COLUMNS = (
     Column(REPORTING_LABELS[Reporting.LATE], INT),
     Column("按时报送率(%)", FIGURE),
     Column("被退回填报", INT),
+    Column("逾期未反馈督办单", INT),
     Column("得分", FIGURE),
     Column("计分说明", WRAP),
 )
@@ -182,6 +183,7 @@ def _scoreboard(scores: list[DepartmentScore], title: str = "", note: str = "") 
             score.reporting[Reporting.LATE],
             score.on_time_rate,
             score.returned_entries,
+            score.overdue_notices,
             score.score,
             score.explanation,
         )

@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.html import escape
 
-from progress.models import PerformanceStatus, ProgressEntry, ReportingStatus
+from progress.models import NoticeLevel, PerformanceStatus, ProgressEntry, ReportingStatus
 from progress.reports import ReportFilters
 from progress.rules import figure_scale_warning, period_ends, period_label
 from progress.selectors import boards_default_as_of, period_due_now, previous_figure
@@ -62,9 +62,7 @@ class ProgressEntryForm(forms.ModelForm):
         if "target" in self.fields:
             self.fields["target"].queryset = targets_visible_to(user).select_related("task").order_by("code")
             # Choosing a target reloads the form for it: its unit, goal and periods.
-            self.fields["target"].widget.attrs["onchange"] = (
-                "if(this.value){location.search='?target='+encodeURIComponent(this.value)}"
-            )
+            self.fields["target"].widget.attrs["data-reload-on-change"] = ""  # progress/entry_form.js
         if self.instance.pk:
             self.initial["value"] = format_decimal(self.instance.value)
         self.target = self._target()
@@ -249,3 +247,62 @@ class ReportFilterForm(forms.Form):
             performance=data.get("performance") or None,
             reporting=data.get("reporting") or None,
         )
+
+
+# ------------------------------------------------------------------------------------ 督办 notices
+
+
+class NoticeIssueForm(forms.Form):
+    """发督办单: the level and deadline shared by the notices issued at once; each department's matter is a
+    field of its own (`matter_<department id>`), added by the view."""
+
+    level = forms.ChoiceField(label="督办级别", choices=NoticeLevel.choices, initial=NoticeLevel.SUPERVISE)
+    deadline = forms.DateField(
+        label="反馈期限",
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        help_text="默认下发后第5个工作日。",
+    )
+
+    def __init__(self, *args, departments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for department in departments:
+            self.fields[f"matter_{department.pk}"] = forms.CharField(
+                label=f"督办事项（{department.name}）",
+                widget=forms.Textarea(attrs={"rows": 6, "cols": 90}),
+                required=False,  # the service names a missing matter
+            )
+
+
+class NoticeAnswerForm(forms.Form):
+    measures = forms.CharField(
+        label="整改措施", widget=forms.Textarea(attrs={"rows": 6, "cols": 90}), required=False
+    )
+    expected_completion = forms.DateField(
+        label="预计完成时间",
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        required=False,
+    )
+    evidence = MultipleFileField(
+        label="佐证材料", help_text="可多选；PDF、DOCX、XLSX、JPG、PNG，每个不超过10 MB。"
+    )
+
+
+class NoticeCloseForm(forms.Form):
+    remark = forms.CharField(
+        label="办结意见",
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 90}),
+        required=False,
+        initial="同意办结。",
+    )
+
+
+class NoticePressForm(forms.Form):
+    reason = forms.CharField(
+        label="继续督办的理由", widget=forms.Textarea(attrs={"rows": 3, "cols": 90}), required=False
+    )
+    deadline = forms.DateField(
+        label="新的反馈期限",
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        required=False,
+        help_text="不填则为今天起第5个工作日。",
+    )

@@ -10,8 +10,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from progress.rules import PERFORMANCE_LABELS, REPORTING_LABELS, Performance, Reporting
-from targets.models import Department, Target
+from progress.rules import PERFORMANCE_LABELS, REPORTING_LABELS, Performance, Reporting, notice_number_label
+from targets.models import Department, Report, Target
 
 PerformanceStatus = models.TextChoices(
     "PerformanceStatus", [(status.name, (status.value, PERFORMANCE_LABELS[status])) for status in Performance]
@@ -307,6 +307,7 @@ class MessageKind(models.TextChoices):
     REMINDER = "reminder", _("催报提醒")
     ALERT = "alert", _("亮灯预警")
     RETURNED = "returned", _("退回通知")
+    NOTICE = "notice", _("督办通知")
 
 
 class MessageChannel(models.TextChoices):
@@ -473,3 +474,164 @@ class CooperationNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target_id} · {self.period_end:%Y-%m-%d} · {self.department_id}"
+
+
+# ------------------------------------------------------------------------------------ 督办 notices (§7)
+
+
+class NoticeLevel(models.TextChoices):
+    REMIND = "remind", _("催办")
+    SUPERVISE = "supervise", _("督办")
+    LISTED = "listed", _("挂牌督办")
+
+
+class NoticeState(models.TextChoices):
+    """The stored state; 逾期未反馈 is read from it and the deadline (progress.rules.notice_standing)."""
+
+    ISSUED = "issued", _("已下发")
+    ANSWERED = "answered", _("已反馈")
+    CLOSED = "closed", _("已办结")
+
+
+class NoticeCounter(models.Model):
+    """The last number given to a notice of one report and year. Numbers come from this row, locked while
+    a notice is issued, rather than from the highest number in use: a number is never given twice, even
+    after a notice is deleted, and two managers issuing at once wait for each other."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="+", verbose_name=_("报告"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    last_number = models.PositiveIntegerField(_("已用至"), default=0)
+
+    class Meta:
+        verbose_name = _("督办单编号")
+        verbose_name_plural = _("督办单编号")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "year"], name="notice_counter_one_per_report_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.year}: {self.last_number}"
+
+
+class NoticeQuerySet(models.QuerySet):
+    def with_related(self) -> "NoticeQuerySet":
+        return self.select_related("department", "issued_by").prefetch_related(
+            models.Prefetch("targets", queryset=Target.objects.order_by("code"))
+        )
+
+    def open(self) -> "NoticeQuerySet":
+        return self.exclude(state=NoticeState.CLOSED)
+
+
+class Notice(models.Model):
+    """督办单: the supervision office's formal notice to one lead department about one or more of its
+    targets. Every step (issued, answered, closed, pressed again) is a `NoticeEvent`; the row holds the
+    current state and response deadline for the lists and the chasers."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.PROTECT, related_name="notices", verbose_name=_("报告")
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    number = models.PositiveIntegerField(_("编号"))
+    level = models.CharField(_("督办级别"), max_length=10, choices=NoticeLevel.choices)
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="notices", verbose_name=_("责任单位")
+    )
+    targets = models.ManyToManyField(Target, related_name="notices", verbose_name=_("督办目标"))
+    matter = models.TextField(_("督办事项"))
+    deadline = models.DateField(_("反馈期限"))
+    state = models.CharField(
+        _("状态"), max_length=10, choices=NoticeState.choices, default=NoticeState.ISSUED
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("下发人")
+    )
+    issued_at = models.DateTimeField(_("下发时间"))
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("督办单")
+        verbose_name_plural = _("督办单")
+        ordering = ["-year", "-number"]
+        permissions = [("answer_notice", _("可反馈本单位的督办单"))]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "year", "number"], name="notice_number_unique"),
+            models.CheckConstraint(condition=Q(level__in=NoticeLevel.values), name="notice_level_valid"),
+            models.CheckConstraint(condition=Q(state__in=NoticeState.values), name="notice_state_valid"),
+        ]
+        indexes = [
+            # The reminder job's and the digest's scan: notices not closed yet, by deadline.
+            models.Index(fields=["deadline"], name="notice_open_by_deadline", condition=~Q(state="closed")),
+        ]
+
+    def __str__(self) -> str:
+        return self.number_label
+
+    @property
+    def number_label(self) -> str:
+        return notice_number_label(self.year, self.number)
+
+
+class NoticeEvent(models.Model):
+    """One step of a notice: issued (with the matter and deadline), answered (整改措施, expected completion,
+    evidence), closed (办结) or pressed again (继续督办, with a reason and a new deadline)."""
+
+    class Step(models.TextChoices):
+        ISSUE = "issue", _("下发")
+        ANSWER = "answer", _("反馈")
+        CLOSE = "close", _("办结")
+        PRESS = "press", _("继续督办")
+
+    notice = models.ForeignKey(
+        Notice, on_delete=models.CASCADE, related_name="events", verbose_name=_("督办单")
+    )
+    step = models.CharField(_("环节"), max_length=10, choices=Step.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("经办人")
+    )
+    at = models.DateTimeField(_("时间"))
+    text = models.TextField(_("内容"), help_text=_("督办事项、整改措施、继续督办的理由或办结意见"))
+    deadline = models.DateField(_("反馈期限"), null=True, blank=True)
+    expected_completion = models.DateField(_("预计完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("督办记录")
+        verbose_name_plural = _("督办记录")
+        ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(step__in=["issue", "answer", "close", "press"]), name="notice_event_step_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id} {self.step} @ {self.at:%Y-%m-%d}"
+
+
+def notice_evidence_upload_to(evidence: "NoticeEvidence", filename: str) -> str:
+    # A random name on disk, as for entries' evidence.
+    return f"notices/{evidence.event.notice_id}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
+
+
+class NoticeEvidence(models.Model):
+    """佐证材料 attached to a department's answer."""
+
+    event = models.ForeignKey(
+        NoticeEvent, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("反馈")
+    )
+    file = models.FileField(_("文件"), upload_to=notice_evidence_upload_to)
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("上传人")
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"))
+
+    class Meta:
+        verbose_name = _("督办反馈佐证材料")
+        verbose_name_plural = _("督办反馈佐证材料")
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name

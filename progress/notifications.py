@@ -170,6 +170,7 @@ def digest_drafts(*, as_of: dt.date) -> list[Draft]:
         "lagging_url": absolute(reverse("reports-lagging") + f"?as_of={as_of:%Y-%m-%d}"),
         "attention": len(rows),
     }
+    context |= _notice_digest_context(as_of)
     subject = f"【督查周报】截至{as_of.month}月{as_of.day}日24时：{len(rows)}个目标需关注"
     body_text, body_html = _render("digest", context)
     return [
@@ -178,6 +179,13 @@ def digest_drafts(*, as_of: dt.date) -> list[Draft]:
         )
         for user in recipients
     ]
+
+
+def _notice_digest_context(as_of: dt.date) -> dict:
+    # 督办 notices have a section of their own (progress.notice_messages), in a template of its own.
+    from progress.notice_messages import notice_digest_context
+
+    return notice_digest_context(as_of=as_of)
 
 
 def _previous_digest_as_of(key: str) -> dt.date | None:

@@ -18,6 +18,7 @@ from progress import exports, services
 from progress.charts import progress_chart_svg
 from progress.forms import CooperationNoteForm, ReportFilterForm
 from progress.models import StatusChange
+from progress.notices import can_issue
 from progress.reports import (
     SCORE_RULE,
     ReportFilters,
@@ -27,8 +28,14 @@ from progress.reports import (
     status_summary,
     target_rows,
 )
-from progress.rules import PERFORMANCE_LABELS, Performance, period_ends
-from progress.selectors import evaluate_as_of, figures_as_of, period_due_now
+from progress.rules import PERFORMANCE_LABELS, NoticeStanding, Performance, period_ends
+from progress.selectors import (
+    evaluate_as_of,
+    figures_as_of,
+    notices_as_of,
+    notices_visible_to,
+    period_due_now,
+)
 from progress.services import target_rule
 from targets import roles
 from targets.models import DepartmentRole
@@ -104,7 +111,12 @@ class LaggingReportView(ReportView):
         late_departments = sorted(
             {row.lead.name for row in rows if row.lead and row.evaluation.reporting == "late"}
         )
-        context = {"rows": rows, "page_rows": rows, "late_departments": late_departments}
+        context = {
+            "rows": rows,
+            "page_rows": rows,
+            "late_departments": late_departments,
+            "can_issue_notice": can_issue(self.request.user),
+        }
         if self.paginate_by:
             page = Paginator(rows, self.paginate_by).get_page(self.request.GET.get("page"))
             context |= {"page_obj": page, "page_rows": page.object_list}
@@ -136,6 +148,16 @@ class BulletinView(LaggingReportView):
             if status in (Performance.OVERDUE, Performance.LAGGING, Performance.AT_RISK)
         }
         context["late_count"] = sum(1 for row in rows if row.evaluation.reporting == "late")
+        # 督办 notices not closed on the date, overdue ones first (their own section of the bulletin).
+        open_notices = [
+            item
+            for item in notices_as_of(as_of=self.as_of, notices=notices_visible_to(self.request.user))
+            if item.standing != NoticeStanding.CLOSED
+        ]
+        context["notices"] = sorted(open_notices, key=lambda item: item.standing != NoticeStanding.OVERDUE)
+        context["overdue_notices"] = sum(
+            1 for item in open_notices if item.standing == NoticeStanding.OVERDUE
+        )
         return context
 
 
@@ -233,6 +255,11 @@ class TargetReportView(ReportView):
             ),
             "note_form": CooperationNoteForm(target=target) if self._cooperates(target) else None,
             "may_edit_definition": user.has_perm("targets.change_target"),
+            # 督办 notices about the target, as they stood on the date (progress/_target_notices.html).
+            "notices": notices_as_of(
+                as_of=as_of, notices=notices_visible_to(self.request.user).filter(targets=target)
+            ),
+            "can_issue_notice": can_issue(self.request.user),
         }
 
     def _cooperates(self, target) -> bool:

@@ -13,9 +13,15 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Prefetch, QuerySet
 
-from progress.models import ReviewState
-from progress.rules import Evaluation, Performance, Reporting, gap_text
-from progress.selectors import entry_states_as_of, figures_as_of, targets_evaluated_as_of
+from progress.models import Notice, ReviewState
+from progress.rules import Evaluation, NoticeStanding, Performance, Reporting, gap_text
+from progress.selectors import (
+    entry_states_as_of,
+    figures_as_of,
+    notices_as_of,
+    notices_visible_to,
+    targets_evaluated_as_of,
+)
 from progress.services import target_rule
 from targets.models import Department, Target, TargetDepartment, format_decimal
 from targets.selectors import targets_visible_to
@@ -186,10 +192,12 @@ DEDUCTIONS = {
 }
 LATE_REPORT_DEDUCTION = Decimal(2)
 RETURNED_ENTRY_DEDUCTION = Decimal(1)
+# A 督办 notice left unanswered past its response deadline (逾期未反馈, PRODUCT.md §7), per notice.
+OVERDUE_NOTICE_DEDUCTION = Decimal(5)
 SCORE_RULE = (
-    "扣分 = 10×逾期未完成 + 6×滞后 + 3×预警 + 2×逾期未报 + 1×被退回填报；"
+    "扣分 = 10×逾期未完成 + 6×滞后 + 3×预警 + 2×逾期未报 + 1×被退回填报 + 5×逾期未反馈督办单；"
     "得分 = 100 − 10 × 扣分 ÷ 牵头目标数（按每个牵头目标平均扣分计，单位目标多少不影响排名；"
-    "只计本单位牵头的目标，全市统一计算；最低0分，保留一位小数）"
+    "只计本单位牵头的目标和发给本单位的督办单，全市统一计算；最低0分，保留一位小数）"
 )
 SCORE_SCALE = Decimal(10)  # points off per point of average deduction per led target
 
@@ -201,6 +209,7 @@ class DepartmentScore:
     performance: Counter = field(default_factory=Counter)
     reporting: Counter = field(default_factory=Counter)
     returned_entries: int = 0
+    overdue_notices: int = 0
     rank: int = 0
 
     @property
@@ -222,6 +231,7 @@ class DepartmentScore:
             ("预警", self.performance[Performance.AT_RISK], DEDUCTIONS[Performance.AT_RISK]),
             ("逾期未报", self.reporting[Reporting.LATE], LATE_REPORT_DEDUCTION),
             ("被退回填报", self.returned_entries, RETURNED_ENTRY_DEDUCTION),
+            ("逾期未反馈督办单", self.overdue_notices, OVERDUE_NOTICE_DEDUCTION),
         ]
         return [item for item in items if item[1]]
 
@@ -267,11 +277,24 @@ def department_scoreboard(*, as_of: dt.date) -> list[DepartmentScore]:
     for department_id, count in _returned_entries_as_of(as_of, rows).items():
         if department_id in scores:
             scores[department_id].returned_entries = count
+    for department_id, count in _overdue_notices_as_of(None, as_of).items():
+        if department_id in scores:
+            scores[department_id].overdue_notices = count
     ranked = sorted(scores.values(), key=lambda s: (-s.score, s.department.name))
     for index, score in enumerate(ranked):
         previous = ranked[index - 1] if index else None
         score.rank = previous.rank if previous is not None and previous.score == score.score else index + 1
     return ranked
+
+
+def _overdue_notices_as_of(user, as_of: dt.date) -> Counter:
+    """Notices standing 逾期未反馈 at the end of `as_of`, per addressed department."""
+    notices = Notice.objects.all() if user is None else notices_visible_to(user)
+    return Counter(
+        item.notice.department_id
+        for item in notices_as_of(as_of=as_of, notices=notices)
+        if item.standing == NoticeStanding.OVERDUE
+    )
 
 
 def _returned_entries_as_of(as_of: dt.date, rows: list[TargetRow]) -> Counter:

@@ -514,3 +514,147 @@ def reporting_summary(
     if year_over and performance == Performance.OVERDUE:
         return "年度未报齐" if reported else "全年未报"
     return f"逾期未报 {days_late} 天" if days_late else "今日到期未报"
+
+
+# ---------------------------------------------------------------------------------- 督办 notices (§7)
+
+NOTICE_ANSWER_WORKING_DAYS = 5
+NOTICE_DUE_SOON_WORKING_DAYS = 2
+
+
+class NoticeStanding(StrEnum):
+    """Where a notice stands on a date. 逾期未反馈 is not a stored state: an issued notice becomes it when its
+    response deadline has passed without an answer, and stops being it when the answer comes."""
+
+    ISSUED = "issued"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+    OVERDUE = "overdue"
+
+
+NOTICE_STANDING_LABELS = {
+    NoticeStanding.ISSUED: "已下发",
+    NoticeStanding.ANSWERED: "已反馈",
+    NoticeStanding.CLOSED: "已办结",
+    NoticeStanding.OVERDUE: "逾期未反馈",
+}
+
+
+class NoticeStep(StrEnum):
+    ISSUE = "issue"
+    ANSWER = "answer"
+    CLOSE = "close"
+    PRESS = "press"
+
+
+@dataclass(frozen=True)
+class NoticeEventFact:
+    """One step of a notice's history, as the rules need it: what, on which day, and the response deadline
+    it set (issuing and pressing again set one)."""
+
+    step: NoticeStep
+    on: dt.date
+    deadline: dt.date | None = None
+
+
+# The state each step leaves a notice in: 已下发 → 已反馈 → 已办结, or back to 已下发 (继续督办).
+_STATE_AFTER = {
+    NoticeStep.ISSUE: NoticeStanding.ISSUED,
+    NoticeStep.PRESS: NoticeStanding.ISSUED,
+    NoticeStep.ANSWER: NoticeStanding.ANSWERED,
+    NoticeStep.CLOSE: NoticeStanding.CLOSED,
+}
+# Which steps each state allows next.
+NOTICE_NEXT_STEPS = {
+    NoticeStanding.ISSUED: (NoticeStep.ANSWER,),
+    NoticeStanding.ANSWERED: (NoticeStep.CLOSE, NoticeStep.PRESS),
+    NoticeStanding.CLOSED: (),
+}
+
+
+def notice_deadline(
+    issued_on: dt.date,
+    is_workday: IsWorkday = is_chinese_workday,
+    *,
+    working_days: int = NOTICE_ANSWER_WORKING_DAYS,
+) -> dt.date:
+    """The default response deadline (反馈期限): the 5th working day after the day of issue (or of 继续督办)."""
+    return nth_working_day_after(issued_on, working_days, is_workday)
+
+
+def notice_standing(*, state: str, deadline: dt.date, as_of: dt.date) -> NoticeStanding:
+    """A stored state seen on `as_of`: an issued notice still unanswered after the end of its deadline day
+    is 逾期未反馈 (an answer on the deadline itself is in time)."""
+    standing = NoticeStanding(state)
+    if standing == NoticeStanding.ISSUED and as_of > deadline:
+        return NoticeStanding.OVERDUE
+    return standing
+
+
+def notice_state_as_of(
+    events: list[NoticeEventFact], as_of: dt.date
+) -> tuple[NoticeStanding, dt.date] | None:
+    """A notice's standing and response deadline at the end of `as_of`, from its history (None when it was
+    not issued yet): what a bulletin or scoreboard of a past date shows."""
+    state, deadline = None, None
+    for event in sorted(events, key=lambda e: e.on):
+        if event.on > as_of:
+            break
+        state = _STATE_AFTER[event.step]
+        if event.deadline is not None:
+            deadline = event.deadline
+    if state is None or deadline is None:
+        return None
+    return notice_standing(state=state, deadline=deadline, as_of=as_of), deadline
+
+
+def notice_step_allowed(state: str, step: NoticeStep) -> bool:
+    return step in NOTICE_NEXT_STEPS[NoticeStanding(state)]
+
+
+def notice_due_soon(
+    *, state: str, deadline: dt.date, as_of: dt.date, is_workday: IsWorkday = is_chinese_workday
+) -> bool:
+    """An unanswered notice whose deadline is today or within the next 2 working days (the reminder's
+    "due soon" list)."""
+    if NoticeStanding(state) != NoticeStanding.ISSUED or deadline < as_of:
+        return False
+    return deadline <= nth_working_day_after(as_of, NOTICE_DUE_SOON_WORKING_DAYS, is_workday)
+
+
+def notice_number_label(year: int, number: int) -> str:
+    """吴督〔2020〕12号."""
+    return f"吴督〔{year}〕{number}号"
+
+
+def notice_deadline_errors(
+    *, deadline: dt.date, issued_on: dt.date, is_workday: IsWorkday = is_chinese_workday
+) -> list[str]:
+    """Why a response deadline cannot be used (empty when it can): not before the day after issue, and a
+    working day (a department cannot be asked to answer on a holiday)."""
+    if deadline <= issued_on:
+        return [f"反馈期限{deadline:%Y-%m-%d}必须晚于下发日期{issued_on:%Y-%m-%d}。"]
+    if not is_workday(deadline):
+        return [f"反馈期限{deadline:%Y-%m-%d}不是工作日（法定节假日或周末）。"]
+    return []
+
+
+@dataclass(frozen=True)
+class NoticeTargetFact:
+    """A target as a notice's matter (督办事项) describes it."""
+
+    code: str
+    metric: str
+    status_label: str
+    reasons: tuple[str, ...] = ()
+
+
+def notice_matter(targets: list[NoticeTargetFact]) -> str:
+    """The matter prefilled from the targets' status and reasons; the office edits it before issuing."""
+    lines = [
+        f"{index}. {target.code} {target.metric}：{target.status_label}。{'；'.join(target.reasons)}".rstrip()
+        for index, target in enumerate(targets, start=1)
+    ]
+    return "\n".join(
+        [*lines, "请对照上述问题认真分析原因，制定整改措施，明确完成时间，于反馈期限前书面反馈。"]
+    )

@@ -7,19 +7,36 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
-from progress.models import ProgressEntry, ProgressEntryQuerySet, ReviewState, StaleStatus, TargetStatus
+from progress.models import (
+    Notice,
+    NoticeEvent,
+    NoticeQuerySet,
+    ProgressEntry,
+    ProgressEntryQuerySet,
+    ReviewState,
+    StaleStatus,
+    TargetStatus,
+)
 from progress.rules import (
+    NOTICE_STANDING_LABELS,
+    PERFORMANCE_LABELS,
     Evaluation,
     Figure,
+    NoticeEventFact,
+    NoticeStanding,
+    NoticeStep,
+    NoticeTargetFact,
     Performance,
     Reporting,
     TargetRule,
     current_period_end,
     due_date,
     evaluate,
+    notice_matter,
+    notice_state_as_of,
     period_label,
     report_due_date,
 )
@@ -336,3 +353,65 @@ def work_queue(*, user, today: dt.date) -> WorkQueue:
         returned=entries_returned_to(user).count() if reports else 0,
         due_now=len(targets_due_now(user=user, today=today)) if reports else 0,
     )
+
+
+# ------------------------------------------------------------------------------------ 督办 notices
+
+
+def notices_visible_to(user) -> NoticeQuerySet:
+    """Notices a user may see: all for managers and administrators; a department's own notices (the ones
+    addressed to it) for its officials and reviewers; none for anyone else."""
+    notices = Notice.objects.all()
+    if roles.sees_everything(user):
+        return notices
+    department = roles.department_of(user)
+    if department is None:
+        return notices.none()
+    return notices.filter(department=department)
+
+
+@dataclass(frozen=True)
+class NoticeAsOf:
+    notice: Notice
+    standing: NoticeStanding
+    deadline: dt.date
+
+    @property
+    def label(self) -> str:
+        return NOTICE_STANDING_LABELS[self.standing]
+
+
+def notices_as_of(*, as_of: dt.date, notices: QuerySet | None = None) -> list[NoticeAsOf]:
+    """Notices issued by the end of `as_of`, each with its standing and deadline then, from its history
+    (so a bulletin or scoreboard of a past date is reproduced); in number order. Two queries."""
+    notices = (Notice.objects.all() if notices is None else notices).filter(issued_at__lt=end_of_day(as_of))
+    notices = notices.select_related("department").prefetch_related(
+        Prefetch(
+            "events", queryset=NoticeEvent.objects.filter(at__lt=end_of_day(as_of)).order_by("at", "id")
+        ),
+        Prefetch("targets", queryset=Target.objects.order_by("code")),
+    )
+    result = []
+    for notice in notices.order_by("year", "number"):
+        facts = [
+            NoticeEventFact(NoticeStep(event.step), timezone.localdate(event.at), event.deadline)
+            for event in notice.events.all()
+        ]
+        state = notice_state_as_of(facts, as_of)
+        if state is not None:
+            result.append(NoticeAsOf(notice, *state))
+    return result
+
+
+def notice_matter_prefill(*, targets: QuerySet, as_of: dt.date) -> str:
+    """The matter (督办事项) a notice about these targets starts from: each target's status and first
+    reason as of the date (progress.rules.notice_matter)."""
+    facts = [
+        NoticeTargetFact(
+            target.code, target.metric, PERFORMANCE_LABELS[evaluation.performance], evaluation.reasons[:1]
+        )
+        for target, evaluation in targets_evaluated_as_of(
+            targets=targets.select_related("report").order_by("code"), as_of=as_of
+        )
+    ]
+    return notice_matter(facts)

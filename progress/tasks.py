@@ -7,7 +7,7 @@ import datetime as dt
 from celery import shared_task
 from django.conf import settings
 
-from progress import messaging, notifications, services
+from progress import messaging, notice_messages, notifications, services
 from wuzhong_tracker import clock
 
 
@@ -61,8 +61,12 @@ def send_digest() -> int:
 
 @shared_task(name="progress.send_reminders", time_limit=10 * 60, soft_time_limit=9 * 60)
 def send_reminders() -> int:
-    """Daily 09:00; nothing on holidays, make-up workdays included (the calendar decides, not cron)."""
-    return notifications.enqueue_all(notifications.reminder_drafts(as_of=clock.today()))
+    """Daily 09:00; nothing on holidays, make-up workdays included (the calendar decides, not cron): late
+    and due reports, then 督办 notices due or past due (a message of their own)."""
+    today = clock.today()
+    return notifications.enqueue_all(notifications.reminder_drafts(as_of=today)) + notifications.enqueue_all(
+        notice_messages.notice_reminder_drafts(as_of=today)
+    )
 
 
 @shared_task(name="progress.sweep_alerts", time_limit=10 * 60, soft_time_limit=9 * 60)

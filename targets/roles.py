@@ -13,8 +13,8 @@ OFFICIAL = "填报员"
 
 ROLE_DESCRIPTIONS = {
     ADMINISTRATOR: _("用户、责任单位、计划任务和阈值"),
-    MANAGER: _("分配目标、查看全部进度与报表"),
-    REVIEWER: _("审核本单位的进度填报"),
+    MANAGER: _("分配目标、查看全部进度与报表、下发督办单"),
+    REVIEWER: _("审核本单位的进度填报、反馈督办单"),
     OFFICIAL: _("填报本单位目标的进度"),
 }
 
@@ -33,6 +33,7 @@ _DEPARTMENT_PERMISSIONS = [
     "progress.add_evidencefile",
     "progress.view_mytarget",
     "progress.view_statuschange",
+    "progress.view_notice",
 ]
 
 # app_label.codename patterns; "*" grants every permission of the model or app.
@@ -64,8 +65,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "progress.view_targetstatus",
         "progress.view_statuschange",
         "progress.view_message",
+        # 督办: issue a notice (add), close it or press again (change).
+        "progress.view_notice",
+        "progress.add_notice",
+        "progress.change_notice",
     ],
-    REVIEWER: [*_DEPARTMENT_PERMISSIONS, "progress.review_progressentry"],
+    REVIEWER: [*_DEPARTMENT_PERMISSIONS, "progress.review_progressentry", "progress.answer_notice"],
     OFFICIAL: _DEPARTMENT_PERMISSIONS,
 }
 

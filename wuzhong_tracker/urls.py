@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
+from progress.notice_views import notice_evidence_download, notice_urls
 from progress.report_views import report_urls
 from progress.views import cooperation_evidence_download, evidence_download
 from wuzhong_tracker.health import healthz
@@ -18,11 +19,13 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     # The managers' reports live inside the admin (same login and look), ahead of the admin's own URLs.
     path("admin/", include(report_urls())),
+    path("admin/", include(notice_urls())),
     path("admin/", admin.site.urls),
     path("evidence/<int:pk>/", evidence_download, name="evidence-download"),
     path(
         "evidence/cooperation/<int:pk>/", cooperation_evidence_download, name="cooperation-evidence-download"
     ),
+    path("notice-evidence/<int:pk>/", notice_evidence_download, name="notice-evidence-download"),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: the Content-Security-Policy allows no
     # inline script.

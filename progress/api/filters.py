@@ -2,13 +2,23 @@
 
 import django_filters
 from django import forms
-from django.db.models import F
+from django.db.models import F, Q
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
 
-from progress.models import PerformanceStatus, ProgressEntry, Provenance, ReportingStatus, ReviewState
+from progress.models import (
+    Notice,
+    NoticeLevel,
+    NoticeState,
+    PerformanceStatus,
+    ProgressEntry,
+    Provenance,
+    ReportingStatus,
+    ReviewState,
+)
 from progress.selectors import entries_awaiting_review_by
 from targets.models import Chapter, KeyTask, Measure, Target, TargetDepartment
+from wuzhong_tracker import clock
 
 
 class OrderingFilter(BaseFilterBackend):
@@ -134,3 +144,25 @@ class EntryFilter(django_filters.FilterSet):
         if value != "true":
             return queryset
         return queryset.filter(pk__in=entries_awaiting_review_by(self.request.user).values("pk"))
+
+
+class NoticeFilter(django_filters.FilterSet):
+    department = django_filters.CharFilter(field_name="department__code", help_text="责任单位代码")
+    target = django_filters.NumberFilter(field_name="targets__id", help_text="目标 ID")
+    level = django_filters.ChoiceFilter(choices=NoticeLevel.choices, help_text="督办级别")
+    state = django_filters.ChoiceFilter(
+        choices=NoticeState.choices, help_text="存储状态（逾期未反馈见 standing）"
+    )
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue", help_text="true：只列出逾期未反馈的督办单"
+    )
+
+    class Meta:
+        model = Notice
+        fields = ["department", "target", "level", "state", "overdue"]
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        overdue = Q(state=NoticeState.ISSUED, deadline__lt=clock.today())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)

@@ -8,6 +8,10 @@ from rest_framework import serializers
 
 from progress.models import (
     EvidenceFile,
+    Notice,
+    NoticeEvent,
+    NoticeEvidence,
+    NoticeLevel,
     PerformanceStatus,
     ProgressEntry,
     Provenance,
@@ -15,7 +19,13 @@ from progress.models import (
     StatusAxis,
     StatusChange,
 )
-from progress.rules import PERFORMANCE_LABELS, REPORTING_LABELS
+from progress.rules import (
+    NOTICE_STANDING_LABELS,
+    PERFORMANCE_LABELS,
+    REPORTING_LABELS,
+    NoticeStanding,
+    notice_standing,
+)
 from progress.selectors import boards_default_as_of
 from targets.models import Baseline, Chapter, Department, KeyTask, Measure, Report, Target
 from targets.selectors import decimal_to_json
@@ -448,3 +458,92 @@ class StatusSummarySerializer(serializers.Serializer):
     by_chapter = ChapterSummarySerializer(
         many=True, read_only=True, help_text="按章节和重点任务，主要预期目标在前"
     )
+
+
+# ------------------------------------------------------------------------------------ 督办 notices
+
+
+class NoticeEvidenceSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="original_name", read_only=True)
+    download_url = serializers.SerializerMethodField(help_text="下载地址（需登录会话）")
+
+    class Meta:
+        model = NoticeEvidence
+        fields = ["id", "name", "size", "uploaded_at", "download_url"]
+
+    def get_download_url(self, evidence: NoticeEvidence) -> str:
+        return self.context["request"].build_absolute_uri(
+            reverse("notice-evidence-download", args=[evidence.pk])
+        )
+
+
+class NoticeEventSerializer(serializers.ModelSerializer):
+    step_label = serializers.CharField(source="get_step_display", read_only=True)
+    by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    evidence = NoticeEvidenceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = NoticeEvent
+        fields = ["step", "step_label", "by", "at", "text", "deadline", "expected_completion", "evidence"]
+        read_only_fields = fields
+
+
+class NoticeSerializer(serializers.ModelSerializer):
+    number_label = serializers.CharField(read_only=True, help_text="如 吴督〔2020〕12号")
+    level_label = serializers.CharField(source="get_level_display", read_only=True)
+    department = DepartmentBriefSerializer(read_only=True, help_text="责任单位（牵头单位）")
+    targets = TargetBriefSerializer(many=True, read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    standing = serializers.SerializerMethodField(help_text="今日所处状态：issued、answered、closed、overdue")
+    standing_label = serializers.SerializerMethodField(help_text="已下发、已反馈、已办结、逾期未反馈")
+    issued_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    events = NoticeEventSerializer(many=True, read_only=True, help_text="办理过程，按时间")
+
+    class Meta:
+        model = Notice
+        fields = [
+            "id", "report", "year", "number", "number_label", "level", "level_label", "department", "targets",
+            "matter", "deadline", "state", "state_label", "standing", "standing_label", "issued_by",
+            "issued_at", "events",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def _standing(self, notice: Notice):
+        return notice_standing(state=notice.state, deadline=notice.deadline, as_of=clock.today())
+
+    @extend_schema_field(serializers.ChoiceField(choices=[s.value for s in NoticeStanding]))
+    def get_standing(self, notice: Notice) -> str:
+        return self._standing(notice).value
+
+    def get_standing_label(self, notice: Notice) -> str:
+        return NOTICE_STANDING_LABELS[self._standing(notice)]
+
+
+class NoticeCreateSerializer(serializers.Serializer):
+    """A notice for targets of one lead department; the matter defaults to their status and reasons."""
+
+    targets = serializers.ListField(
+        child=serializers.IntegerField(), help_text="目标 ID（同一牵头单位）", allow_empty=True
+    )
+    level = serializers.ChoiceField(choices=NoticeLevel.choices, default=NoticeLevel.SUPERVISE)
+    matter = serializers.CharField(
+        required=False, allow_blank=True, help_text="督办事项；不填则按目标状态生成"
+    )
+    deadline = serializers.DateField(required=False, help_text="反馈期限；不填为下发后第5个工作日")
+
+
+class NoticeAnswerSerializer(serializers.Serializer):
+    measures = serializers.CharField(allow_blank=True, help_text="整改措施")
+    expected_completion = serializers.DateField(allow_null=True, help_text="预计完成时间")
+    evidence = serializers.ListField(
+        child=serializers.FileField(), default=list, help_text="佐证材料（multipart）"
+    )
+
+
+class NoticeCloseSerializer(serializers.Serializer):
+    remark = serializers.CharField(required=False, allow_blank=True, default="", help_text="办结意见")
+
+
+class NoticePressSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, help_text="继续督办的理由")
+    deadline = serializers.DateField(required=False, help_text="新的反馈期限；不填为今天起第5个工作日")

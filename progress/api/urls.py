@@ -15,6 +15,7 @@ router.register("tasks", views.KeyTaskViewSet, basename="task")
 router.register("departments", views.DepartmentViewSet, basename="department")
 router.register("targets", views.TargetViewSet, basename="target")
 router.register("entries", views.EntryViewSet, basename="entry")
+router.register("notices", views.NoticeViewSet, basename="notice")
 
 urlpatterns = [
     path("reports/lagging/", views.LaggingReportView.as_view(), name="lagging-report"),

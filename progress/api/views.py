@@ -6,21 +6,24 @@ is guessed. Who may write is the admin's rule too: the model permission of the r
 department rules (`can_correct`, `can_review`); a refusal is a 403.
 """
 
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from progress import services
+from progress import notices, services
 from progress.api import serializers
 from progress.api.exceptions import errors
-from progress.api.filters import ChapterFilter, EntryFilter, KeyTaskFilter, TargetFilter
-from progress.models import ProgressEntry
+from progress.api.filters import ChapterFilter, EntryFilter, KeyTaskFilter, NoticeFilter, TargetFilter
+from progress.models import NoticeEvent, ProgressEntry
 from progress.reports import ReportFilters, lagging_report, status_summary
-from progress.selectors import entries_visible_to
+from progress.selectors import entries_visible_to, notice_matter_prefill, notices_visible_to
 from targets.models import Chapter, Department, KeyTask, Report
 from targets.selectors import targets_visible_to
+from wuzhong_tracker import clock
 
 
 def _read_only(name: str, serializer, description: str | None = None):
@@ -281,3 +284,138 @@ class StatusSummaryView(APIView):
             user=request.user, as_of=as_of, filters=ReportFilters(**params.validated_data)
         )
         return Response(serializers.StatusSummarySerializer(summary).data)
+
+
+# ------------------------------------------------------------------------------------ 督办 notices
+
+
+class CanIssueNotices(permissions.BasePermission):
+    message = "只有督查室可以下发督办单。"
+
+    def has_permission(self, request, view):
+        return notices.can_issue(request.user)
+
+
+class CanAnswerNotice(permissions.BasePermission):
+    message = "只有督办单所发单位的单位负责人可以反馈。"
+
+    def has_object_permission(self, request, view, notice):
+        return notices.can_answer(request.user, notice)
+
+
+class CanDecideNotice(permissions.BasePermission):
+    message = "只有督查室可以办结或继续督办。"
+
+    def has_permission(self, request, view):
+        return notices.can_decide(request.user)
+
+
+NOTICE_WRITE_PERMISSIONS = {
+    "create": CanIssueNotices,
+    "answer": CanAnswerNotice,
+    "close": CanDecideNotice,
+    "press": CanDecideNotice,
+}
+
+
+@_read_only(
+    "督办单",
+    serializers.NoticeSerializer,
+    description="督查室看到全部督办单；填报员、单位负责人只看到发给本单位的督办单（其他单位的为404）。"
+    "默认按编号倒序；standing 为今日所处状态（逾期未反馈：过了反馈期限仍未反馈）。",
+)
+class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """督办单 with their history; issue, answer, close and press again through progress.notices."""
+
+    serializer_class = serializers.NoticeSerializer
+    filterset_class = NoticeFilter
+    http_method_names = ["get", "post", "head", "options"]
+    ordering_fields = {"number": "number", "deadline": "deadline", "issued_at": "issued_at"}
+
+    def get_queryset(self):
+        return (
+            notices_visible_to(self.request.user)
+            .with_related()
+            .prefetch_related(
+                Prefetch(
+                    "events", queryset=NoticeEvent.objects.select_related("by").prefetch_related("evidence")
+                )
+            )
+            .order_by("-year", "-number")
+        )
+
+    def get_permissions(self):
+        extra = NOTICE_WRITE_PERMISSIONS.get(self.action)
+        return [*super().get_permissions(), *([extra()] if extra else [])]
+
+    @extend_schema(
+        summary="下发督办单",
+        description="督查室对同一牵头单位的一个或多个目标下发督办单：编号按报告和年度顺序生成（吴督〔2020〕N号），"
+        "反馈期限默认下发后第5个工作日，督办事项默认按目标状态生成；随即通过发件箱通知该单位人员和群机器人。",
+        request=serializers.NoticeCreateSerializer,
+        responses={201: serializers.NoticeSerializer, **errors(400, 403)},
+    )
+    def create(self, request):
+        params = serializers.NoticeCreateSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        ids = data["targets"]
+        targets = targets_visible_to(request.user).filter(pk__in=ids)
+        missing = sorted(set(ids) - set(targets.values_list("pk", flat=True)))
+        if missing:
+            raise ValidationError({"targets": [f"目标 ID {'、'.join(map(str, missing))} 不存在。"]})
+        matter = data.get("matter") or (
+            notice_matter_prefill(targets=targets, as_of=clock.today()) if ids else ""
+        )
+        notice = notices.notice_issue(
+            targets=list(targets.select_related("report").prefetch_related("assignments__department")),
+            level=data["level"],
+            matter=matter,
+            by=request.user,
+            deadline=data.get("deadline"),
+        )
+        return Response(self._notice_data(notice), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="反馈督办单",
+        description="督办单所发单位的单位负责人填写整改措施和预计完成时间（可附佐证材料，multipart）；逾期后仍可反馈。",
+        request=serializers.NoticeAnswerSerializer,
+        responses={200: serializers.NoticeSerializer, **errors(400, 403, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        notice = self.get_object()
+        params = serializers.NoticeAnswerSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        notice = notices.notice_answer(notice=notice, by=request.user, **params.validated_data)
+        return Response(self._notice_data(notice))
+
+    @extend_schema(
+        summary="办结督办单",
+        request=serializers.NoticeCloseSerializer,
+        responses={200: serializers.NoticeSerializer, **errors(400, 403, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        notice = self.get_object()
+        params = serializers.NoticeCloseSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        notice = notices.notice_close(notice=notice, by=request.user, **params.validated_data)
+        return Response(self._notice_data(notice))
+
+    @extend_schema(
+        summary="继续督办",
+        description="对已反馈的督办单不予办结：填写理由，回到“已下发”，设新的反馈期限（默认今天起第5个工作日）。",
+        request=serializers.NoticePressSerializer,
+        responses={200: serializers.NoticeSerializer, **errors(400, 403, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def press(self, request, pk=None):
+        notice = self.get_object()
+        params = serializers.NoticePressSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        notice = notices.notice_press(notice=notice, by=request.user, **params.validated_data)
+        return Response(self._notice_data(notice))
+
+    def _notice_data(self, notice) -> dict:
+        return self.get_serializer(self.get_queryset().get(pk=notice.pk)).data

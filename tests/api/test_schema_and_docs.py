@@ -31,6 +31,12 @@ OPERATIONS = {
     ("post", "/api/entries/{id}/return/"),
     ("get", "/api/reports/lagging/"),
     ("get", "/api/reports/summary/"),
+    ("get", "/api/notices/"),
+    ("post", "/api/notices/"),
+    ("get", "/api/notices/{id}/"),
+    ("post", "/api/notices/{id}/answer/"),
+    ("post", "/api/notices/{id}/close/"),
+    ("post", "/api/notices/{id}/press/"),
 }
 AS_OF_REPORTS = {"/api/reports/lagging/", "/api/reports/summary/"}
 

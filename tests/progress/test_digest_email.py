@@ -255,7 +255,7 @@ def test_due_this_week_and_late_departments_are_those_of_the_report(known_data, 
 def test_a_line_per_lead_department(known_data, manager_wang):
     send_digest()
 
-    lines = section(digest_to(WANG).body, "五、")
+    lines = section(digest_to(WANG).body, "六、")
     assert "- 工业和信息化局：牵头19项，预警1、滞后1、逾期未完成0，逾期未报16项" in lines
     assert any(line.startswith("- 发展和改革委员会：") and "逾期未完成2" in line for line in lines)
 
@@ -263,7 +263,7 @@ def test_a_line_per_lead_department(known_data, manager_wang):
 def test_chapters_are_numbered_as_the_report_numbers_them(known_data, manager_wang):
     send_digest()
 
-    lines = section(digest_to(WANG).body, "六、")
+    lines = section(digest_to(WANG).body, "七、")
     assert lines[0].startswith("- 主要预期目标：")
     assert lines[1].startswith("- 一、狠抓调转升级，推动经济高质量发展：")
     assert not any(re.match(r"- \d\. ", line) for line in lines)
@@ -273,7 +273,7 @@ def test_counts_by_status_per_chapter_match_the_evaluation_of_that_moment(known_
     send_digest()
 
     shown = {}
-    for line in section(digest_to(WANG).body, "六、"):
+    for line in section(digest_to(WANG).body, "七、"):
         chapter, counts, total = re.fullmatch(r"- (.+?)：(.+)（共(\d+)）", line).groups()
         shown[chapter] = (
             {label: int(n) for label, n in re.findall(r"(\D+?)(\d+)(?:，|$)", counts)},
@@ -296,7 +296,10 @@ def test_every_link_is_absolute_and_points_into_the_admin_reports(known_data, ma
     text_links = re.findall(r"https?://\S+", message.body)
     html_links = re.findall(r'href="([^"]+)"', html)
     assert text_links and html_links
-    assert all(link.startswith(f"{SITE_URL}/admin/reports/") for link in text_links + html_links)
+    notices = f"{SITE_URL}{reverse('admin:progress_notice_changelist')}"  # the 督办 section's list
+    assert all(
+        link.startswith(f"{SITE_URL}/admin/reports/") or link == notices for link in text_links + html_links
+    )
     lagging = f"{SITE_URL}{reverse('reports-lagging')}?as_of=2020-07-05"
     enterprises = f"{SITE_URL}{reverse('reports-target', args=[target('1.1.03').pk])}?as_of=2020-07-05"
     assert lagging in text_links and lagging in html_links
@@ -325,8 +328,8 @@ def test_departments_nobody_would_hear_from_are_listed(known_data, manager_wang)
     send_digest()
 
     body = digest_to(WANG).body
-    assert "七、未设接收人的牵头单位" in body
-    listed = [line[2:] for line in section(body, "七、")]
+    assert "八、未设接收人的牵头单位" in body
+    listed = [line[2:] for line in section(body, "八、")]
     assert "发展和改革委员会" in listed and "工业和信息化局" not in listed
 
 

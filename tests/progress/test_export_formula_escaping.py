@@ -89,7 +89,7 @@ def test_the_csv_ledger_prefixes_formula_like_text_and_keeps_negative_figures(ho
 
 
 def test_the_scoreboard_csv_and_xlsx_escape_a_department_name(hostile_texts, manager_wang):
-    scores = department_scoreboard(user=manager_wang, as_of=AS_OF)
+    scores = department_scoreboard(as_of=AS_OF)
 
     lines = list(csv.reader(io.StringIO(exports.scoreboard_csv(scores=scores).removeprefix("\ufeff"))))
     names = [line[1] for line in lines[1:]]

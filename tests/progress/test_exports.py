@@ -38,7 +38,7 @@ LEDGER_HEADER = [
 ]  # fmt: skip
 SCOREBOARD_HEADER = [
     "排名", "责任单位", "牵头目标数", "正常", "预警", "滞后", "已完成", "逾期未完成", "无数据", "逾期未报",
-    "按时报送率(%)", "被退回填报", "得分", "计分说明",
+    "按时报送率(%)", "被退回填报", "逾期未反馈督办单", "得分", "计分说明",
 ]  # fmt: skip
 SUMMARY_HEADER = ["编号", "章节/重点任务", "无数据", "正常", "预警", "滞后", "已完成", "逾期未完成", "合计"]
 
@@ -318,6 +318,7 @@ def test_the_scoreboard_sheet_ranks_departments_with_their_counts_and_score(scor
         "逾期未报": 17,
         "按时报送率(%)": 10.5,
         "被退回填报": 1,
+        "逾期未反馈督办单": 0,
         "得分": 78.4,
         "计分说明": "扣分 6×1（滞后） + 2×17（逾期未报） + 1×1（被退回填报） = 41；100 − 10 × 41 ÷ 19个牵头目标 = 78.4",
     }
@@ -328,10 +329,10 @@ def test_the_scoreboard_prints_the_scoring_rule_under_the_table(scores):
     note_row = 2 + len(scores) + 1
 
     assert sheet.cell(note_row, 1).value == f"计分规则：{SCORE_RULE}"
-    assert f"A{note_row}:N{note_row}" in {str(merged) for merged in sheet.merged_cells.ranges}
-    assert sheet.auto_filter.ref == f"A2:N{note_row - 1}"
+    assert f"A{note_row}:O{note_row}" in {str(merged) for merged in sheet.merged_cells.ranges}
+    assert sheet.auto_filter.ref == f"A2:O{note_row - 1}"
     assert sheet.freeze_panes == "C3"
-    assert sheet["N3"].alignment.wrap_text
+    assert sheet["O3"].alignment.wrap_text
 
 
 def test_the_scoreboard_csv(scores):
@@ -343,7 +344,7 @@ def test_the_scoreboard_csv(scores):
     assert lines[0] == SCOREBOARD_HEADER
     assert len(lines) == 1 + len(scores)
     assert industry[2:] == [
-        "19", "1", "0", "1", "0", "0", "17", "17", "10.5", "1", "78.4",
+        "19", "1", "0", "1", "0", "0", "17", "17", "10.5", "1", "0", "78.4",
         "扣分 6×1（滞后） + 2×17（逾期未报） + 1×1（被退回填报） = 41；100 − 10 × 41 ÷ 19个牵头目标 = 78.4",
     ]  # fmt: skip
 

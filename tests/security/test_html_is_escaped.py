@@ -2,22 +2,26 @@
 report page (the SVG chart included) and page of the browsable API, for every role that can see it: the
 pages are walked from the URL resolver, so a new page is checked the day it is added."""
 
+import datetime as dt
+
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import TokenProxy
 
-from progress import notifications
+from progress import notices, notifications
 from progress.models import (
     DepartmentWebhook,
     Message,
     MyTarget,
+    Notice,
     NotificationSettings,
     ProgressEntry,
     StatusChange,
 )
 from targets.models import Chapter, Department, DepartmentMembership, KeyTask, Report, Target
-from tests.security.conftest import ESCAPED, RAW, Hostile
+from tests.security.conftest import ESCAPED, IMG, RAW, SCRIPT, Hostile
 from tests.security.endpoints import body_text, classify, every_endpoint
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +36,19 @@ def hostile_rows(hostile, manager_wang) -> dict:
     )
     NotificationSettings.objects.create(user=hostile.official, receive_digest=False)
     target = hostile.target
+    # A 督办 notice to the hostile department, its matter and its reviewer's answer and evidence typed-in HTML.
+    notice = notices.notice_issue(
+        targets=[target], level="supervise", matter=f"事项{SCRIPT}", by=manager_wang
+    )
+    notices.notice_answer(
+        notice=notice,
+        by=hostile.reviewer,
+        measures=f"措施{IMG}",
+        expected_completion=dt.date(2020, 9, 30),
+        evidence=[SimpleUploadedFile(f"{IMG}.pdf", b"%PDF-1.4\n")],
+    )
     return {
+        Notice: [notice],
         Target: [target],
         MyTarget: [target],
         ProgressEntry: [hostile.returned, hostile.june],
@@ -77,8 +93,9 @@ def _admin_pages(endpoint, kind, model, rows: dict, hostile: Hostile) -> list[st
     raise AssertionError(f"say which pages of {endpoint.template} ({kind}) show typed-in text")
 
 
-def _other_pages(endpoint, kind, hostile: Hostile) -> list[str]:
+def _other_pages(endpoint, kind, hostile: Hostile, rows: dict) -> list[str]:
     entries = [hostile.returned.pk, hostile.june.pk]
+    notice = rows[Notice][0].pk
     browsable = "?format=api"
     pages = {
         "page": lambda: [endpoint.url()],
@@ -97,10 +114,15 @@ def _other_pages(endpoint, kind, hostile: Hostile) -> list[str]:
         "api_entry": lambda: [endpoint.url(pk=pk) + browsable for pk in entries],
         "api_entry_action": lambda: [endpoint.url(pk=pk) + browsable for pk in entries],  # the form page
         "api_root": lambda: [endpoint.url() + browsable],
+        "notice_issue": lambda: [endpoint.url() + f"?target={hostile.target.pk}"],
+        "notice": lambda: [endpoint.url(pk=notice)],
+        "api_notice_list": lambda: [endpoint.url() + browsable + "&department=hostile"],
+        "api_notice": lambda: [endpoint.url(pk=notice) + browsable],
         # Not pages of typed-in text: a download (tests/progress/test_evidence_download_safety.py), JSON for the
         # autocomplete widget, redirects, the sign-in pages and the API's description.
         "evidence": list,
         "cooperation_evidence": list,
+        "notice_evidence": list,
         "autocomplete": list,
         "view_on_site": list,
         "catch_all": list,
@@ -119,7 +141,7 @@ def every_page(rows: dict, hostile: Hostile) -> list[str]:
         if model is not None:
             urls += _admin_pages(endpoint, kind, model, rows, hostile)
         else:
-            urls += _other_pages(endpoint, kind, hostile)
+            urls += _other_pages(endpoint, kind, hostile, rows)
     return urls
 
 
@@ -146,6 +168,7 @@ def test_no_page_shows_typed_in_html_as_html(client, request, hostile, hostile_r
     target, june = hostile.target.pk, hostile.june.pk
     # An official or reviewer opening the definition form lands on the target's desk, checked above.
     definition = {f"/admin/targets/target/{target}/change/"} if user is None else set()
+    rows_notice = hostile_rows[Notice][0].pk
     assert {
         "/admin/progress/progressentry/",
         f"/admin/progress/progressentry/{june}/change/",
@@ -153,6 +176,9 @@ def test_no_page_shows_typed_in_html_as_html(client, request, hostile, hostile_r
         f"/api/entries/{june}/",
         "/api/targets/",
         *definition,
+        f"/admin/notices/{rows_notice}/",
+        f"/admin/notices/{rows_notice}/print/",
+        f"/api/notices/{rows_notice}/",
     } <= escaped, sorted(escaped)
 
 

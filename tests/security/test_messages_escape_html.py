@@ -1,4 +1,4 @@
-"""Digests, reminders and alerts carry HTML typed into names and metrics as text: escaped in the email's HTML
+"""Digests, reminders, alerts and 督办 notices carry HTML typed into names and metrics as text: escaped in the email's HTML
 part, as typed in its plain-text part, and made inert in a group robot's markdown (no tag, no link)."""
 
 import datetime as dt
@@ -8,8 +8,9 @@ import re
 import pytest
 from django.core import mail
 
-from progress import notifications
+from progress import notice_messages, notices, notifications
 from progress.channels import CHANNELS
+from progress.models import NoticeEvent
 from tests.progress.test_channels_webhook import RobotServer
 from tests.security.conftest import ESCAPED, LINK, RAW, SCRIPT
 
@@ -17,6 +18,7 @@ pytestmark = pytest.mark.django_db
 
 MONDAY_JULY_6 = dt.date(2020, 7, 6)  # the digest after the target turned lagging on 3 July
 MONDAY_AUGUST_10 = dt.date(2020, 8, 10)  # the July report, due 7 August, is late
+MONDAY_JULY_13 = dt.date(2020, 7, 13)  # a notice issued on 3 July is 逾期未反馈
 
 
 @pytest.fixture
@@ -31,11 +33,22 @@ def drafts(hostile, manager_wang, settings):
         if d.department_id == hostile.department.pk
     ]
     alerts = notifications.alert_drafts([hostile.change])
-    assert digest and reminders and alerts
-    return {"digest": digest[0], "reminder": reminders[0], "alert": alerts[0]}
+    notice = notices.notice_issue(
+        targets=[hostile.target], level="supervise", matter=f"事项{SCRIPT}", by=manager_wang
+    )
+    notice_drafts = notice_messages.notice_drafts(notice=notice, event=NoticeEvent.objects.get(notice=notice))
+    notice_reminders = notice_messages.notice_reminder_drafts(as_of=MONDAY_JULY_13)
+    assert digest and reminders and alerts and notice_drafts and notice_reminders
+    return {
+        "digest": digest[0],
+        "reminder": reminders[0],
+        "alert": alerts[0],
+        "notice": notice_drafts[0],
+        "notice_reminder": notice_reminders[0],
+    }
 
 
-@pytest.mark.parametrize("kind", ["digest", "reminder", "alert"])
+@pytest.mark.parametrize("kind", ["digest", "reminder", "alert", "notice", "notice_reminder"])
 def test_the_html_part_shows_typed_in_html_as_text(drafts, kind):
     html = drafts[kind].body_html
 
@@ -43,7 +56,7 @@ def test_the_html_part_shows_typed_in_html_as_text(drafts, kind):
     assert any(text in html for text in ESCAPED)
 
 
-@pytest.mark.parametrize("kind", ["digest", "reminder", "alert"])
+@pytest.mark.parametrize("kind", ["digest", "reminder", "alert", "notice", "notice_reminder"])
 def test_the_plain_text_part_shows_it_as_typed(drafts, kind):
     assert SCRIPT in drafts[kind].body_text
 

@@ -36,13 +36,16 @@ from django_celery_beat.models import (
 from rest_framework.authtoken.models import Token, TokenProxy
 from rest_framework.test import APIClient
 
-from progress import services
+from progress import notices, services
 from progress.models import (
     CooperationNote,
     DepartmentWebhook,
     EvidenceFile,
     Message,
     MyTarget,
+    Notice,
+    NoticeEvent,
+    NoticeEvidence,
     NotificationSettings,
     ProgressEntry,
     StatusChange,
@@ -95,6 +98,7 @@ class World:
     message: Message
     webhook: DepartmentWebhook
     note: CooperationNote  # 配合情况 with evidence on B's bundled target
+    notice: Notice  # to B, answered by B's reviewer with evidence
     objects: dict[type, list] = field(default_factory=dict)  # model → B's rows (or shared rows) to try
     private_models: set[type] = field(default_factory=set)  # the models whose rows above are B's own
 
@@ -119,6 +123,9 @@ class World:
             "tokens": Token.objects.filter(user__in=self.users),
             "messages": Message.objects.filter(pk=self.message.pk),
             "webhooks": DepartmentWebhook.objects.filter(department=self.department),
+            "notices": Notice.objects.filter(pk=self.notice.pk),
+            "notice_events": NoticeEvent.objects.filter(notice=self.notice),
+            "notice_evidence": NoticeEvidence.objects.filter(event__notice=self.notice),
             "report": Report.objects.filter(pk=self.target.report_id),
             "chapters": Chapter.objects.filter(report_id=self.target.report_id),
             "tasks": KeyTask.objects.filter(chapter__report_id=self.target.report_id),
@@ -132,7 +139,9 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture
-def world(july_3rd_2020, media_root, official_zhao, reviewer_zhou, official_zhang, reviewer_chen) -> World:
+def world(
+    july_3rd_2020, media_root, official_zhao, reviewer_zhou, official_zhang, reviewer_chen, manager_wang
+) -> World:
     """Department B with a target of its own, a returned May entry, a June entry with evidence awaiting
     review, a June entry on a bundled target, stored statuses, a robot, a message, a token and a lockout."""
     department = Department.objects.get(code="agriculture")
@@ -178,6 +187,14 @@ def world(july_3rd_2020, media_root, official_zhao, reviewer_zhou, official_zhan
         created_by=reviewer_zhou, created_at=timezone.now(), evidence_name=f"{MARK}配合佐证.pdf",
     )  # fmt: skip
     note.evidence.save("note.pdf", SimpleUploadedFile("note.pdf", PDF_BYTES), save=True)
+    notice = notices.notice_issue(targets=[target], level="listed", matter=f"{MARK}督办事项", by=manager_wang)
+    notices.notice_answer(
+        notice=notice,
+        by=reviewer_zhou,
+        measures=f"{MARK}整改措施",
+        expected_completion=dt.date(2020, 9, 30),
+        evidence=[SimpleUploadedFile(f"{MARK}整改.pdf", PDF_BYTES)],
+    )
     settings_row = NotificationSettings.objects.create(user=reviewer_zhou, receive_digest=False)
     token = Token.objects.create(user=official_zhao)
     lockout = {
@@ -217,8 +234,9 @@ def world(july_3rd_2020, media_root, official_zhao, reviewer_zhou, official_zhan
         DepartmentMembership: DepartmentMembership.objects.filter(department=department),
         get_user_model(): users,
         TokenProxy: TokenProxy.objects.filter(pk=token.pk),
-        Message: [message],
+        Message: [message, *Message.objects.filter(kind="notice")],
         DepartmentWebhook: [webhook],
+        Notice: [notice],
         NotificationSettings: [settings_row],
         AccessAttempt: [attempt],
         AccessLog: [log],
@@ -227,7 +245,7 @@ def world(july_3rd_2020, media_root, official_zhao, reviewer_zhou, official_zhan
     world = World(
         department=department, department_a=department_a, target=target, guessed_targets=guessed,
         entries=entries, evidence=june.evidence.get(), users=users, token=token, message=message,
-        webhook=webhook, note=note,
+        webhook=webhook, note=note, notice=notice,
     )  # fmt: skip
     world.objects = {model: list(rows) for model, rows in (shared | private).items()}
     world.private_models = set(private)
@@ -253,7 +271,7 @@ WORLD_MODELS = {
     Report, Chapter, KeyTask, Department, Group, PeriodicTask, CrontabSchedule, IntervalSchedule, SolarSchedule,
     ClockedSchedule, Target, MyTarget, ProgressEntry, StatusChange, DepartmentMembership, get_user_model(),
     TokenProxy, Message, DepartmentWebhook, NotificationSettings, AccessAttempt, AccessLog, AccessFailureLog,
-    SweepRun,
+    SweepRun, Notice,
 }  # fmt: skip
 
 
@@ -427,6 +445,30 @@ def _other_calls(world: World, endpoint: Endpoint, kind: str) -> list[Call]:
     if kind == "evidence":
         url = endpoint.url(pk=world.evidence.pk)
         return [Call("get", url, private=True), Call("post", url, {}, private=True)]
+    if kind == "notice_issue":
+        query = "?" + "&".join(f"target={pk}" for pk in target_ids)
+        issue = {"target": target_ids, "level": "supervise", "deadline": "2020-07-10", "matter_1": "篡改"}
+        return [Call("get", endpoint.url() + query), Call("post", endpoint.url(), issue)]
+    if kind == "notice":
+        url = endpoint.url(pk=world.notice.pk)
+        steps = [
+            {"step": "answer", "measures": "篡改", "expected_completion": "2020-09-30"},
+            {"step": "close", "remark": "篡改"},
+            {"step": "press", "reason": "篡改"},
+        ]
+        return [Call("get", url, private=True)] + [Call("post", url, step, private=True) for step in steps]
+    if kind == "notice_evidence":
+        url = endpoint.url(pk=NoticeEvidence.objects.get(event__notice=world.notice).pk)
+        return [Call("get", url, private=True), Call("post", url, {}, private=True)]
+    if kind == "api_notice_list":
+        queries = ["", "?department=agriculture", f"?target={world.target.pk}", "?overdue=true"]
+        issue = {"targets": target_ids, "matter": "篡改"}
+        return [Call("get", url + query) for url in urls() for query in queries] + _api_writes(urls(), issue)
+    if kind == "api_notice":
+        body = {"measures": "篡改", "expected_completion": "2020-09-30", "reason": "篡改", "remark": "篡改"}
+        return [Call("get", url, private=True) for url in urls(pk=world.notice.pk)] + _api_writes(
+            urls(pk=world.notice.pk), body, private=True
+        )
     if kind == "api_root":
         return [Call("get", url) for url in urls()]
     if kind == "api_report":
@@ -605,6 +647,10 @@ OWN_PAGES = [
     "/api/targets/{target}/history/",
     "/api/entries/{entry}/",
     "/evidence/{evidence}/",
+    "/admin/notices/{notice}/",
+    "/admin/notices/{notice}/print/",
+    "/api/notices/{notice}/",
+    "/notice-evidence/{notice_evidence}/",
 ]
 
 
@@ -614,7 +660,13 @@ def test_department_b_and_the_supervision_office_see_b_data(request, world, pers
     client = APIClient()
     client.force_login(request.getfixturevalue(person))
     june = world.entries[1]
-    values = {"target": world.target.pk, "entry": june.pk, "evidence": world.evidence.pk}
+    values = {
+        "target": world.target.pk,
+        "entry": june.pk,
+        "evidence": world.evidence.pk,
+        "notice": world.notice.pk,
+        "notice_evidence": NoticeEvidence.objects.get(event__notice=world.notice).pk,
+    }
 
     for template in OWN_PAGES:
         # An official or reviewer opening a target's definition form lands on its 目标工作台.
