@@ -17,8 +17,9 @@ PAGES = [
     pytest.param("reports-lagging", {"format": "csv"}, 9, id="lagging-csv"),
     pytest.param("reports-bulletin", {}, 9, id="bulletin"),
     pytest.param("reports-scoreboard", {}, 10, id="scoreboard"),
-    pytest.param("reports-scoreboard", {"format": "xlsx"}, 10, id="scoreboard-xlsx"),
-    pytest.param("reports-scoreboard", {"format": "csv"}, 10, id="scoreboard-csv"),
+    # The downloads one less: city-wide, nobody's department is looked up to mark their row.
+    pytest.param("reports-scoreboard", {"format": "xlsx"}, 9, id="scoreboard-xlsx"),
+    pytest.param("reports-scoreboard", {"format": "csv"}, 9, id="scoreboard-csv"),
     pytest.param("reports-overview", {}, 9, id="overview"),
     pytest.param("reports-overview", {"format": "xlsx"}, 8, id="overview-xlsx"),
     pytest.param("reports-overview", {"format": "csv"}, 8, id="overview-csv"),
