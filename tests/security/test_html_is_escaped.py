@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def hostile_rows(hostile, manager_wang) -> dict:
     """The rows whose admin pages show the hostile text (and a queued alert email, a robot, a setting)."""
-    notifications.enqueue_all(notifications.alert_drafts(hostile.change))
+    notifications.enqueue_all(notifications.alert_drafts([hostile.change]))
     DepartmentWebhook.objects.create(
         department=hostile.department, kind="dingtalk", url="https://robot.example/x"
     )
