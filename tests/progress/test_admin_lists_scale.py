@@ -12,9 +12,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("warm_caches")]
 
 LISTS = [
     pytest.param("admin:targets_target_changelist", 13, id="targets"),  # 13: the role groups, for the scoping
-    pytest.param("admin:progress_mytarget_changelist", 9, id="my-targets"),
-    pytest.param("admin:progress_progressentry_changelist", 12, id="entries"),
-    pytest.param("admin:progress_statuschange_changelist", 9, id="status-changes"),
+    pytest.param("admin:progress_mytarget_changelist", 10, id="my-targets"),  # + the work queue (#12)
+    pytest.param("admin:progress_progressentry_changelist", 13, id="entries"),  # + the page's evidence
+    pytest.param("admin:progress_statuschange_changelist", 8, id="status-changes"),  # after the desk (#12)
 ]
 
 
