@@ -148,7 +148,7 @@ class EntryFilter(django_filters.FilterSet):
 
 class NoticeFilter(django_filters.FilterSet):
     department = django_filters.CharFilter(field_name="department__code", help_text="责任单位代码")
-    target = django_filters.NumberFilter(field_name="targets__id", help_text="目标 ID")
+    target = IdFilter(field_name="targets__id", help_text="目标 ID")
     level = django_filters.ChoiceFilter(choices=NoticeLevel.choices, help_text="督办级别")
     state = django_filters.ChoiceFilter(
         choices=NoticeState.choices, help_text="存储状态（逾期未反馈见 standing）"

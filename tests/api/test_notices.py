@@ -186,3 +186,9 @@ def test_in_the_schema(api, manager_wang):
         "/api/notices/{id}/press/",
     ):
         assert path in schema["paths"], path
+
+
+def test_a_target_filter_that_is_not_an_id_is_refused(api, manager_wang):
+    response = api(manager_wang).get("/api/notices/?target=0.5")
+    assert response.status_code == 400
+    assert "target" in response.json()
