@@ -153,8 +153,10 @@ class NoticeFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(
         choices=NoticeState.choices, help_text="存储状态（逾期未反馈见 standing）"
     )
-    overdue = django_filters.BooleanFilter(
-        method="filter_overdue", help_text="true：只列出逾期未反馈的督办单"
+    overdue = django_filters.ChoiceFilter(
+        choices=[("true", "是"), ("false", "否")],
+        method="filter_overdue",
+        help_text="true：只列出逾期未反馈的督办单；false：只列出其余的",
     )
 
     class Meta:
@@ -162,7 +164,7 @@ class NoticeFilter(django_filters.FilterSet):
         fields = ["department", "target", "level", "state", "overdue"]
 
     def filter_overdue(self, queryset, name, value):
-        if value is None:
+        if not value:
             return queryset
         overdue = Q(state=NoticeState.ISSUED, deadline__lt=clock.today())
-        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+        return queryset.filter(overdue) if value == "true" else queryset.exclude(overdue)

@@ -523,7 +523,9 @@ class NoticeCreateSerializer(serializers.Serializer):
     """A notice for targets of one lead department; the matter defaults to their status and reasons."""
 
     targets = serializers.ListField(
-        child=serializers.IntegerField(), help_text="目标 ID（同一牵头单位）", allow_empty=True
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        help_text="目标 ID（同一牵头单位）",
+        allow_empty=True,
     )
     level = serializers.ChoiceField(choices=NoticeLevel.choices, default=NoticeLevel.SUPERVISE)
     matter = serializers.CharField(

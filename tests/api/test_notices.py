@@ -192,3 +192,10 @@ def test_a_target_filter_that_is_not_an_id_is_refused(api, manager_wang):
     response = api(manager_wang).get("/api/notices/?target=0.5")
     assert response.status_code == 400
     assert "target" in response.json()
+
+
+def test_bad_filters_and_target_ids_are_refused(api, manager_wang):
+    assert api(manager_wang).get("/api/notices/?overdue=-58800").status_code == 400
+    response = api(manager_wang).post("/api/notices/", {"targets": [2**70]}, format="json")
+    assert response.status_code == 400
+    assert "targets" in response.json()
