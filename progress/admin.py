@@ -59,7 +59,7 @@ from progress.selectors import (
 )
 from progress.services import target_rule
 from targets import roles
-from targets.admin import HistoryAdmin
+from targets.admin import EntryReportYearFilter, HistoryAdmin, ReportYearFilter
 from targets.models import Target, format_decimal
 from targets.selectors import targets_visible_to
 from wuzhong_tracker import clock
@@ -201,7 +201,9 @@ class ProgressEntryAdmin(ImportMixin, HistoryAdmin):
         "evidence_links", "department", "submitter", "submitted_at", "revision",
     )  # fmt: skip
     list_display_links = ("target_code", "target_metric")
-    list_filter = (ReviewStateFilter, DepartmentEntryFilter, "provenance", "is_final", "period_end")
+    list_filter = (
+        EntryReportYearFilter, ReviewStateFilter, DepartmentEntryFilter, "provenance", "is_final", "period_end",
+    )  # fmt: skip
     search_fields = ("target__code", "target__metric", "note")
     list_select_related = ("target", "department", "submitted_by")
     date_hierarchy = "period_end"
@@ -508,7 +510,14 @@ class MyTargetAdmin(ViewOnlyAdmin):
         "next_due_display", "report_link",
     )  # fmt: skip
     list_display_links = ("code", "metric")
-    list_filter = (DueNowFilter, PerformanceFilter, ReportingFilter, "task__chapter", "frequency")
+    list_filter = (
+        ReportYearFilter,
+        DueNowFilter,
+        PerformanceFilter,
+        ReportingFilter,
+        "task__chapter",
+        "frequency",
+    )
     search_fields = ("code", "metric")
     list_per_page = 50
     actions = ["recompute_now"]

@@ -17,6 +17,7 @@ from progress.services import (
 )
 from targets.models import Chapter, Comparator, Department, KeyTask, Target, format_decimal
 from targets.selectors import targets_visible_to
+from targets.years import report_default, report_resolve, report_select_choices
 from wuzhong_tracker import clock
 
 
@@ -196,8 +197,10 @@ class ReturnReasonForm(forms.Form):
 
 
 class ReportFilterForm(forms.Form):
-    """The filters of the managers' report pages; every report is evaluated "as of" a date."""
+    """The filters of the managers' report pages; every report is evaluated "as of" a date, for one report
+    (year): the one asked for (?report=<year or ID>), else this year's or the latest (targets/years.py)."""
 
+    report = forms.CharField(label="报告年度", required=False, widget=forms.Select)
     as_of = forms.DateField(
         label="截至日期",
         required=False,
@@ -223,15 +226,23 @@ class ReportFilterForm(forms.Form):
         self.fields["task"].queryset = KeyTask.objects.select_related("chapter").order_by(
             "chapter__number", "number"
         )
+        self.fields["report"].widget.choices = report_select_choices()
 
     # Set when no date was asked for and the latest report's year is over: the page then shows that year
     # as it closed (progress.selectors.boards_default_as_of) and says so.
     closed_year: int | None = None
 
+    def clean_report(self):
+        value = self.cleaned_data["report"]
+        if not value:
+            return report_default(today=clock.today())
+        return report_resolve(value)
+
     def clean_as_of(self):
         as_of, today = self.cleaned_data["as_of"], clock.today()
+        report = self.cleaned_data.get("report")
         if as_of is None:
-            default = boards_default_as_of(today=today)
+            default = boards_default_as_of(today=today, report=report.pk if report else None)
             self.closed_year = default.closed_year
             return default.as_of
         if as_of > today:
@@ -241,6 +252,7 @@ class ReportFilterForm(forms.Form):
     def report_filters(self) -> ReportFilters:
         data = self.cleaned_data
         return ReportFilters(
+            report=data["report"].pk if data.get("report") else None,
             chapter=data["chapter"].pk if data.get("chapter") else None,
             task=data["task"].pk if data.get("task") else None,
             department=data["department"].code if data.get("department") else None,

@@ -37,6 +37,7 @@ from progress.selectors import (
     period_due_now,
 )
 from progress.services import target_rule
+from progress.years import previous_year_result
 from targets import roles
 from targets.models import DepartmentRole
 from targets.selectors import targets_visible_to
@@ -56,10 +57,14 @@ class ReportView(PermissionRequiredMixin, TemplateView):
 
     permission_required = "progress.view_mytarget"
     title = ""
-    filter_fields: tuple[str, ...] = ("as_of",)
+    filter_fields: tuple[str, ...] = ("report", "as_of")
+
+    def form_data(self, request):
+        return request.GET
 
     def get(self, request, *args, **kwargs):
-        self.form = ReportFilterForm(request.GET)  # every field is optional: no query string means today
+        # Every field is optional: no query string means today, for this year's report (or the latest).
+        self.form = ReportFilterForm(self.form_data(request))
         valid = self.form.is_valid()
         self.as_of = self.form.cleaned_data["as_of"] if valid else None
         if valid and request.GET.get("format") in ("xlsx", "csv"):
@@ -100,7 +105,7 @@ class LaggingReportView(ReportView):
 
     template_name = "progress/reports/lagging.html"
     title = "滞后/逾期目标"
-    filter_fields = ("as_of", "chapter", "task", "department", "performance", "reporting")
+    filter_fields = ("report", "as_of", "chapter", "task", "department", "performance", "reporting")
     paginate_by: int | None = 100
 
     def rows(self):
@@ -167,13 +172,13 @@ class ScoreboardView(ReportView):
 
     def report_context(self) -> dict:
         return {
-            "scores": department_scoreboard(as_of=self.as_of),
+            "scores": department_scoreboard(as_of=self.as_of, report=self.form.report_filters().report),
             "rule": SCORE_RULE,
             "own_department": roles.department_of(self.request.user),
         }
 
     def export(self, file_format: str) -> HttpResponse:
-        scores = department_scoreboard(as_of=self.as_of)
+        scores = department_scoreboard(as_of=self.as_of, report=self.form.report_filters().report)
         if file_format == "xlsx":
             content = exports.scoreboard_xlsx(scores=scores, as_of=self.as_of, rule=SCORE_RULE)
             return _download(content, self.filename("责任单位计分排名", "xlsx"), XLSX)
@@ -184,7 +189,7 @@ class ScoreboardView(ReportView):
 class ChapterOverviewView(ReportView):
     template_name = "progress/reports/overview.html"
     title = "分章节完成情况"
-    filter_fields = ("as_of", "department")
+    filter_fields = ("report", "as_of", "department")
 
     def summary(self):
         return status_summary(user=self.request.user, as_of=self.as_of, filters=self.form.report_filters())
@@ -219,6 +224,13 @@ class TargetReportView(ReportView):
     button for the lead department, and its status history; all as of a date."""
 
     template_name = "progress/reports/target.html"
+    filter_fields = ("as_of",)
+
+    def form_data(self, request):
+        # The desk's default date is its own report's (a 2020 target read in 2021 opens on 2020's close).
+        data = request.GET.copy()
+        data["report"] = str(self.target.report_id)
+        return data
 
     def get(self, request, *args, **kwargs):
         self.target = get_object_or_404(targets_visible_to(request.user).with_structure(), pk=kwargs["pk"])
@@ -260,6 +272,8 @@ class TargetReportView(ReportView):
                 as_of=as_of, notices=notices_visible_to(self.request.user).filter(targets=target)
             ),
             "can_issue_notice": can_issue(self.request.user),
+            # Years side by side: last year's target of the same metric, its result as the baseline.
+            "previous_result": previous_year_result(target),
         }
 
     def _cooperates(self, target) -> bool:

@@ -46,6 +46,7 @@ class ReportFilters:
     reporting: str | None = None
     measure: str | None = None
     target: int | None = None  # one Target pk (a target's own page and export)
+    report: int | None = None  # Report pk (years side by side: targets/years.py picks the default)
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,8 @@ def _targets(user, filters: ReportFilters) -> QuerySet[Target]:
         targets = targets.filter(measure=filters.measure)
     if filters.target:
         targets = targets.filter(pk=filters.target)
+    if filters.report:
+        targets = targets.filter(report_id=filters.report)
     return targets.prefetch_related(
         Prefetch(
             "assignments",
@@ -260,11 +263,11 @@ class DepartmentScore:
         )
 
 
-def department_scoreboard(*, as_of: dt.date) -> list[DepartmentScore]:
+def department_scoreboard(*, as_of: dt.date, report: int | None = None) -> list[DepartmentScore]:
     """Per department (targets it leads): statuses, reporting, returned entries and an explainable score,
     ranked best first (ties share a rank). City-wide for everyone who may see the board: a score computed
     from the part of the city one official sees would differ from the office's for the same department."""
-    rows = target_rows(user=None, as_of=as_of)
+    rows = target_rows(user=None, as_of=as_of, filters=ReportFilters(report=report))
     scores: dict[int, DepartmentScore] = {}
     for row in rows:
         lead = row.lead

@@ -245,11 +245,12 @@ class DefaultAsOf:
     closed_year: int | None = None
 
 
-def boards_default_as_of(*, today: dt.date) -> DefaultAsOf:
-    """One query: the latest report's distinct deadlines with its year and working-day rule."""
-    latest = Report.objects.order_by("-year", "pk").values("pk")[:1]
+def boards_default_as_of(*, today: dt.date, report: int | None = None) -> DefaultAsOf:
+    """One query: the latest report's (or the given report's) distinct deadlines with its year and
+    working-day rule."""
+    shown = Subquery(Report.objects.order_by("-year", "pk").values("pk")[:1]) if report is None else report
     rows = list(
-        Target.objects.filter(report=Subquery(latest))
+        Target.objects.filter(report=shown)
         .values_list("deadline", "report__year", "report__report_due_working_days")
         .distinct()
         .order_by()

@@ -36,6 +36,7 @@ from progress.models import (
     TargetStatus,
 )
 from progress.rules import Evaluation, Figure, TargetRule, Thresholds, evaluate, period_ends, period_label
+from progress.years import year_lock_refusal
 from targets import roles
 from targets.models import Comparator, DepartmentRole, Measure, Target, format_decimal
 from targets.selectors import targets_visible_to
@@ -149,6 +150,9 @@ def progress_entry_validate(
         errors["value"] = f"“{target.metric}”的数值不能为负数（只有增速、变化幅度类指标可以为负）。"
     if target.comparator == Comparator.DONE and not Decimal(0) <= value <= Decimal(100):
         errors["value"] = "里程碑类目标填报完成百分比，应在0到100之间。"
+    locked = year_lock_refusal(target=target, today=today)
+    if locked and "target" not in errors:
+        errors["target"] = locked
     if period_end is None:
         errors["period_end"] = "请填写报告期末。"
     else:

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.contrib import admin
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -35,6 +35,8 @@ from targets.models import (
     format_decimal,
 )
 from targets.selectors import targets_visible_to
+from targets.years import report_choices, report_default, report_resolve
+from wuzhong_tracker import clock
 
 THRESHOLD_FIELDS = (
     "cumulative_on_track_pp", "cumulative_at_risk_pp", "level_on_track_pp", "level_at_risk_pp",
@@ -281,6 +283,55 @@ class BaselineInline(admin.StackedInline):
         return False
 
 
+class ReportYearFilter(admin.SimpleListFilter):
+    """报告年度: one year at a time (years side by side), by default this year's report or the latest
+    (targets.years.report_default); `?report=` takes a year or a report's ID, `all` every year.
+    Subclasses name the path to the report (`field_name`)."""
+
+    title = _("报告年度")
+    parameter_name = "report"
+    field_name = "report_id"
+
+    def lookups(self, request, model_admin):
+        return [(str(report.pk), f"{report.year}年 · {report.title}") for report in report_choices()] + [
+            ("all", _("全部年度"))
+        ]
+
+    def shown_report(self):
+        """The report the list shows: the one asked for, else the default (None: every report)."""
+        if not hasattr(self, "_shown"):
+            value = self.value()
+            try:
+                self._shown = report_resolve(value) if value and value != "all" else None
+            except ValidationError:
+                self._shown = None
+            if not value:
+                self._shown = report_default(today=clock.today())
+        return self._shown
+
+    def choices(self, changelist):
+        shown = self.shown_report()
+        for lookup, title in self.lookup_choices:
+            selected = (
+                (self.value() == "all")
+                if lookup == "all"
+                else (shown is not None and lookup == str(shown.pk))
+            )
+            yield {
+                "selected": selected,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        report = self.shown_report()
+        return queryset.filter(**{self.field_name: report.pk}) if report is not None else queryset
+
+
+class EntryReportYearFilter(ReportYearFilter):
+    field_name = "target__report_id"
+
+
 class DepartmentFilter(admin.SimpleListFilter):
     title = _("责任单位")
     parameter_name = "department"
@@ -334,6 +385,7 @@ class TargetAdmin(HistoryAdmin):
     )
     list_display_links = ("code", "metric")
     list_filter = (
+        ReportYearFilter,
         "task__chapter",
         KeyTaskFilter,
         DepartmentFilter,

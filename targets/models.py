@@ -71,6 +71,13 @@ class Report(models.Model):
         _("水平类预警阈值（差距个百分点）"), max_digits=6, decimal_places=2, default=Decimal(10)
     )
     report_due_working_days = models.PositiveSmallIntegerField(_("报送期限（期末后第几个工作日）"), default=5)
+    # A year is locked for new figures once its last report's due date plus YEAR_LOCK_GRACE_DAYS has
+    # passed (progress/years.py); an administrator may reopen it (targets/years.py), the reason kept in
+    # the history.
+    entries_reopened = models.BooleanField(_("年度结束后重新开放填报"), default=False)
+
+    # The full text is not copied into every history row: it never changes after the load.
+    history = HistoricalRecords(excluded_fields=["source_text"])
 
     class Meta:
         verbose_name = _("政府工作报告")
@@ -244,6 +251,16 @@ class Target(models.Model):
     )
     departments = models.ManyToManyField(
         Department, through="TargetDepartment", related_name="targets", verbose_name=_("责任单位")
+    )
+    # Last year's target of the same metric (proposed by the drafter, confirmed on the draft page): its
+    # result is this target's baseline (targets/years.py: target_baseline).
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="successors",
+        verbose_name=_("上年同一指标的目标"),
     )
 
     objects = TargetQuerySet.as_manager()
@@ -433,3 +450,58 @@ class Baseline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}年 {format_decimal(self.value)} {self.unit}"
+
+
+class ReportDraft(models.Model):
+    """A report drafted from its uploaded text (targets/drafting), under review on the draft page before it
+    is published as a report through the loader (targets/draft_review.py).
+
+    `data` is the loader's data file as JSON (docs/data-format.md), dates as ISO strings; each target may
+    carry two keys the loader does not read, stripped when publishing: `previous_target` (the ID of last
+    year's target of the same metric) and `previous_confirmed` (the office confirmed that link)."""
+
+    issuer = models.CharField(_("发布机关"), max_length=100)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    title = models.CharField(_("标题"), max_length=200)
+    source_name = models.CharField(_("上传的文件名"), max_length=200, blank=True)
+    source_text = models.TextField(_("报告全文（规范化后）"))
+    data = models.JSONField(_("起草的数据"))
+    warnings = models.JSONField(_("起草提示"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
+    created_at = models.DateTimeField(_("上传时间"))
+    published_report = models.ForeignKey(
+        Report,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="drafts",
+        verbose_name=_("已发布为"),
+    )
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["source_text"])
+
+    class Meta:
+        verbose_name = _("报告草稿")
+        verbose_name_plural = _("报告草稿")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="draft_year_plausible"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}（草稿）"
+
+    def get_absolute_url(self) -> str:
+        return reverse("report-draft", args=[self.pk])
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None

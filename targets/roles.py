@@ -69,6 +69,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "progress.view_notice",
         "progress.add_notice",
         "progress.change_notice",
+        # The next year's report: upload its text, review the draft, publish it (targets/draft_review.py).
+        "targets.view_reportdraft",
+        "targets.add_reportdraft",
+        "targets.change_reportdraft",
     ],
     REVIEWER: [*_DEPARTMENT_PERMISSIONS, "progress.review_progressentry", "progress.answer_notice"],
     OFFICIAL: _DEPARTMENT_PERMISSIONS,

@@ -232,6 +232,10 @@ IMPORT_MAX_LISTED_ERRORS = env_int("IMPORT_MAX_LISTED_ERRORS", default=200, mini
 EVIDENCE_MAX_FILES_PER_ENTRY = env_int("EVIDENCE_MAX_FILES_PER_ENTRY", default=20, minimum=1)
 EVIDENCE_MAX_MB_PER_ENTRY = env_int("EVIDENCE_MAX_MB_PER_ENTRY", default=50, minimum=1)
 
+# A year refuses new entries this many days after its last report's due date (progress/years.py);
+# administrators can reopen it with a reason (targets/years.py).
+YEAR_LOCK_GRACE_DAYS = env_int("YEAR_LOCK_GRACE_DAYS", default=30, minimum=0)
+
 # /healthz: how old beat's last tick and the last finished sweep may be before the service is unhealthy.
 # Beat sends the outbox flush every minute; the sweep runs daily at 00:30.
 HEALTH_BEAT_MAX_AGE = env_int("HEALTH_BEAT_MAX_AGE", default=5 * 60, minimum=1)

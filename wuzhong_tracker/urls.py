@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 from progress.notice_views import notice_evidence_download, notice_urls
 from progress.report_views import report_urls
 from progress.views import cooperation_evidence_download, evidence_download
+from targets.draft_views import draft_urls
 from wuzhong_tracker.health import healthz
 from wuzhong_tracker.schema import SchemaView
 
@@ -20,6 +21,7 @@ urlpatterns = [
     # The managers' reports live inside the admin (same login and look), ahead of the admin's own URLs.
     path("admin/", include(report_urls())),
     path("admin/", include(notice_urls())),
+    path("admin/", include(draft_urls())),
     path("admin/", admin.site.urls),
     path("evidence/<int:pk>/", evidence_download, name="evidence-download"),
     path(

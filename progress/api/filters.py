@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F, Q
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
@@ -18,6 +19,7 @@ from progress.models import (
 )
 from progress.selectors import entries_awaiting_review_by
 from targets.models import Chapter, KeyTask, Measure, Target, TargetDepartment
+from targets.years import report_default, report_resolve
 from wuzhong_tracker import clock
 
 
@@ -98,8 +100,34 @@ class KeyTaskFilter(django_filters.FilterSet):
         fields = ["report", "chapter"]
 
 
+class ReportYearFilter(django_filters.CharFilter):
+    """`?report=2021` or `?report=<ID>` (targets.years.report_resolve), `all` for every year. A list
+    without it shows this year's report or the latest (`report_default_filter`, applied by the list
+    views only: a target's own URL finds it whatever its year)."""
+
+    def filter(self, qs, value):
+        if not value or value == "all":
+            return qs
+        try:
+            report = report_resolve(value)
+        except DjangoValidationError as error:
+            raise ValidationError({"report": error.messages}) from None
+        return qs.filter(**{self.field_name: report.pk})
+
+
+def report_default_filter(request, queryset, field_name: str):
+    """A list asked for no report: this year's report, or the latest (targets.years.report_default)."""
+    if request.query_params.get("report"):
+        return queryset
+    report = report_default(today=clock.today())
+    return queryset.filter(**{field_name: report.pk}) if report is not None else queryset
+
+
 class TargetFilter(django_filters.FilterSet):
-    report = IdFilter(field_name="report__id", help_text="报告 ID")
+    report = ReportYearFilter(
+        field_name="report_id",
+        help_text="报告：年度（如 2021）或报告 ID；all 为全部年度；不填为本年度的报告（没有则为最新的）",
+    )
     chapter = IdFilter(field_name="task__chapter__id", help_text="章节 ID")
     task = IdFilter(field_name="task__id", help_text="重点任务 ID")
     department = django_filters.CharFilter(

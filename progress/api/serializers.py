@@ -1,6 +1,7 @@
 """The API's JSON, field by field. Serializers only shape data: every rule is in the services and
 selectors (progress.services, progress.reports, targets.selectors)."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -29,6 +30,7 @@ from progress.rules import (
 from progress.selectors import boards_default_as_of
 from targets.models import Baseline, Chapter, Department, KeyTask, Measure, Report, Target
 from targets.selectors import decimal_to_json
+from targets.years import report_default, report_resolve
 from wuzhong_tracker import clock
 
 # ------------------------------------------------------------------------------------------- fields
@@ -345,6 +347,11 @@ class ReportParamsSerializer(serializers.Serializer):
         "按当日结束时的填报重现当时的结果",
         error_messages={"invalid": "as_of 必须是 YYYY-MM-DD 格式的日期，如 2020-07-03。"},
     )
+    report = serializers.CharField(
+        required=False,
+        max_length=20,
+        help_text="报告：年度（如 2021）或报告 ID；不填为本年度的报告（没有则为最新的）",
+    )
     chapter = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1, help_text="章节 ID")
     task = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1, help_text="重点任务 ID")
     department = serializers.SlugField(required=False, help_text="责任单位代码（牵头或配合）")
@@ -356,9 +363,18 @@ class ReportParamsSerializer(serializers.Serializer):
             raise serializers.ValidationError(f"as_of 不能晚于今天（{today:%Y-%m-%d}）。")
         return as_of
 
+    def validate_report(self, value):
+        try:
+            return report_resolve(value).pk
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+
     def validate(self, attrs):
+        if "report" not in attrs:
+            default = report_default(today=clock.today())
+            attrs["report"] = default.pk if default else None
         if "as_of" not in attrs:
-            attrs["as_of"] = boards_default_as_of(today=clock.today()).as_of
+            attrs["as_of"] = boards_default_as_of(today=clock.today(), report=attrs["report"]).as_of
         return attrs
 
 

@@ -17,7 +17,14 @@ from rest_framework.views import APIView
 from progress import notices, services
 from progress.api import serializers
 from progress.api.exceptions import errors
-from progress.api.filters import ChapterFilter, EntryFilter, KeyTaskFilter, NoticeFilter, TargetFilter
+from progress.api.filters import (
+    ChapterFilter,
+    EntryFilter,
+    KeyTaskFilter,
+    NoticeFilter,
+    TargetFilter,
+    report_default_filter,
+)
 from progress.models import NoticeEvent, ProgressEntry
 from progress.reports import ReportFilters, lagging_report, status_summary
 from progress.selectors import entries_visible_to, notice_matter_prefill, notices_visible_to
@@ -101,9 +108,12 @@ class TargetViewSet(viewsets.ReadOnlyModelViewSet):
     }
 
     def get_queryset(self):
-        return (
+        targets = (
             targets_visible_to(self.request.user).with_structure().select_related("status").in_reading_order()
         )
+        if self.action == "list":
+            targets = report_default_filter(self.request, targets, "report_id")
+        return targets
 
     @extend_schema(
         summary="目标的历史",
