@@ -12,6 +12,7 @@ from django.db import transaction
 
 from targets import roles
 from targets.models import Report
+from wuzhong_tracker import clock
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
 
@@ -64,6 +65,7 @@ def report_entries_reopen(*, report: Report, by, reason: str, reopen: bool = Tru
     report.entries_reopened = reopen
     report._change_reason = reason
     report._history_user = by
+    report._history_date = clock.now()  # the service's clock, as every history row of the project
     report.save(update_fields=["entries_reopened"])
     return report
 
