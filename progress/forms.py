@@ -17,7 +17,7 @@ from progress.services import (
 )
 from targets.models import Chapter, Comparator, Department, KeyTask, Target, format_decimal
 from targets.selectors import targets_visible_to
-from targets.years import report_default, report_resolve, report_select_choices
+from targets.years import Shown, report_choices, report_pick, report_select_choices
 from wuzhong_tracker import clock
 
 
@@ -218,7 +218,8 @@ class ReportFilterForm(forms.Form):
         label="报送状态", choices=[("", "全部"), *ReportingStatus.choices], required=False
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, report=None, **kwargs):
+        """`report`: the page's own report (a target's desk), which no query string changes."""
         super().__init__(*args, **kwargs)
         self.fields["chapter"].queryset = Chapter.objects.select_related("report").order_by(
             "report", "number"
@@ -226,23 +227,36 @@ class ReportFilterForm(forms.Form):
         self.fields["task"].queryset = KeyTask.objects.select_related("chapter").order_by(
             "chapter__number", "number"
         )
-        self.fields["report"].widget.choices = report_select_choices()
+        self.fixed = Shown(year=report.year, report_id=report.pk) if report is not None else None
+        self._reports = None
+        # Read when rendered or cleaned, once: the options and the pick share one query.
+        self.fields["report"].widget.choices = lambda: report_select_choices(self.reports())
+
+    def reports(self) -> list:
+        if self._reports is None:
+            self._reports = list(report_choices().only("pk", "year", "title"))
+        return self._reports
 
     # Set when no date was asked for and the latest report's year is over: the page then shows that year
     # as it closed (progress.selectors.boards_default_as_of) and says so.
     closed_year: int | None = None
 
-    def clean_report(self):
+    def clean_report(self) -> Shown | None:
+        if self.fixed is not None:
+            return self.fixed
         value = self.cleaned_data["report"]
-        if not value:
-            return report_default(today=clock.today())
-        return report_resolve(value)
+        shown = report_pick(self.reports(), value, today=clock.today())
+        if value and shown is None:
+            raise ValidationError(f"没有“{value}”：请选择有报告的年度（如 2021）或报告 ID。")
+        return shown
 
     def clean_as_of(self):
         as_of, today = self.cleaned_data["as_of"], clock.today()
-        report = self.cleaned_data.get("report")
+        shown = self.cleaned_data.get("report")
         if as_of is None:
-            default = boards_default_as_of(today=today, report=report.pk if report else None)
+            default = boards_default_as_of(
+                today=today, report=shown.report_id if shown else None, year=shown.year if shown else None
+            )
             self.closed_year = default.closed_year
             return default.as_of
         if as_of > today:
@@ -252,7 +266,8 @@ class ReportFilterForm(forms.Form):
     def report_filters(self) -> ReportFilters:
         data = self.cleaned_data
         return ReportFilters(
-            report=data["report"].pk if data.get("report") else None,
+            report=data["report"].report_id if data.get("report") else None,
+            year=data["report"].year if data.get("report") else None,
             chapter=data["chapter"].pk if data.get("chapter") else None,
             task=data["task"].pk if data.get("task") else None,
             department=data["department"].code if data.get("department") else None,

@@ -59,12 +59,12 @@ class ReportView(PermissionRequiredMixin, TemplateView):
     title = ""
     filter_fields: tuple[str, ...] = ("report", "as_of")
 
-    def form_data(self, request):
-        return request.GET
+    def page_report(self):
+        return None
 
     def get(self, request, *args, **kwargs):
         # Every field is optional: no query string means today, for this year's report (or the latest).
-        self.form = ReportFilterForm(self.form_data(request))
+        self.form = ReportFilterForm(request.GET, report=self.page_report())
         valid = self.form.is_valid()
         self.as_of = self.form.cleaned_data["as_of"] if valid else None
         if valid and request.GET.get("format") in ("xlsx", "csv"):
@@ -172,13 +172,13 @@ class ScoreboardView(ReportView):
 
     def report_context(self) -> dict:
         return {
-            "scores": department_scoreboard(as_of=self.as_of, report=self.form.report_filters().report),
+            "scores": department_scoreboard(as_of=self.as_of, filters=self.form.report_filters()),
             "rule": SCORE_RULE,
             "own_department": roles.department_of(self.request.user),
         }
 
     def export(self, file_format: str) -> HttpResponse:
-        scores = department_scoreboard(as_of=self.as_of, report=self.form.report_filters().report)
+        scores = department_scoreboard(as_of=self.as_of, filters=self.form.report_filters())
         if file_format == "xlsx":
             content = exports.scoreboard_xlsx(scores=scores, as_of=self.as_of, rule=SCORE_RULE)
             return _download(content, self.filename("责任单位计分排名", "xlsx"), XLSX)
@@ -226,11 +226,9 @@ class TargetReportView(ReportView):
     template_name = "progress/reports/target.html"
     filter_fields = ("as_of",)
 
-    def form_data(self, request):
+    def page_report(self):
         # The desk's default date is its own report's (a 2020 target read in 2021 opens on 2020's close).
-        data = request.GET.copy()
-        data["report"] = str(self.target.report_id)
-        return data
+        return self.target.report
 
     def get(self, request, *args, **kwargs):
         self.target = get_object_or_404(targets_visible_to(request.user).with_structure(), pk=kwargs["pk"])

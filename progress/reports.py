@@ -46,7 +46,9 @@ class ReportFilters:
     reporting: str | None = None
     measure: str | None = None
     target: int | None = None  # one Target pk (a target's own page and export)
-    report: int | None = None  # Report pk (years side by side: targets/years.py picks the default)
+    # Years side by side (targets/years.py picks the default): one report (pk), else one year's reports.
+    report: int | None = None
+    year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,8 @@ def _targets(user, filters: ReportFilters) -> QuerySet[Target]:
         targets = targets.filter(pk=filters.target)
     if filters.report:
         targets = targets.filter(report_id=filters.report)
+    elif filters.year:
+        targets = targets.filter(report__year=filters.year)
     return targets.prefetch_related(
         Prefetch(
             "assignments",
@@ -263,11 +267,16 @@ class DepartmentScore:
         )
 
 
-def department_scoreboard(*, as_of: dt.date, report: int | None = None) -> list[DepartmentScore]:
+def department_scoreboard(
+    *, as_of: dt.date, filters: ReportFilters = ReportFilters()
+) -> list[DepartmentScore]:
     """Per department (targets it leads): statuses, reporting, returned entries and an explainable score,
     ranked best first (ties share a rank). City-wide for everyone who may see the board: a score computed
     from the part of the city one official sees would differ from the office's for the same department."""
-    rows = target_rows(user=None, as_of=as_of, filters=ReportFilters(report=report))
+    # Only the year (or report) of `filters`: a ranking mixes no years.
+    rows = target_rows(
+        user=None, as_of=as_of, filters=ReportFilters(report=filters.report, year=filters.year)
+    )
     scores: dict[int, DepartmentScore] = {}
     for row in rows:
         lead = row.lead

@@ -245,12 +245,19 @@ class DefaultAsOf:
     closed_year: int | None = None
 
 
-def boards_default_as_of(*, today: dt.date, report: int | None = None) -> DefaultAsOf:
-    """One query: the latest report's (or the given report's) distinct deadlines with its year and
-    working-day rule."""
-    shown = Subquery(Report.objects.order_by("-year", "pk").values("pk")[:1]) if report is None else report
+def boards_default_as_of(
+    *, today: dt.date, report: int | None = None, year: int | None = None
+) -> DefaultAsOf:
+    """One query: the distinct deadlines, with their year and working-day rule, of the latest report, or of
+    the report (pk) or the year's reports the page shows."""
+    if report is not None:
+        shown = {"report": report}
+    elif year is not None:
+        shown = {"report__year": year}
+    else:
+        shown = {"report": Subquery(Report.objects.order_by("-year", "pk").values("pk")[:1])}
     rows = list(
-        Target.objects.filter(report=shown)
+        Target.objects.filter(**shown)
         .values_list("deadline", "report__year", "report__report_due_working_days")
         .distinct()
         .order_by()

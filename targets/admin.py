@@ -7,10 +7,11 @@ departments (责任分工) inline, and every change is kept in the history (djan
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Max, Q
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -35,7 +36,7 @@ from targets.models import (
     format_decimal,
 )
 from targets.selectors import targets_visible_to
-from targets.years import report_choices, report_default, report_resolve
+from targets.years import Shown, report_choices, report_pick, report_select_choices
 from wuzhong_tracker import clock
 
 THRESHOLD_FIELDS = (
@@ -110,8 +111,16 @@ class ChapterInline(ReadOnlyInline):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
-    list_display = ("title", "issuer", "year", "delivered_on", "chapter_count", "target_count")
+class ReportAdmin(HistoryAdmin):
+    list_display = (
+        "title",
+        "issuer",
+        "year",
+        "delivered_on",
+        "chapter_count",
+        "target_count",
+        "entries_state",
+    )
     readonly_fields = ("issuer", "year", "title", "delivered_on", "occasion", "source_text")
     fieldsets = (
         (None, {"fields": ("title", "issuer", "year", "delivered_on", "occasion")}),
@@ -134,9 +143,39 @@ class ReportAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                chapter_count=Count("chapters", distinct=True), target_count=Count("targets", distinct=True)
+                chapter_count=Count("chapters", distinct=True),
+                target_count=Count("targets", distinct=True),
+                last_deadline=Max("targets__deadline"),
             )
         )
+
+    @admin.display(description=_("年度填报"))
+    def entries_state(self, report: Report) -> str:
+        """Open, locked (since when) or reopened; administrators get the link to reopen or lock it."""
+        from progress.years import year_lock_date  # progress builds on targets
+
+        if report.entries_reopened:
+            state = "已重新开放"
+        elif report.last_deadline is None:
+            state = "—"
+        else:
+            locked_from = year_lock_date(
+                last_deadline=report.last_deadline,
+                due_working_days=report.report_due_working_days,
+                grace_days=settings.YEAR_LOCK_GRACE_DAYS,
+            )
+            state = f"已锁定（{locked_from:%Y-%m-%d}起）" if clock.today() >= locked_from else "开放"
+        if not self._may_reopen:
+            return state
+        return format_html(
+            '{} · <a href="{}">重新开放/锁定</a>', state, reverse("report-year-entries", args=[report.pk])
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        self._may_reopen = request.user.has_perm("targets.change_report")  # administrators
+        return super().changelist_view(request, extra_context)
+
+    _may_reopen = False
 
     @admin.display(description=_("章节数"), ordering="chapter_count")
     def chapter_count(self, report: Report) -> int:
@@ -284,52 +323,44 @@ class BaselineInline(admin.StackedInline):
 
 
 class ReportYearFilter(admin.SimpleListFilter):
-    """报告年度: one year at a time (years side by side), by default this year's report or the latest
-    (targets.years.report_default); `?report=` takes a year or a report's ID, `all` every year.
-    Subclasses name the path to the report (`field_name`)."""
+    """报告年度: one year at a time (years side by side), by default this year or the latest year with a
+    report (targets.years.report_pick); `?report=` takes a year or a report's ID, `all` every year.
+    Subclasses name the path to the report (`path`)."""
 
     title = _("报告年度")
     parameter_name = "report"
-    field_name = "report_id"
+    path = "report"
 
     def lookups(self, request, model_admin):
-        return [(str(report.pk), f"{report.year}年 · {report.title}") for report in report_choices()] + [
-            ("all", _("全部年度"))
+        # One query, for the options and for the pick.
+        self.reports = list(report_choices().only("pk", "year", "title"))
+        return [
+            *(choice for choice in report_select_choices(self.reports) if choice[0]),
+            ("all", _("全部年度")),
         ]
 
-    def shown_report(self):
-        """The report the list shows: the one asked for, else the default (None: every report)."""
-        if not hasattr(self, "_shown"):
-            value = self.value()
-            try:
-                self._shown = report_resolve(value) if value and value != "all" else None
-            except ValidationError:
-                self._shown = None
-            if not value:
-                self._shown = report_default(today=clock.today())
-        return self._shown
+    def shown(self) -> Shown | None:
+        """What the list shows: the year or report asked for, else the default (None: everything)."""
+        value = self.value()
+        return None if value == "all" else report_pick(self.reports, value, today=clock.today())
 
     def choices(self, changelist):
-        shown = self.shown_report()
+        shown = self.shown()
+        picked = "all" if shown is None else str(shown.report_id or shown.year)
         for lookup, title in self.lookup_choices:
-            selected = (
-                (self.value() == "all")
-                if lookup == "all"
-                else (shown is not None and lookup == str(shown.pk))
-            )
             yield {
-                "selected": selected,
+                "selected": lookup == picked,
                 "query_string": changelist.get_query_string({self.parameter_name: lookup}),
                 "display": title,
             }
 
     def queryset(self, request, queryset):
-        report = self.shown_report()
-        return queryset.filter(**{self.field_name: report.pk}) if report is not None else queryset
+        shown = self.shown()
+        return queryset.filter(**shown.lookup(self.path)) if shown is not None else queryset
 
 
 class EntryReportYearFilter(ReportYearFilter):
-    field_name = "target__report_id"
+    path = "target__report"
 
 
 class DepartmentFilter(admin.SimpleListFilter):

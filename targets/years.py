@@ -1,16 +1,16 @@
 """Years side by side: which report a page shows, and reopening a closed year.
 
-Reads (`report_choices`, `report_default`, `report_resolve`) only shape queries; the one write
+Reads (`report_choices`, `report_pick`, `report_resolve`) only shape queries; the one write
 (`report_entries_reopen`) records its reason in the report's history. Whether a year is closed is judged
 in progress/years.py, which knows the reporting calendar.
 """
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from targets import roles
 from targets.models import Report
 from wuzhong_tracker import clock
 
@@ -22,31 +22,48 @@ def report_choices():
     return Report.objects.defer("source_text").order_by("-year", "pk")
 
 
-def report_default(*, today: dt.date) -> Report | None:
-    """The report a page shows when none is asked for: this year's, else the latest one (one query)."""
-    reports = list(report_choices().filter(year__lte=today.year)[:1]) or list(report_choices()[:1])
-    return reports[0] if reports else None
+@dataclass(frozen=True)
+class Shown:
+    """What a page shows: one year (every report of it: the city's and, say, a county's), or one report
+    when asked for by its ID."""
+
+    year: int
+    report_id: int | None = None
+
+    def lookup(self, path: str = "report") -> dict:
+        """The filter keyword for a queryset reaching the report through `path` ("report", "target__report")."""
+        return {f"{path}_id": self.report_id} if self.report_id else {f"{path}__year": self.year}
 
 
-def report_resolve(value: object) -> Report:
-    """`?report=` as people type it: a year (2000–2100: that year's report) or a report's ID.
+def report_pick(reports: list[Report], value: str | None, *, today: dt.date) -> Shown | None:
+    """`?report=` among the reports (newest first, as `report_choices` reads them), without a query:
 
-    A year is tried first: report IDs in this service are small numbers, years are what people say. Two
-    reports of the same year (two issuers) are told apart by ID. Raises ValidationError in Chinese."""
+    - nothing: this year (when it has a report), else the latest year with one; None without reports;
+    - a year (2000–2100) that has a report: that year; years are what people say, and this service's
+      report IDs stay small numbers;
+    - else a report's ID; None when the value names neither."""
+    if not reports:
+        return None
+    if not value:
+        years = [report.year for report in reports]
+        return Shown(year=next((year for year in years if year <= today.year), years[0]))
     text = str(value).strip()
     if not text.isdigit() or len(text) > 18:
-        raise ValidationError(f"报告应为年度（如 2021）或报告 ID，“{text}”两者都不是。")
+        return None
     number = int(text)
-    if YEAR_MIN <= number <= YEAR_MAX:
-        same_year = list(report_choices().filter(year=number)[:2])
-        if len(same_year) > 1:
-            raise ValidationError(f"{number}年有多个报告，请用报告 ID 指定。")
-        if same_year:
-            return same_year[0]
-    report = report_choices().filter(pk=number).first()
-    if report is None:
-        raise ValidationError(f"没有{number}年的报告，也没有 ID 为 {number} 的报告。")
-    return report
+    if YEAR_MIN <= number <= YEAR_MAX and any(report.year == number for report in reports):
+        return Shown(year=number)
+    report = next((report for report in reports if report.pk == number), None)
+    return Shown(year=report.year, report_id=report.pk) if report is not None else None
+
+
+def report_resolve(value: str | None, *, today: dt.date | None = None) -> Shown | None:
+    """`report_pick` over every report (one query); a value that names no report is a ValidationError in
+    Chinese, saying what is expected."""
+    shown = report_pick(list(report_choices().only("pk", "year")), value, today=today or clock.today())
+    if value and shown is None:
+        raise ValidationError(f"报告应为有报告的年度（如 2021）或报告 ID；没有“{value}”。")
+    return shown
 
 
 @transaction.atomic
@@ -56,7 +73,7 @@ def report_entries_reopen(*, report: Report, by, reason: str, reopen: bool = Tru
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "请填写重新开放（或重新锁定）填报的原因。"})
-    if not by.is_superuser and not by.groups.filter(name=roles.ADMINISTRATOR).exists():
+    if not by.has_perm("targets.change_report"):  # administrators (targets/roles.py)
         raise ValidationError({"reason": "只有系统管理员可以重新开放或锁定年度填报。"})
     report = Report.objects.select_for_update().get(pk=report.pk)
     if report.entries_reopened == reopen:
@@ -70,14 +87,15 @@ def report_entries_reopen(*, report: Report, by, reason: str, reopen: bool = Tru
     return report
 
 
-def report_select_choices() -> list[tuple[str, str]]:
-    """The report selector's options: a report's year as its value (its ID when two share the year)."""
-    reports = list(report_choices().only("pk", "year", "title"))
-    years = [report.year for report in reports]
-    return [("", "默认（本年度或最新）")] + [
-        (
-            str(report.year) if years.count(report.year) == 1 else str(report.pk),
-            f"{report.year}年 · {report.title}",
-        )
-        for report in reports
-    ]
+def report_select_choices(reports: list[Report]) -> list[tuple[str, str]]:
+    """The report selector's options: each year (value: the year), and each report of a year that has
+    several (value: its ID)."""
+    choices = [("", "默认（本年度，或最近一年）")]
+    for year in sorted({report.year for report in reports}, reverse=True):
+        of_year = [report for report in reports if report.year == year]
+        if len(of_year) == 1:
+            choices.append((str(year), f"{year}年 · {of_year[0].title}"))
+            continue
+        choices.append((str(year), f"{year}年（{len(of_year)}个报告）"))
+        choices += [(str(report.pk), f"{year}年 · {report.title}") for report in of_year]
+    return choices

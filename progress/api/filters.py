@@ -19,7 +19,7 @@ from progress.models import (
 )
 from progress.selectors import entries_awaiting_review_by
 from targets.models import Chapter, KeyTask, Measure, Target, TargetDepartment
-from targets.years import report_default, report_resolve
+from targets.years import report_resolve
 from wuzhong_tracker import clock
 
 
@@ -109,23 +109,23 @@ class ReportYearFilter(django_filters.CharFilter):
         if not value or value == "all":
             return qs
         try:
-            report = report_resolve(value)
+            shown = report_resolve(value)
         except DjangoValidationError as error:
             raise ValidationError({"report": error.messages}) from None
-        return qs.filter(**{self.field_name: report.pk})
+        return qs.filter(**shown.lookup(self.field_name))
 
 
-def report_default_filter(request, queryset, field_name: str):
-    """A list asked for no report: this year's report, or the latest (targets.years.report_default)."""
+def report_default_filter(request, queryset, path: str = "report"):
+    """A list asked for no report: this year, or the latest year with a report (targets.years)."""
     if request.query_params.get("report"):
         return queryset
-    report = report_default(today=clock.today())
-    return queryset.filter(**{field_name: report.pk}) if report is not None else queryset
+    shown = report_resolve(None)
+    return queryset.filter(**shown.lookup(path)) if shown is not None else queryset
 
 
 class TargetFilter(django_filters.FilterSet):
     report = ReportYearFilter(
-        field_name="report_id",
+        field_name="report",
         help_text="报告：年度（如 2021）或报告 ID；all 为全部年度；不填为本年度的报告（没有则为最新的）",
     )
     chapter = IdFilter(field_name="task__chapter__id", help_text="章节 ID")

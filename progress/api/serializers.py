@@ -30,7 +30,7 @@ from progress.rules import (
 from progress.selectors import boards_default_as_of
 from targets.models import Baseline, Chapter, Department, KeyTask, Measure, Report, Target
 from targets.selectors import decimal_to_json
-from targets.years import report_default, report_resolve
+from targets.years import report_resolve
 from wuzhong_tracker import clock
 
 # ------------------------------------------------------------------------------------------- fields
@@ -365,16 +365,18 @@ class ReportParamsSerializer(serializers.Serializer):
 
     def validate_report(self, value):
         try:
-            return report_resolve(value).pk
+            return report_resolve(value)
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.messages) from None
 
     def validate(self, attrs):
-        if "report" not in attrs:
-            default = report_default(today=clock.today())
-            attrs["report"] = default.pk if default else None
+        # Years side by side: one report (by ID) or one year's, by default this year or the latest year.
+        shown = attrs.pop("report", None) or report_resolve(None)
+        attrs["report"], attrs["year"] = (shown.report_id, shown.year) if shown else (None, None)
         if "as_of" not in attrs:
-            attrs["as_of"] = boards_default_as_of(today=clock.today(), report=attrs["report"]).as_of
+            attrs["as_of"] = boards_default_as_of(
+                today=clock.today(), report=attrs["report"], year=attrs["year"]
+            ).as_of
         return attrs
 
 

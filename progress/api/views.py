@@ -112,7 +112,7 @@ class TargetViewSet(viewsets.ReadOnlyModelViewSet):
             targets_visible_to(self.request.user).with_structure().select_related("status").in_reading_order()
         )
         if self.action == "list":
-            targets = report_default_filter(self.request, targets, "report_id")
+            targets = report_default_filter(self.request, targets)
         return targets
 
     @extend_schema(

@@ -157,7 +157,7 @@ def test_the_ordering_values_are_listed(schema):
         ordering["schema"]["items"]["enum"]
     )
     assert parameters["page_size"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 500}
-    assert parameters["report"]["schema"]["type"] == "integer"
+    assert parameters["report"]["schema"]["type"] == "string"  # a year, a report's ID, or all (#17)
 
 
 def test_an_oversized_body_is_documented_on_every_write_with_a_body(schema):

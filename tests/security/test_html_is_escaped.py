@@ -20,7 +20,7 @@ from progress.models import (
     ProgressEntry,
     StatusChange,
 )
-from targets.models import Chapter, Department, DepartmentMembership, KeyTask, Report, Target
+from targets.models import Chapter, Department, DepartmentMembership, KeyTask, Report, ReportDraft, Target
 from tests.security.conftest import ESCAPED, IMG, RAW, SCRIPT, Hostile
 from tests.security.endpoints import body_text, classify, every_endpoint
 
@@ -47,7 +47,21 @@ def hostile_rows(hostile, manager_wang) -> dict:
         expected_completion=dt.date(2020, 9, 30),
         evidence=[SimpleUploadedFile(f"{IMG}.pdf", b"%PDF-1.4\n")],
     )
+    # A report draft (#17) whose drafted words are typed-in HTML, as an uploaded text could hold them.
+    draft = ReportDraft.objects.create(
+        issuer=f"发布机关{SCRIPT}", year=2021, title=f"草稿{SCRIPT}", source_name=f"{IMG}.txt",
+        source_text=f"2021年主要目标\n任务{SCRIPT}。指标{IMG}增长5%。", warnings=[f"提示{SCRIPT}"],
+        created_at=dt.datetime(2020, 7, 3, tzinfo=dt.UTC), created_by=manager_wang,
+        data={"report": {"plan_heading": "2021年主要目标"}, "departments": [], "chapters": [
+            {"number": 1, "title": f"章{SCRIPT}", "tasks": [{"number": 1, "title": f"任务{SCRIPT}", "targets": [
+                {"code": "1.1.01", "metric": f"指标{IMG}", "quote": f"指标{IMG}增长5%", "comparator": "at_least",
+                 "value": 5, "unit": f"%{SCRIPT}", "measure": "level", "departments": [hostile.department.name],
+                 "reading": f"解读{IMG}", "previous_target": target.pk},
+            ]}]},
+        ]},
+    )  # fmt: skip
     return {
+        ReportDraft: [draft],
         Notice: [notice],
         Target: [target],
         MyTarget: [target],
@@ -115,6 +129,10 @@ def _other_pages(endpoint, kind, hostile: Hostile, rows: dict) -> list[str]:
         "api_entry_action": lambda: [endpoint.url(pk=pk) + browsable for pk in entries],  # the form page
         "api_root": lambda: [endpoint.url() + browsable],
         "notice_issue": lambda: [endpoint.url() + f"?target={hostile.target.pk}"],
+        "drafts": lambda: [endpoint.url()],
+        "draft": lambda: [endpoint.url(pk=rows[ReportDraft][0].pk)],
+        "draft_row": lambda: [endpoint.url(pk=rows[ReportDraft][0].pk, code="1.1.01")],
+        "year_entries": lambda: [endpoint.url(pk=hostile.target.report_id)],
         "notice": lambda: [endpoint.url(pk=notice)],
         "api_notice_list": lambda: [endpoint.url() + browsable + "&department=hostile"],
         "api_notice": lambda: [endpoint.url(pk=notice) + browsable],

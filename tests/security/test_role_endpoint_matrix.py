@@ -445,6 +445,15 @@ def _other_calls(world: World, endpoint: Endpoint, kind: str) -> list[Call]:
     if kind == "evidence":
         url = endpoint.url(pk=world.evidence.pk)
         return [Call("get", url, private=True), Call("post", url, {}, private=True)]
+    if kind == "drafts":  # 报告草稿 (#17): the office's, refused to departments before anything is read
+        upload = SimpleUploadedFile("报告.txt", "2021年某县政府工作报告\n2021年主要目标\n篡改".encode())
+        return [Call("get", endpoint.url()), Call("post", endpoint.url(), {"year": "2021", "source": upload})]
+    if kind in ("draft", "draft_row"):
+        url = endpoint.url(pk=1, **({"code": "1.1.01"} if kind == "draft_row" else {}))
+        return [Call("get", url), Call("post", url, {"action": "publish", "metric": "篡改"})]
+    if kind == "year_entries":
+        url = endpoint.url(pk=world.target.report_id)
+        return [Call("get", url), Call("post", url, {"action": "reopen", "reason": "篡改"})]
     if kind == "notice_issue":
         query = "?" + "&".join(f"target={pk}" for pk in target_ids)
         issue = {"target": target_ids, "level": "supervise", "deadline": "2020-07-10", "matter_1": "篡改"}
