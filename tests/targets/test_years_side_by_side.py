@@ -145,3 +145,18 @@ def test_an_entry_in_the_year_costs_no_query_for_the_lock(report_2020, django_as
     target = Target.objects.select_related("report").get(report=report_2020, code="0.1.03")
     with django_assert_num_queries(0):
         assert year_lock_refusal(target=target, today=dt.datetime(2020, 7, 3, tzinfo=WUZHONG).date()) is None
+
+
+def test_the_api_and_the_entry_form_refuse_alike(client, report_2020, official_liu, clock):
+    clock("2021-03-01")
+    gdp = Target.objects.get(report=report_2020, code="0.1.01")
+    client.force_login(official_liu)
+    body = {"target": gdp.pk, "period_end": "2020-12-31", "value": "3.9"}
+
+    api = client.post("/api/entries/", body, content_type="application/json")
+    form = client.post("/admin/progress/progressentry/add/", body)
+
+    assert api.status_code == 400
+    assert "2020年度已结束" in api.content.decode()
+    assert form.status_code == 200 and "2020年度已结束" in form.content.decode()
+    assert not gdp.entries.exists()
