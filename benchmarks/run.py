@@ -224,7 +224,7 @@ def child(args) -> int:
     from progress.notifications import digest_drafts
     from progress.reports import lagging_report
     from progress.scale_data import scale_data_generate
-    from progress.services import status_sweep
+    from progress.statuses import status_sweep
 
     size = args.child
     call_command("migrate", verbosity=0, interactive=False)

@@ -20,10 +20,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from import_export.admin import ImportMixin
 
-from progress import messaging, notifications, services
+from progress import messaging, notifications, services, statuses
 from progress.forms import ProgressEntryForm, ReturnReasonForm
 from progress.import_resource import LedgerCSV, LedgerXLSX, ProgressImportResource
 from progress.importing import ImportRefused
+from progress.judging import target_rule
 from progress.models import (
     DepartmentWebhook,
     EvidenceFile,
@@ -57,10 +58,10 @@ from progress.selectors import (
     notices_visible_to,
     targets_due_now,
 )
-from progress.services import target_rule
 from targets import roles
 from targets.admin import HistoryAdmin
-from targets.models import Target, format_decimal
+from targets.conventions import format_decimal
+from targets.models import Target
 from targets.selectors import targets_visible_to
 from wuzhong_tracker import clock
 
@@ -516,7 +517,7 @@ class MyTargetAdmin(ViewOnlyAdmin):
     @admin.action(description="立即重新评估所选目标", permissions=["view"])
     def recompute_now(self, request, queryset):
         for target_id in queryset.values_list("pk", flat=True):
-            services.target_status_refresh(target_id=target_id)
+            statuses.target_status_refresh(target_id=target_id)
         self.message_user(request, f"已重新评估 {queryset.count()} 个目标。")
 
     def get_queryset(self, request):

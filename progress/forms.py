@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.html import escape
 
+from progress.judging import target_rule
 from progress.models import NoticeLevel, PerformanceStatus, ProgressEntry, ReportingStatus
 from progress.reports import ReportFilters
 from progress.rules import figure_scale_warning, period_ends, period_label
@@ -13,9 +14,9 @@ from progress.services import (
     evidence_validate,
     figure_parse,
     progress_entry_validate,
-    target_rule,
 )
-from targets.models import Chapter, Comparator, Department, KeyTask, Target, format_decimal
+from targets.conventions import format_decimal
+from targets.models import Chapter, Comparator, Department, KeyTask, Target
 from targets.selectors import targets_visible_to
 from wuzhong_tracker import clock
 

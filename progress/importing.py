@@ -35,6 +35,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from progress.exports import LEDGER_COLUMNS
+from progress.judging import target_rule
 from progress.models import ProgressEntry, Provenance
 from progress.rules import period_ends
 from progress.services import (
@@ -43,7 +44,6 @@ from progress.services import (
     progress_entry_correct,
     progress_entry_submit,
     progress_entry_validate,
-    target_rule,
 )
 from targets.models import TargetDepartment
 from targets.selectors import targets_visible_to

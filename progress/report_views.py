@@ -17,6 +17,7 @@ from django.views.generic import TemplateView
 from progress import exports, services
 from progress.charts import progress_chart_svg
 from progress.forms import CooperationNoteForm, ReportFilterForm
+from progress.judging import target_rule
 from progress.models import StatusChange
 from progress.notices import can_issue
 from progress.reports import (
@@ -36,7 +37,6 @@ from progress.selectors import (
     notices_visible_to,
     period_due_now,
 )
-from progress.services import target_rule
 from targets import roles
 from targets.models import DepartmentRole
 from targets.selectors import targets_visible_to

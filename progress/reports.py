@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Prefetch, QuerySet
 
+from progress.judging import target_rule
 from progress.models import Notice, ReviewState
 from progress.rules import Evaluation, NoticeStanding, Performance, Reporting, gap_text
 from progress.selectors import (
@@ -22,8 +23,8 @@ from progress.selectors import (
     notices_visible_to,
     targets_evaluated_as_of,
 )
-from progress.services import target_rule
-from targets.models import Department, Target, TargetDepartment, format_decimal
+from targets.conventions import format_decimal
+from targets.models import Department, Target, TargetDepartment
 from targets.selectors import targets_visible_to
 
 ATTENTION = (Performance.AT_RISK, Performance.LAGGING, Performance.OVERDUE)
@@ -96,14 +97,9 @@ def _targets(user, filters: ReportFilters) -> QuerySet[Target]:
     ).order_by("report__year", "task__chapter__number", "task__number", "code")
 
 
-def target_rows(
-    *, user, as_of: dt.date, filters: ReportFilters = ReportFilters(), from_history: bool = False
-) -> list[TargetRow]:
-    """Every visible target, judged as of `as_of`, narrowed by the filters (status filters included).
-    `from_history` judges every target from the history even as of today (the reference of the tests)."""
-    evaluated = targets_evaluated_as_of(
-        targets=_targets(user, filters), as_of=as_of, from_history=from_history
-    )
+def target_rows(*, user, as_of: dt.date, filters: ReportFilters = ReportFilters()) -> list[TargetRow]:
+    """Every visible target, judged as of `as_of`, narrowed by the filters (status filters included)."""
+    evaluated = targets_evaluated_as_of(targets=_targets(user, filters), as_of=as_of)
     rows = [TargetRow(target, evaluation) for target, evaluation in evaluated]
     if filters.performance:
         rows = [row for row in rows if row.evaluation.performance == filters.performance]
@@ -310,12 +306,10 @@ def _returned_entries_as_of(as_of: dt.date, rows: list[TargetRow]) -> Counter:
 # ---------------------------------------------------------------------------------- monthly figures
 
 
-def monthly_figures(
-    *, target_ids: list[int], as_of: dt.date, from_history: bool = False
-) -> dict[int, dict[dt.date, Decimal]]:
+def monthly_figures(*, target_ids: list[int], as_of: dt.date) -> dict[int, dict[dt.date, Decimal]]:
     """Each target's counted figure per period end, as of a date: the 台账's month columns (as of today,
     from the current entries)."""
-    figures = figures_as_of(target_ids=target_ids, as_of=as_of, from_history=from_history)
+    figures = figures_as_of(target_ids=target_ids, as_of=as_of)
     return {
         target_id: {figure.period_end: figure.value for figure in items}
         for target_id, items in figures.items()

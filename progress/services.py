@@ -1,14 +1,11 @@
-"""Writes about progress: entries (submit, correct, approve, return), evidence, and stored statuses.
+"""Writes about progress entries: submit, correct, approve, return, evidence and 配合情况 notes.
 
-Admin, API, the import command and Celery tasks call these; nothing else writes these models. Each write
-runs in a transaction, validates with the same rules wherever it comes from, and schedules the target's
-status recomputation for after the commit.
+Admin, API, the import command and the demo history call these; nothing else writes these models. Each
+write runs in a transaction, validates with the same rules wherever it comes from, and marks the target's
+status stale with its recomputation queued for after the commit (progress.statuses).
 """
 
 import datetime as dt
-import logging
-from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePath
 
@@ -21,27 +18,17 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from progress.figures import FigureInvalid, figure_read
-from progress.models import (
-    CooperationNote,
-    EvidenceFile,
-    ProgressEntry,
-    Provenance,
-    ReviewState,
-    StaleStatus,
-    StatusAxis,
-    StatusChange,
-    StatusFields,
-    StatusSnapshot,
-    SweepRun,
-    TargetStatus,
-)
-from progress.rules import Evaluation, Figure, TargetRule, Thresholds, evaluate, period_ends, period_label
+from progress.judging import target_rule
+from progress.messaging import message_enqueue
+from progress.models import CooperationNote, EvidenceFile, ProgressEntry, Provenance, ReviewState
+from progress.notifications import returned_entry_drafts
+from progress.rules import period_ends, period_label
+from progress.statuses import status_refresh_after_commit
 from targets import roles
-from targets.models import Comparator, DepartmentRole, Measure, Target, format_decimal
+from targets.conventions import format_decimal
+from targets.models import Comparator, DepartmentRole, Target
 from targets.selectors import targets_visible_to
 from wuzhong_tracker import clock
-
-logger = logging.getLogger(__name__)
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 # Allowed evidence types and the first bytes each must start with: the extension alone proves nothing.
@@ -53,7 +40,6 @@ EVIDENCE_SIGNATURES = {
     ".jpeg": (b"\xff\xd8\xff",),
     ".png": (b"\x89PNG\r\n\x1a\n",),
 }
-STATUS_FIELD_NAMES = tuple(field.name for field in StatusFields._meta.get_fields())
 
 
 # ------------------------------------------------------------------------------------------ figures
@@ -66,36 +52,6 @@ def figure_parse(raw: object) -> Decimal:
         return figure_read(raw)
     except FigureInvalid as invalid:
         raise ValidationError({"value": invalid.message}) from None
-
-
-def target_rule(target: Target) -> TargetRule:
-    """The rules' view of a target: its definition plus the report's thresholds and its own overrides."""
-    report = target.report
-    cumulative = target.measure == Measure.CUMULATIVE
-    report_on_track = report.cumulative_on_track_pp if cumulative else report.level_on_track_pp
-    report_at_risk = report.cumulative_at_risk_pp if cumulative else report.level_at_risk_pp
-    on_track = target.on_track_pp if target.on_track_pp is not None else report_on_track
-    at_risk = target.at_risk_pp if target.at_risk_pp is not None else report_at_risk
-    thresholds = Thresholds(
-        cumulative_on_track_pp=on_track if cumulative else report.cumulative_on_track_pp,
-        cumulative_at_risk_pp=at_risk if cumulative else report.cumulative_at_risk_pp,
-        level_on_track_pp=report.level_on_track_pp if cumulative else on_track,
-        level_at_risk_pp=report.level_at_risk_pp if cumulative else at_risk,
-        due_working_days=report.report_due_working_days,
-    )
-    return TargetRule(
-        measure=target.measure,
-        comparator=target.comparator,
-        goal=target.value,
-        unit=target.unit,
-        curve=target.curve,
-        frequency=target.frequency,
-        year=report.year,
-        deadline=target.deadline,
-        custom_curve=tuple(Decimal(str(v)) for v in target.custom_curve) if target.custom_curve else None,
-        tolerance_pct=target.tolerance_pct if target.tolerance_pct is not None else Decimal(5),
-        thresholds=thresholds,
-    )
 
 
 # ------------------------------------------------------------------------------------------ validation
@@ -272,7 +228,7 @@ def progress_entry_submit(
         raise ValidationError({"period_end": "该目标该期已有填报；如需更正，请修改原填报。"}) from None
     for uploaded_file in evidence:
         _evidence_save(entry, uploaded_file, by, now)
-    _refresh_status_after_commit(target.pk)
+    status_refresh_after_commit(target.pk)
     return entry
 
 
@@ -327,7 +283,7 @@ def progress_entry_correct(
     entry.save()
     for uploaded_file in evidence:
         _evidence_save(entry, uploaded_file, by, now)
-    _refresh_status_after_commit(entry.target_id)
+    status_refresh_after_commit(entry.target_id)
     return entry
 
 
@@ -364,10 +320,6 @@ def progress_entry_return(
     """Return an entry with a reason; the notice to its submitter is an outbox row of the same transaction,
     so a return is never without its notice nor a notice without its return. `notify=False` only for a
     past lived again (the demo history), whose people were told at the time."""
-    # Imported here: the notifications read statuses through this module.
-    from progress.messaging import message_enqueue
-    from progress.notifications import returned_entry_drafts
-
     if not reason or not reason.strip():
         raise ValidationError({"return_reason": "退回时必须填写原因。"})
     entry = _review(entry=entry, by=by, state=ReviewState.RETURNED, reason=reason.strip(), now=now)
@@ -390,7 +342,7 @@ def _review(*, entry: ProgressEntry, by, state: str, reason: str, now: dt.dateti
     entry._history_user = by
     entry.return_reason = reason
     entry.save(update_fields=["review_state", "reviewed_by", "reviewed_at", "return_reason"])
-    _refresh_status_after_commit(entry.target_id)
+    status_refresh_after_commit(entry.target_id)
     return entry
 
 
@@ -438,18 +390,6 @@ def cooperation_note_add(
     return note
 
 
-@transaction.atomic
-def evidence_attach(
-    *, entry: ProgressEntry, uploaded_file: UploadedFile, by, now: dt.datetime | None = None
-) -> EvidenceFile:
-    if not can_report_on(by, entry.target):
-        raise ValidationError({"evidence": "该目标不属于您所在单位，不能上传佐证材料。"})
-    evidence_validate(uploaded_file)
-    entry = ProgressEntry.objects.select_for_update().get(pk=entry.pk)  # counted with no racing upload
-    evidence_bounds_validate(entry=entry, files=[uploaded_file])
-    return _evidence_save(entry, uploaded_file, by, now or clock.now())
-
-
 def _evidence_save(entry: ProgressEntry, uploaded_file: UploadedFile, by, now: dt.datetime) -> EvidenceFile:
     evidence = EvidenceFile(
         entry=entry,
@@ -461,249 +401,3 @@ def _evidence_save(entry: ProgressEntry, uploaded_file: UploadedFile, by, now: d
     evidence.file.save(uploaded_file.name, uploaded_file, save=False)
     evidence.save()
     return evidence
-
-
-# -------------------------------------------------------------------------------------------- statuses
-
-
-def _refresh_status_after_commit(target_id: int) -> None:
-    """Inside the entry's transaction: mark the target stale (committed with the entry, so it survives a
-    broker outage) and queue its recomputation for after the commit."""
-    StaleStatus.objects.bulk_create(
-        [StaleStatus(target_id=target_id, since=clock.now())], ignore_conflicts=True
-    )
-    transaction.on_commit(lambda: status_refresh_enqueue(target_id), robust=True)
-
-
-def statuses_mark_stale(*, target_ids: Iterable[int]) -> None:
-    """Mark targets whose stored status may no longer be what judging them gives, because their definition
-    or their report's thresholds changed (an entry write marks its target itself): the reports judge them
-    afresh until `stale_statuses_refresh` has recomputed them."""
-    now = clock.now()
-    StaleStatus.objects.bulk_create(
-        [StaleStatus(target_id=target_id, since=now) for target_id in target_ids], ignore_conflicts=True
-    )
-
-
-def status_refresh_enqueue(target_id: int) -> None:
-    """Queue the recomputation of one target. A broker outage must not fail the official's save: the
-    entry is committed already with its StaleStatus mark, which `stale_statuses_refresh` picks up."""
-    from progress.tasks import recompute_target_status
-
-    try:
-        recompute_target_status.delay(target_id)
-    except Exception:  # kombu raises several unrelated types for "broker unreachable"
-        logger.warning("状态重算任务未能入队（目标 %s）；将由下一次巡检补算。", target_id, exc_info=True)
-
-
-def target_figures(target: Target) -> list[Figure]:
-    return [
-        Figure(period_end=e.period_end, value=e.value, is_final=e.is_final, entry_id=e.pk)
-        for e in target.entries.all()
-        if e.review_state != ReviewState.RETURNED
-    ]
-
-
-@dataclass(frozen=True)
-class StoredChange:
-    axis: str
-    old: str
-    new: str
-
-
-@transaction.atomic
-def target_status_refresh(*, target_id: int, today: dt.date | None = None) -> list[StoredChange]:
-    """Evaluate one target at the present moment (today, not yet ended) from its current entries and
-    store the result.
-
-    The stale mark is removed before the entries are read: an entry committed after that read marks the
-    target again (its insert waits for this transaction), so no entry is missed by both."""
-    today = today or clock.today()
-    StaleStatus.objects.filter(target_id=target_id).delete()
-    target = Target.objects.select_related("report").prefetch_related("entries").get(pk=target_id)
-    evaluation = evaluate(target_rule(target), target_figures(target), today, day_ended=False)
-    return status_store(target=target, evaluation=evaluation, today=today)
-
-
-def status_store(
-    *, target: Target, evaluation: Evaluation, today: dt.date, now: dt.datetime | None = None
-) -> list[StoredChange]:
-    """Write a target's evaluation: the current status (locked row), a StatusChange per axis that changed,
-    and today's snapshot. Running it twice, or twice at once, stores the same thing once."""
-    now = now or clock.now()
-    TargetStatus.objects.get_or_create(target=target, defaults={"as_of": today, "evaluated_at": now})
-    status = TargetStatus.objects.select_for_update().get(pk=target.pk)
-    changes = []
-    for axis, new, reason in (
-        (StatusAxis.PERFORMANCE, evaluation.performance.value, evaluation.reasons[0]),
-        (StatusAxis.REPORTING, evaluation.reporting.value, evaluation.reasons[1]),
-    ):
-        old = getattr(status, axis)
-        if old != new:
-            StatusChange.objects.create(
-                target=target, axis=axis, old=old, new=new, reason=reason, as_of=today, created_at=now
-            )
-            changes.append(StoredChange(axis, old, new))
-    fields = _status_assign(status, evaluation, today=today, now=now)
-    status.save()
-    StatusSnapshot.objects.update_or_create(target=target, date=today, defaults=fields)
-    return changes
-
-
-def _status_assign(status: TargetStatus, evaluation: Evaluation, *, today: dt.date, now: dt.datetime) -> dict:
-    """Set a stored status to an evaluation made today (unsaved); returns its StatusFields."""
-    fields = status_fields(evaluation)
-    for name, value in fields.items():
-        setattr(status, name, value)
-    status.judged_entry_id = evaluation.judged.entry_id if evaluation.judged else None
-    status.reasons = list(evaluation.reasons)
-    status.as_of = today
-    status.evaluated_at = now
-    return fields
-
-
-def status_fields(evaluation: Evaluation) -> dict:
-    """The StatusFields of an evaluation (the columns shared by TargetStatus and StatusSnapshot)."""
-    judged = evaluation.judged
-    return {
-        "performance": evaluation.performance.value,
-        "reporting": evaluation.reporting.value,
-        "progress_pct": evaluation.progress_pct,
-        "expected_pct": evaluation.expected_pct,
-        "gap_pp": evaluation.gap_pp,
-        "latest_value": judged.value if judged else None,
-        "latest_period_end": judged.period_end if judged else None,
-        "next_due": evaluation.next_due,
-        "days_late": evaluation.days_late,
-    }
-
-
-@dataclass
-class SweepSummary:
-    evaluated: int = 0
-    changed_targets: int = 0
-    changes: int = 0
-
-
-def status_sweep(*, today: dt.date | None = None, batch_size: int = 1000) -> SweepSummary:
-    """Evaluate every target at the present moment of `today` and store what changed (run just after
-    midnight, it finds late what was due on the day that has just ended), batch by batch (one transaction each),
-    in a fixed number of statements per batch whatever its size.
-
-    Steps, per batch of targets:
-    1. Create the missing status rows with the initial state, ignoring conflicts, then read the batch's
-       status rows locked (in key order) with their targets and reports: of two sweeps running at once,
-       the second waits for the first to commit and compares against what it stored, so each change is
-       written once.
-    2. Read the counted figures as plain tuples (model instances of every entry would cost more than the
-       rules do) and evaluate each target (progress.rules).
-    3. Write a StatusChange per axis that changed; the whole status of targets whose status changed, only
-       the evaluation date and time of the others; today's snapshot of every target (each in bulk).
-    """
-    today = today or clock.today()
-    summary = SweepSummary()
-    target_ids = list(Target.objects.order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(target_ids), batch_size):
-        batch = target_ids[start : start + batch_size]
-        with transaction.atomic():
-            _sweep_batch(batch, today, summary)
-    return summary
-
-
-def _sweep_batch(batch: list[int], today: dt.date, summary: SweepSummary) -> None:
-    now = clock.now()
-    missing = set(Target.objects.filter(pk__in=batch, status__isnull=True).values_list("pk", flat=True))
-    if missing:
-        TargetStatus.objects.bulk_create(
-            [TargetStatus(target_id=pk, as_of=today, evaluated_at=now) for pk in sorted(missing)],
-            ignore_conflicts=True,
-        )
-    # One read for the locked statuses and their targets (FOR UPDATE OF the status rows only).
-    statuses = list(
-        TargetStatus.objects.filter(pk__in=batch)
-        .select_related("target__report")
-        .defer("target__quote", "target__reading", "target__report__source_text")
-        .select_for_update(of=("self",))
-        .order_by("pk")
-    )
-    figures: dict[int, list[Figure]] = {target_id: [] for target_id in batch}
-    counted = ProgressEntry.objects.filter(target_id__in=batch).counted().order_by()
-    for target_id, period_end, value, is_final, entry_id in counted.values_list(
-        "target_id", "period_end", "value", "is_final", "pk"
-    ):
-        figures[target_id].append(Figure(period_end, value, is_final, entry_id))
-    summary.evaluated += len(statuses)
-
-    changed, unchanged, changes, snapshots = [], [], [], []
-    for status in statuses:
-        target = status.target
-        evaluation = evaluate(target_rule(target), figures[target.pk], today, day_ended=False)
-        fields = status_fields(evaluation)
-        snapshots.append(StatusSnapshot(target_id=target.pk, date=today, **fields))
-        # A new row has no reasons yet: it is written whole even when the evaluation is the initial state.
-        if target.pk not in missing and _status_matches(status, evaluation):
-            unchanged.append(target.pk)  # keeps its reasons and judged entry; only the date moves on
-            continue
-        target_changes = [
-            StatusChange(
-                target_id=target.pk,
-                axis=axis,
-                old=getattr(status, axis),
-                new=new,
-                reason=reason,
-                as_of=today,
-                created_at=now,
-            )
-            for axis, new, reason in (
-                (StatusAxis.PERFORMANCE, evaluation.performance.value, evaluation.reasons[0]),
-                (StatusAxis.REPORTING, evaluation.reporting.value, evaluation.reasons[1]),
-            )
-            if getattr(status, axis) != new
-        ]
-        changes += target_changes
-        summary.changed_targets += 1 if target_changes else 0
-        _status_assign(status, evaluation, today=today, now=now)
-        changed.append(status)
-    summary.changes += len(changes)
-    StatusChange.objects.bulk_create(changes)
-    # The rows exist and are locked: the upsert only ever updates, in one statement.
-    TargetStatus.objects.bulk_create(
-        changed,
-        update_conflicts=True,
-        unique_fields=["target"],
-        update_fields=[*STATUS_FIELD_NAMES, "judged_entry", "reasons", "as_of", "evaluated_at"],
-    )
-    TargetStatus.objects.filter(pk__in=unchanged).update(as_of=today, evaluated_at=now)
-    StatusSnapshot.objects.bulk_create(
-        snapshots,
-        update_conflicts=True,
-        unique_fields=["target", "date"],
-        update_fields=list(STATUS_FIELD_NAMES),
-    )
-
-
-def status_sweep_recorded(*, today: dt.date | None = None, batch_size: int = 1000) -> SweepRun:
-    """The daily sweep, recorded as a SweepRun once it has finished (what /healthz reports)."""
-    started_at = timezone.now()
-    summary = status_sweep(today=today, batch_size=batch_size)
-    return SweepRun.objects.create(
-        as_of=today or clock.today(),
-        started_at=started_at,
-        finished_at=timezone.now(),
-        evaluated=summary.evaluated,
-        changed_targets=summary.changed_targets,
-        changes=summary.changes,
-    )
-
-
-def stale_statuses_refresh(*, limit: int = 1000) -> int:
-    """Recompute the targets still marked stale (their entry committed while the broker was unreachable,
-    or their recomputation was lost); the oldest first. Returns how many were recomputed."""
-    target_ids = list(StaleStatus.objects.order_by("since").values_list("target_id", flat=True)[:limit])
-    for target_id in target_ids:
-        target_status_refresh(target_id=target_id)
-    return len(target_ids)
-
-
-def _status_matches(stored: TargetStatus, evaluation: Evaluation) -> bool:
-    return all(getattr(stored, name) == value for name, value in status_fields(evaluation).items())

@@ -20,8 +20,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from progress.services import statuses_mark_stale
 from targets import roles
+from targets.conventions import format_decimal
 from targets.models import (
     Baseline,
     Chapter,
@@ -32,9 +32,9 @@ from targets.models import (
     Report,
     Target,
     TargetDepartment,
-    format_decimal,
 )
 from targets.selectors import targets_visible_to
+from targets.signals import definitions_changed
 
 THRESHOLD_FIELDS = (
     "cumulative_on_track_pp", "cumulative_at_risk_pp", "level_on_track_pp", "level_at_risk_pp",
@@ -147,9 +147,8 @@ class ReportAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and set(form.changed_data) & set(THRESHOLD_FIELDS):
-            # The stored statuses were judged with the old thresholds: the reports judge the targets
-            # afresh until they are recomputed.
-            statuses_mark_stale(target_ids=obj.targets.values_list("pk", flat=True))
+            # The stored statuses were judged with the old thresholds.
+            definitions_changed.send(Report, target_ids=list(obj.targets.values_list("pk", flat=True)))
 
     def has_add_permission(self, request) -> bool:
         return False  # reports come from data files: `manage.py load_report`

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from progress import services
+from progress import services, statuses
 from targets.models import Department
 from tests.factories import KeyTaskFactory, TargetFactory
 
@@ -27,7 +27,7 @@ def add_targets(july_3rd_2020, official_zhang):
         for _ in range(count):
             target = TargetFactory(task=task, lead=industry)
             services.progress_entry_submit(target=target, period_end=JUNE_END, value="5", by=official_zhang)
-        services.status_sweep()
+        statuses.status_sweep()
         return task.chapter.report_id
 
     return add

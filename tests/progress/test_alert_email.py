@@ -27,7 +27,8 @@ from progress.models import (
     WebhookKind,
 )
 from progress.notifications import alerts_sweep
-from progress.services import progress_entry_submit, target_status_refresh
+from progress.services import progress_entry_submit
+from progress.statuses import target_status_refresh
 from targets import roles
 from targets.models import Department, Target
 from tests.factories import UserFactory

@@ -12,7 +12,7 @@ from django.core import mail
 from django.core.management import call_command
 
 from progress.models import Message, MessageKind, StatusAxis, StatusChange
-from progress.services import status_sweep
+from progress.statuses import status_sweep
 from tests.progress.conftest import SITE_URL
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("outbound_email")]

@@ -29,7 +29,8 @@ from progress import tasks
 from progress.models import Message, MessageKind, NotificationSettings
 from progress.reports import lagging_report, target_rows
 from progress.rules import PERFORMANCE_LABELS, Performance, Reporting
-from progress.services import progress_entry_submit, status_sweep
+from progress.services import progress_entry_submit
+from progress.statuses import status_sweep
 from targets import roles
 from targets.models import Target
 from tests.factories import UserFactory

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from progress.selectors import boards_default_as_of, report_closing_date
-from progress.services import status_sweep
+from progress.statuses import status_sweep
 
 from ..conftest import WUZHONG
 

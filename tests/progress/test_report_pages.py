@@ -119,7 +119,7 @@ def test_chapter_overview_shows_headline_targets_first(manager_client, known_ent
 
 
 def test_target_page_has_chart_entries_and_history(manager_client, known_entries):
-    from progress.services import target_status_refresh
+    from progress.statuses import target_status_refresh
 
     target = Target.objects.get(report__year=2020, code="1.1.02")
     target_status_refresh(target_id=target.pk)

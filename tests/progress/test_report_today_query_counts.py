@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from progress.reports import lagging_report
-from progress.services import stale_statuses_refresh, status_sweep
+from progress.statuses import stale_statuses_refresh, status_sweep
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("warm_caches")]
 

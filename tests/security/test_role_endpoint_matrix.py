@@ -36,7 +36,7 @@ from django_celery_beat.models import (
 from rest_framework.authtoken.models import Token, TokenProxy
 from rest_framework.test import APIClient
 
-from progress import notices, services
+from progress import notices, services, statuses
 from progress.models import (
     CooperationNote,
     DepartmentWebhook,
@@ -169,7 +169,7 @@ def world(
         note=f"{MARK}奶牛说明",
     )
     for target_id in (target.pk, bundled.target_id):
-        services.target_status_refresh(target_id=target_id)
+        statuses.target_status_refresh(target_id=target_id)
     now = timezone.now()
     message = Message.objects.create(
         kind="alert", channel="email", recipient=official_zhao.email, recipient_user=official_zhao,
