@@ -295,22 +295,19 @@ class ProgressEntryAdmin(ImportMixin, HistoryAdmin):
     def _visible(self, request, obj) -> bool:
         return entries_visible_to(request.user).filter(pk=obj.pk).exists()
 
-    def save_model(self, request, obj, form, change):
-        data = form.cleaned_data
+    def save_form(self, request, form, change):
+        """The service writes the entry the form prepared (and validated, once); the admin goes on with it."""
         if change:
-            entry = services.progress_entry_correct(
-                entry=obj, value=data["value"], by=request.user, is_final=data["is_final"],
-                provenance=data["provenance"], note=data["note"], evidence=data.get("evidence") or [],
-            )  # fmt: skip
-        else:
-            entry = services.progress_entry_submit(
-                target=data["target"], period_end=data["period_end"], value=data["value"], by=request.user,
-                is_final=data["is_final"], provenance=data["provenance"], note=data["note"],
-                evidence=data.get("evidence") or [],
-            )  # fmt: skip
-        # The admin goes on with `obj` (log entry, redirect): make it the saved entry.
-        obj.__dict__.update({key: value for key, value in entry.__dict__.items() if key != "_state"})
-        obj._state.adding = False
+            return services.progress_entry_correction_save(form.submission)
+        return services.progress_entry_save(form.submission)
+
+    def save_model(self, request, obj, form, change):
+        """Written by `save_form`."""
+
+    def save_related(self, request, form, formsets, change):
+        """The entry has no many-to-many fields to save after it; the evidence inline only lists files."""
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     @admin.display(description="编号", ordering="target__code")
     def target_code(self, entry: ProgressEntry) -> str:

@@ -6,6 +6,7 @@ status stale with its recomputation queued for after the commit (progress.status
 """
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePath
 
@@ -16,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from progress.figures import FigureInvalid, figure_read
 from progress.judging import target_rule
@@ -23,7 +25,7 @@ from progress.messaging import message_enqueue
 from progress.models import CooperationNote, EvidenceFile, ProgressEntry, Provenance, ReviewState
 from progress.notifications import returned_entry_drafts
 from progress.rules import period_ends, period_label
-from progress.statuses import status_refresh_after_commit
+from progress.statuses import status_refresh_after_commit, status_refresh_enqueue, statuses_mark_stale
 from targets import roles
 from targets.conventions import format_decimal
 from targets.models import Comparator, DepartmentRole, Target
@@ -77,24 +79,40 @@ def can_correct(user, entry: ProgressEntry) -> bool:
     return leads(user, entry.target)
 
 
-def progress_entry_validate(
+@dataclass(frozen=True)
+class EntryFacts:
+    """What judging an entry's acceptability reads from the database besides the entry itself: whether the
+    target is among the person's (lead or co-operating) and the target's entry for the period, if any, other
+    than the one being corrected. `progress_entry_validate` reads them row by row; the import reads them for
+    the whole file at once."""
+
+    visible: bool
+    other_entry: ProgressEntry | None
+
+
+def entry_facts(
+    *, target: Target, period_end: dt.date | None, by, entry: ProgressEntry | None = None
+) -> EntryFacts:
+    others = ProgressEntry.objects.filter(target=target, period_end=period_end)
+    if entry is not None:
+        others = others.exclude(pk=entry.pk)
+    return EntryFacts(can_report_on(by, target), others.first() if period_end is not None else None)
+
+
+def entry_errors(
     *,
     target: Target,
     period_end: dt.date | None,
     value: Decimal,
+    provenance: str,
     by,
     today: dt.date,
-    entry: ProgressEntry | None = None,
-    visible: bool | None = None,
-    entry_is_existing: bool = False,
-) -> None:
-    """Every rule an entry must satisfy, raised together as one ValidationError keyed by field.
-
-    A caller that checked in bulk what this would look up row by row (the import) passes `visible` (the
-    target is among the user's) and `entry_is_existing` (`entry` is the target's entry for `period_end`,
-    or None when it has none)."""
+    facts: EntryFacts,
+) -> dict[str, str]:
+    """Every rule an entry must satisfy, as messages keyed by field (none: acceptable). No query: the facts
+    are given."""
     errors: dict[str, str] = {}
-    if not (can_report_on(by, target) if visible is None else visible):
+    if not facts.visible:
         errors["target"] = "该目标不属于您所在单位（牵头或配合），不能填报。"
     elif not leads(by, target):
         lead = target.lead_department
@@ -105,11 +123,14 @@ def progress_entry_validate(
         errors["value"] = f"“{target.metric}”的数值不能为负数（只有增速、变化幅度类指标可以为负）。"
     if target.comparator == Comparator.DONE and not Decimal(0) <= value <= Decimal(100):
         errors["value"] = "里程碑类目标填报完成百分比，应在0到100之间。"
+    if provenance not in Provenance.values:
+        errors["provenance"] = f"数据来源“{provenance}”无效；可选：{'、'.join(Provenance.labels)}。"
     if period_end is None:
         errors["period_end"] = "请填写报告期末。"
     else:
         report_year = target.report.year
-        allowed = period_ends(target_rule(target))
+        rule = target_rule(target)
+        allowed = period_ends(rule)
         if period_end.year != report_year:
             errors["period_end"] = f"报告期末必须在{report_year}年内。"
         elif period_end > today:
@@ -119,14 +140,31 @@ def progress_entry_validate(
             errors["period_end"] = (
                 f"{period_end:%Y-%m-%d}不是该目标（{target.get_frequency_display()}）的报告期末；可选：{choices}。"
             )
-        elif not entry_is_existing and (entry is None or entry.period_end != period_end):
-            existing = ProgressEntry.objects.filter(target=target, period_end=period_end).first()
-            if existing is not None:
-                errors["period_end"] = (
-                    f"该目标{period_label(period_end, target_rule(target))}已有填报（数值"
-                    f"{format_decimal(existing.value)}，{existing.get_review_state_display()}）；"
-                    "如需更正，请修改原填报。"
-                )
+        elif facts.other_entry is not None:
+            existing = facts.other_entry
+            errors["period_end"] = (
+                f"该目标{period_label(period_end, rule)}已有填报（数值"
+                f"{format_decimal(existing.value)}，{existing.get_review_state_display()}）；"
+                "如需更正，请修改原填报。"
+            )
+    return errors
+
+
+def progress_entry_validate(
+    *, target: Target, period_end: dt.date | None, value: Decimal, by, today: dt.date,
+    provenance: str = Provenance.ESTIMATE, entry: ProgressEntry | None = None,
+) -> None:  # fmt: skip
+    """`entry_errors` with its facts read for this one entry, raised as one ValidationError keyed by field."""
+    facts = entry_facts(target=target, period_end=period_end, by=by, entry=entry)
+    errors = entry_errors(
+        target=target,
+        period_end=period_end,
+        value=value,
+        provenance=provenance,
+        by=by,
+        today=today,
+        facts=facts,
+    )
     if errors:
         raise ValidationError(errors)
 
@@ -176,6 +214,13 @@ def evidence_bounds_validate(*, entry: ProgressEntry | None, files) -> None:
         )
 
 
+def evidence_all_validate(*, entry: ProgressEntry | None, files) -> None:
+    """Each file (`evidence_validate`) and the entry's bounds (`evidence_bounds_validate`)."""
+    for uploaded_file in files:
+        evidence_validate(uploaded_file)
+    evidence_bounds_validate(entry=entry, files=files)
+
+
 # --------------------------------------------------------------------------------------------- writes
 
 
@@ -184,8 +229,23 @@ def _reporting_department(user, target: Target):
     return roles.department_of(user) or target.lead_department
 
 
-@transaction.atomic
-def progress_entry_submit(
+@dataclass(frozen=True)
+class EntrySubmission:
+    """A new entry that passed validation (`progress_entry_prepare`), ready for `progress_entry_save`: the
+    admin's form prepares it while it validates, and saves it without validating again."""
+
+    target: Target
+    period_end: dt.date
+    value: Decimal
+    by: object
+    is_final: bool
+    provenance: str
+    note: str
+    evidence: tuple[UploadedFile, ...]
+    now: dt.datetime
+
+
+def progress_entry_prepare(
     *,
     target: Target,
     period_end: dt.date | None,
@@ -196,27 +256,33 @@ def progress_entry_submit(
     note: str = "",
     evidence: tuple[UploadedFile, ...] | list[UploadedFile] = (),
     now: dt.datetime | None = None,
-) -> ProgressEntry:
+) -> EntrySubmission:
+    """Validate a new entry: the figure, then every rule of `entry_errors` (all at once), then the evidence."""
     now = now or clock.now()
     figure = figure_parse(value)
     progress_entry_validate(
-        target=target, period_end=period_end, value=figure, by=by, today=timezone.localdate(now)
-    )
-    for uploaded_file in evidence:
-        evidence_validate(uploaded_file)
-    evidence_bounds_validate(entry=None, files=evidence)
+        target=target, period_end=period_end, value=figure, by=by, today=timezone.localdate(now),
+        provenance=provenance,
+    )  # fmt: skip
+    evidence_all_validate(entry=None, files=evidence)
+    return EntrySubmission(target, period_end, figure, by, is_final, provenance, note, tuple(evidence), now)
+
+
+@transaction.atomic
+def progress_entry_save(submission: EntrySubmission) -> ProgressEntry:
+    """Write a prepared entry, its evidence and its stale mark; the recomputation after the commit."""
+    by, now, target = submission.by, submission.now, submission.target
     entry = ProgressEntry(
         target=target,
-        period_end=period_end,
-        value=figure,
-        is_final=is_final,
-        provenance=provenance,
-        note=note,
+        period_end=submission.period_end,
+        value=submission.value,
+        is_final=submission.is_final,
+        provenance=submission.provenance,
+        note=submission.note,
         department=_reporting_department(by, target),
         submitted_by=by,
         submitted_at=now,
     )
-    entry.full_clean(validate_unique=False, validate_constraints=False)
     # The history record carries the service's clock (the demo clock too) and the person, whatever the path
     # (admin, API, import, command).
     entry._history_date, entry._history_user = now, by
@@ -226,14 +292,33 @@ def progress_entry_submit(
     except IntegrityError:
         # Another submission for the same period won the race between our check and our insert.
         raise ValidationError({"period_end": "该目标该期已有填报；如需更正，请修改原填报。"}) from None
-    for uploaded_file in evidence:
+    for uploaded_file in submission.evidence:
         _evidence_save(entry, uploaded_file, by, now)
     status_refresh_after_commit(target.pk)
     return entry
 
 
-@transaction.atomic
-def progress_entry_correct(
+def progress_entry_submit(**fields) -> ProgressEntry:
+    """A new entry, validated then written (`progress_entry_prepare`'s arguments)."""
+    return progress_entry_save(progress_entry_prepare(**fields))
+
+
+@dataclass(frozen=True)
+class EntryCorrection:
+    """A correction that passed validation (`progress_entry_correction_prepare`), ready for
+    `progress_entry_correction_save`."""
+
+    entry: ProgressEntry
+    value: Decimal
+    by: object
+    is_final: bool | None
+    provenance: str | None
+    note: str | None
+    evidence: tuple[UploadedFile, ...]
+    now: dt.datetime
+
+
+def progress_entry_correction_prepare(
     *,
     entry: ProgressEntry,
     value: object,
@@ -243,48 +328,129 @@ def progress_entry_correct(
     note: str | None = None,
     evidence: tuple[UploadedFile, ...] | list[UploadedFile] = (),
     now: dt.datetime | None = None,
-) -> ProgressEntry:
-    """A correction: the same row gets the new figure, a higher revision and goes back to review; the
-    previous revision stays in the history."""
+) -> EntryCorrection:
+    """Validate a correction: by the lead department, a new figure that satisfies every rule, evidence."""
     now = now or clock.now()
-    entry = ProgressEntry.objects.select_for_update().select_related("target__report").get(pk=entry.pk)
     if not can_correct(by, entry):
         raise ValidationError(
             {"value": f"该目标的数值由牵头单位（{entry.target.lead_department}）填报，只能由该单位更正。"}
         )
     figure = figure_parse(value)
     progress_entry_validate(
-        target=entry.target,
-        period_end=entry.period_end,
-        value=figure,
-        by=by,
-        today=timezone.localdate(now),
-        entry=entry,
+        target=entry.target, period_end=entry.period_end, value=figure, by=by, today=timezone.localdate(now),
+        provenance=entry.provenance if provenance is None else provenance, entry=entry,
+    )  # fmt: skip
+    evidence_all_validate(entry=entry, files=evidence)
+    return EntryCorrection(entry, figure, by, is_final, provenance, note, tuple(evidence), now)
+
+
+@transaction.atomic
+def progress_entry_correction_save(correction: EntryCorrection) -> ProgressEntry:
+    """The same row gets the new figure, a higher revision and goes back to review; the previous revision
+    stays in the history."""
+    by, now = correction.by, correction.now
+    entry = (
+        ProgressEntry.objects.select_for_update().select_related("target__report").get(pk=correction.entry.pk)
     )
-    for uploaded_file in evidence:
-        evidence_validate(uploaded_file)
-    evidence_bounds_validate(entry=entry, files=evidence)  # the entry row is locked: no racing upload
-    entry.value = figure
-    if is_final is not None:
-        entry.is_final = is_final
-    if provenance is not None:
-        entry.provenance = provenance
-    if note is not None:
-        entry.note = note
+    # Under the row lock: of two uploads racing past validation, the second finds the first one's files.
+    evidence_bounds_validate(entry=entry, files=correction.evidence)
+    _correction_apply(entry, correction)
+    entry._history_date, entry._history_user = now, by
+    entry.save(update_fields=CORRECTED_FIELDS)
+    for uploaded_file in correction.evidence:
+        _evidence_save(entry, uploaded_file, by, now)
+    status_refresh_after_commit(entry.target_id)
+    return entry
+
+
+CORRECTED_FIELDS = [
+    "value", "is_final", "provenance", "note", "revision", "submitted_by", "submitted_at", "review_state",
+    "reviewed_by", "reviewed_at", "return_reason",
+]  # fmt: skip
+
+
+def _correction_apply(entry: ProgressEntry, correction: EntryCorrection) -> None:
+    """Set a locked entry to its correction (unsaved): a new revision, back to review."""
+    entry.value = correction.value
+    if correction.is_final is not None:
+        entry.is_final = correction.is_final
+    if correction.provenance is not None:
+        entry.provenance = correction.provenance
+    if correction.note is not None:
+        entry.note = correction.note
     entry.revision += 1
-    entry.submitted_by = by
-    entry.submitted_at = now
+    entry.submitted_by = correction.by
+    entry.submitted_at = correction.now
     entry.review_state = ReviewState.SUBMITTED
     entry.reviewed_by = None
     entry.reviewed_at = None
     entry.return_reason = ""
-    entry.full_clean(validate_unique=False)
-    entry._history_date, entry._history_user = now, by
-    entry.save()
-    for uploaded_file in evidence:
-        _evidence_save(entry, uploaded_file, by, now)
-    status_refresh_after_commit(entry.target_id)
-    return entry
+
+
+def progress_entry_correct(**fields) -> ProgressEntry:
+    """A correction, validated then written (`progress_entry_correction_prepare`'s arguments)."""
+    return progress_entry_correction_save(progress_entry_correction_prepare(**fields))
+
+
+@transaction.atomic
+def progress_entries_save(
+    *, submissions: list[EntrySubmission], corrections: list[EntryCorrection]
+) -> list[ProgressEntry]:
+    """Write many prepared entries and corrections at once (the import), all or nothing, in a fixed number of
+    statements whatever their number: the entries and their history records in bulk, one stale mark and one
+    recomputation per target. A correction whose entry changed after it was validated, or a new entry whose
+    period another submission took meanwhile, refuses the whole write."""
+    entries = [
+        ProgressEntry(
+            target=item.target,
+            period_end=item.period_end,
+            value=item.value,
+            is_final=item.is_final,
+            provenance=item.provenance,
+            note=item.note,
+            department=_reporting_department(item.by, item.target),
+            submitted_by=item.by,
+            submitted_at=item.now,
+        )
+        for item in submissions
+    ]
+    try:
+        with transaction.atomic():
+            for by, now, group in _by_person_and_time(entries, submissions):
+                bulk_create_with_history(group, ProgressEntry, default_user=by, default_date=now)
+    except IntegrityError:
+        raise ValidationError({"period_end": "导入期间，其中某期已由他人填报；请重新导入。"}) from None
+    if corrections:
+        validated = {item.entry.pk: item for item in corrections}
+        locked = list(ProgressEntry.objects.select_for_update().filter(pk__in=validated).order_by("pk"))
+        if len(locked) != len(validated):
+            raise ValidationError({"value": "导入期间，有填报被删除；请重新导入。"})
+        for entry in locked:
+            item = validated[entry.pk]
+            if (entry.revision, entry.review_state) != (item.entry.revision, item.entry.review_state):
+                raise ValidationError(
+                    {"value": f"导入期间，{entry.period_end:%Y-%m-%d}的填报已被他人修改或审核；请重新导入。"}
+                )
+            _correction_apply(entry, item)
+        ordered = [validated[entry.pk] for entry in locked]
+        for by, now, group in _by_person_and_time(locked, ordered):
+            bulk_update_with_history(
+                group, ProgressEntry, CORRECTED_FIELDS, default_user=by, default_date=now
+            )
+        entries += locked
+    target_ids = sorted({entry.target_id for entry in entries})
+    statuses_mark_stale(target_ids=target_ids)
+    for target_id in target_ids:
+        status_refresh_enqueue(target_id)
+    return entries
+
+
+def _by_person_and_time(entries: list[ProgressEntry], items: list) -> list[tuple[object, dt.datetime, list]]:
+    """The entries grouped by who wrote them and when (one history stamp per group; an import has one)."""
+    groups: dict[tuple, tuple] = {}
+    for entry, item in zip(entries, items, strict=True):
+        groups.setdefault((item.by.pk, item.now), (item.by, item.now, []))[2].append(entry)
+    return list(groups.values())
 
 
 def can_review(user, entry: ProgressEntry) -> bool:

@@ -40,9 +40,12 @@ def status_refresh_after_commit(target_id: int) -> None:
     """Inside an entry's transaction: mark the target stale (committed with the entry, so it survives a
     broker outage) and queue its recomputation for after the commit. A broker outage must not fail the
     official's save: `stale_statuses_refresh` picks up the mark."""
-    StaleStatus.objects.bulk_create(
-        [StaleStatus(target_id=target_id, since=clock.now())], ignore_conflicts=True
-    )
+    statuses_mark_stale(target_ids=[target_id])
+    status_refresh_enqueue(target_id)
+
+
+def status_refresh_enqueue(target_id: int) -> None:
+    """Queue the recomputation of a target (marked stale) for after the commit."""
     enqueue_after_commit(
         "progress.recompute_target_status",
         target_id,
