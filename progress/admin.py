@@ -59,9 +59,9 @@ from progress.selectors import (
     targets_due_now,
 )
 from targets import roles
-from targets.admin import HistoryAdmin
+from targets.admin_history import HistoryAdmin
 from targets.conventions import format_decimal
-from targets.models import Target
+from targets.models import Department, Target
 from targets.selectors import targets_visible_to
 from wuzhong_tracker import clock
 
@@ -140,8 +140,6 @@ class DepartmentEntryFilter(admin.SimpleListFilter):
         department = roles.department_of(request.user)
         if department is not None and not roles.sees_everything(request.user):
             return [(department.code, department.name)]
-        from targets.models import Department
-
         return Department.objects.values_list("code", "name")
 
     def queryset(self, request, queryset):
@@ -531,7 +529,7 @@ class MyTargetAdmin(ViewOnlyAdmin):
         # A target opens its 目标工作台: definition, sentence, status, chart, entries and the period due now.
         if not str(object_id).isdigit():
             return super().change_view(request, object_id, form_url, extra_context)  # the admin's 404
-        return redirect(reverse("reports-target", args=[object_id]))
+        return redirect(reverse("boards-target", args=[object_id]))
 
     @staticmethod
     def _status(target):

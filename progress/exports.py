@@ -1,6 +1,6 @@
 """The reports as files: the office's 台账 (XLSX and CSV), the department scoreboard and the chapter overview.
 
-Pure functions: they take what the selectors in progress.reports return (rows come with their report,
+Pure functions: they take what the selectors in progress.boards return (rows come with their report,
 task, chapter and departments loaded) and run no queries. Each report is first laid out once as a `Table`
 (columns with a kind, then rows of plain values); `_xlsx` and `_csv` write any table, so the XLSX and the
 CSV of a report always have the same columns.
@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from progress.reports import DepartmentScore, StatusSummary, TargetRow
+from progress.boards import DepartmentScore, StatusSummary, TargetRow
 from progress.rules import PERFORMANCE_LABELS, REPORTING_LABELS, Performance, Reporting
 from targets.conventions import chinese_date, format_decimal
 

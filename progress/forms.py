@@ -5,9 +5,9 @@ from django.core.exceptions import ValidationError
 from django.utils.html import escape
 
 from progress import services
+from progress.boards import BoardFilters
 from progress.judging import target_rule
 from progress.models import NoticeLevel, PerformanceStatus, ProgressEntry, ReportingStatus
-from progress.reports import ReportFilters
 from progress.rules import figure_scale_warning, period_ends, period_label
 from progress.selectors import boards_default_as_of, period_due_now, previous_figure
 from targets.conventions import format_decimal
@@ -181,7 +181,7 @@ class ReturnReasonForm(forms.Form):
     reason = forms.CharField(label="退回原因", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
-class ReportFilterForm(forms.Form):
+class BoardFilterForm(forms.Form):
     """The filters of the managers' report pages; every report is evaluated "as of" a date."""
 
     as_of = forms.DateField(
@@ -224,9 +224,9 @@ class ReportFilterForm(forms.Form):
             raise ValidationError("截至日期不能晚于今天。")
         return as_of
 
-    def report_filters(self) -> ReportFilters:
+    def report_filters(self) -> BoardFilters:
         data = self.cleaned_data
-        return ReportFilters(
+        return BoardFilters(
             chapter=data["chapter"].pk if data.get("chapter") else None,
             task=data["task"].pk if data.get("task") else None,
             department=data["department"].code if data.get("department") else None,

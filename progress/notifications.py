@@ -18,6 +18,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from progress.boards import ATTENTION, TargetRow, attention_rows, summarize_rows, target_rows
 from progress.judging import target_rule
 from progress.messaging import Draft, message_enqueue
 from progress.models import (
@@ -37,7 +38,6 @@ from progress.recipients import (
     managers,
     render_message,
 )
-from progress.reports import ATTENTION, TargetRow, attention_rows, summarize_rows, target_rows
 from progress.rules import (
     PERFORMANCE_LABELS,
     Performance,
@@ -121,7 +121,7 @@ def digest_drafts(*, as_of: dt.date) -> list[Draft]:
         "week": _digest_week(judged, as_of),
         "departments": _digest_departments(judged),
         "unreachable": unreachable_departments(),
-        "lagging_url": absolute(reverse("reports-lagging") + f"?as_of={as_of:%Y-%m-%d}"),
+        "lagging_url": absolute(reverse("boards-lagging") + f"?as_of={as_of:%Y-%m-%d}"),
         "attention": len(rows),
     }
     context |= notice_digest_context(as_of=as_of)
@@ -262,7 +262,7 @@ def unreachable_departments() -> list[Department]:
 
 
 def _target_url(target: Target, as_of: dt.date) -> str:
-    return absolute(reverse("reports-target", args=[target.pk]) + f"?as_of={as_of:%Y-%m-%d}")
+    return absolute(reverse("boards-target", args=[target.pk]) + f"?as_of={as_of:%Y-%m-%d}")
 
 
 # --------------------------------------------------------------------------------------------- reminders
@@ -430,7 +430,7 @@ def _rolled_up_alert(changes: list[StatusChange]) -> tuple[str, str, str, str]:
                 ],
                 "more": max(0, len(turned) - ALERT_LISTED),
                 "report_url": absolute(
-                    reverse("reports-lagging") + f"?as_of={as_of:%Y-%m-%d}&performance={status.value}"
+                    reverse("boards-lagging") + f"?as_of={as_of:%Y-%m-%d}&performance={status.value}"
                 ),
             }
         )

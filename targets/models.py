@@ -316,7 +316,7 @@ class Target(models.Model):
 
     def get_absolute_url(self) -> str:
         """目标工作台, the target's one page for everyone (the definition form is the administrators')."""
-        return reverse("reports-target", args=[self.pk])
+        return reverse("boards-target", args=[self.pk])
 
     def clean(self) -> None:
         # A CHECK constraint cannot read the report's year, so the deadline rule lives here and in the

@@ -57,7 +57,7 @@ def test_query_counts_do_not_grow_with_the_targets(api, request, report_2020, ad
     lists = [
         ("/api/targets/", {"report": report, "page_size": 500}),
         ("/api/entries/", {"department": "industry", "page_size": 500}),
-        ("/api/reports/lagging/", {"department": "industry"}),
+        ("/api/boards/lagging/", {"department": "industry"}),
     ]
 
     ten = [_count(client, url, params) for url, params in lists]

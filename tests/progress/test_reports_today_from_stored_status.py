@@ -12,18 +12,18 @@ import pytest
 from django.urls import reverse
 
 import progress.selectors
-from progress.judging import target_rule
-from progress.models import ProgressEntry, StaleStatus, TargetStatus
-from progress.reports import (
-    ReportFilters,
+from progress.boards import (
+    BoardFilters,
     TargetRow,
     attention_rows,
-    lagging_report,
+    lagging_board,
     monthly_figures,
     status_summary,
     summarize_rows,
     target_rows,
 )
+from progress.judging import target_rule
+from progress.models import ProgressEntry, StaleStatus, TargetStatus
 from progress.rules import Figure, evaluate
 from progress.selectors import end_of_day
 from progress.services import progress_entry_correct, progress_entry_return, progress_entry_submit
@@ -68,10 +68,10 @@ def _history_figures(target_ids: list[int], day: dt.date) -> dict[int, list[Figu
     return figures
 
 
-def _reference_rows(user, day: dt.date, filters: ReportFilters | None = None) -> list[TargetRow]:
+def _reference_rows(user, day: dt.date, filters: BoardFilters | None = None) -> list[TargetRow]:
     """The reference: the same targets, each judged by the rules at the present moment of `day` (today)
     from its history."""
-    rows = target_rows(user=user, as_of=day, filters=filters or ReportFilters())
+    rows = target_rows(user=user, as_of=day, filters=filters or BoardFilters())
     figures = _history_figures([row.target.pk for row in rows], day)
     return [
         TargetRow(row.target, evaluate(target_rule(row.target), figures[row.target.pk], day, day_ended=False))
@@ -87,7 +87,7 @@ def _same_rows(user, day: dt.date, judged_count: list) -> int:
     full = _reference_rows(user, day)
     assert fast == full
     assert [row.evaluation.reasons for row in fast] == [row.evaluation.reasons for row in full]
-    assert lagging_report(user=user, as_of=day) == attention_rows(full)
+    assert lagging_board(user=user, as_of=day) == attention_rows(full)
     summary, expected = status_summary(user=user, as_of=day), summarize_rows(full, as_of=day)
     assert (summary.total, summary.performance, summary.reporting) == (
         expected.total,
@@ -186,12 +186,10 @@ def test_a_past_date_is_judged_from_the_history_whatever_is_stored(
     target_status_refresh(target_id=target.pk)
 
     judged_count.clear()
-    before = target_rows(
-        user=manager_wang, as_of=dt.date(2020, 7, 2), filters=ReportFilters(target=target.pk)
-    )
+    before = target_rows(user=manager_wang, as_of=dt.date(2020, 7, 2), filters=BoardFilters(target=target.pk))
     assert len(judged_count) == 1
     assert before[0].evaluation.judged.value == Decimal(3)  # the figure as it stood on 2 July
-    today = target_rows(user=manager_wang, as_of=dt.date(2020, 7, 3), filters=ReportFilters(target=target.pk))
+    today = target_rows(user=manager_wang, as_of=dt.date(2020, 7, 3), filters=BoardFilters(target=target.pk))
     assert today[0].evaluation.judged.value == Decimal(15)
 
 
@@ -207,7 +205,7 @@ def test_new_thresholds_mark_the_report_s_targets_stale_until_recomputed(
     stale_statuses_refresh()
     clock("2020-07-03", hour=10)
     today = dt.date(2020, 7, 3)
-    before = target_rows(user=manager_wang, as_of=today, filters=ReportFilters(target=target.pk))
+    before = target_rows(user=manager_wang, as_of=today, filters=BoardFilters(target=target.pk))
     assert before[0].evaluation.performance == "at_risk"  # 4 of 15 by May: 26.67 % against 41.53 %
 
     client.force_login(administrator_li)
@@ -222,10 +220,10 @@ def test_new_thresholds_mark_the_report_s_targets_stale_until_recomputed(
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert StaleStatus.objects.filter(target=target).exists()
 
-    rows = target_rows(user=manager_wang, as_of=today, filters=ReportFilters(target=target.pk))
-    assert rows == _reference_rows(manager_wang, today, ReportFilters(target=target.pk))
+    rows = target_rows(user=manager_wang, as_of=today, filters=BoardFilters(target=target.pk))
+    assert rows == _reference_rows(manager_wang, today, BoardFilters(target=target.pk))
     assert rows[0].evaluation.performance == "on_track"  # 14.86 points behind: within 20
     stale_statuses_refresh()
     judged_count.clear()
-    assert target_rows(user=manager_wang, as_of=today, filters=ReportFilters(target=target.pk)) == rows
+    assert target_rows(user=manager_wang, as_of=today, filters=BoardFilters(target=target.pk)) == rows
     assert judged_count == []

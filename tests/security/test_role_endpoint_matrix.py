@@ -407,6 +407,8 @@ def _other_calls(world: World, endpoint: Endpoint, kind: str) -> list[Call]:
                 Call("get", "/admin/x/"),
             ]
         return [Call("get", url) for url in urls()]
+    if kind == "moved":  # a redirect to the new address, which checks who asks
+        return [Call("get", endpoint.url(**({"pk": world.target.pk} if "pk" in endpoint.holes else {})))]
     if kind == "autocomplete":
         calls = []
         for model, model_admin in admin.site._registry.items():
@@ -623,7 +625,7 @@ def test_guessing_every_target_id_of_department_b_finds_nothing(request, world, 
         for url in (
             f"/admin/targets/target/{pk}/change/",
             f"/admin/targets/target/{pk}/history/",
-            f"/admin/reports/targets/{pk}/",
+            f"/admin/boards/targets/{pk}/",
             f"/api/targets/{pk}/",
             f"/api/targets/{pk}/history/",
             f"/api/entries/?target={pk}",
@@ -642,7 +644,7 @@ def test_guessing_every_target_id_of_department_b_finds_nothing(request, world, 
 OWN_PAGES = [
     "/admin/targets/target/{target}/change/",
     "/admin/progress/progressentry/{entry}/change/",
-    "/admin/reports/targets/{target}/",
+    "/admin/boards/targets/{target}/",
     "/api/targets/{target}/",
     "/api/targets/{target}/history/",
     "/api/entries/{entry}/",
