@@ -40,7 +40,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import F, Max
 from django.utils import timezone
 
-from progress import notices, services
+from progress import notices, services, statuses
+from progress.judging import target_rule
 from progress.models import (
     Notice,
     NoticeEvent,
@@ -55,6 +56,7 @@ from progress.rules import NoticeStep, Performance, notice_step_allowed, period_
 from progress.selectors import notice_matter_prefill
 from progress.working_calendar import nth_working_day_after
 from targets import roles
+from targets.conventions import format_decimal
 from targets.models import (
     Comparator,
     Department,
@@ -62,7 +64,6 @@ from targets.models import (
     Measure,
     Report,
     Target,
-    format_decimal,
 )
 from wuzhong_tracker import clock
 
@@ -278,7 +279,7 @@ def _level_values(target: Target, ends: tuple[dt.date, ...], storyline: str, rng
         ACHIEVED_EARLY: (rng.uniform(-8, -2), rng.uniform(-8, -2)),
     }[storyline]
     if target.comparator == Comparator.ABOUT:
-        tolerance = float(target.tolerance_pct or 5)
+        tolerance = float(target_rule(target).tolerance_pct)
         start_gap, end_gap = start_gap + tolerance, end_gap + tolerance  # inside the tolerance when ≤ 0
     values = []
     for end in ends:
@@ -391,7 +392,7 @@ def plan_year(*, report: Report, seed: int, staff: dict[int, Staff]) -> list[Pla
 
 
 def _plan_target(target: Target, storyline: str, lags: tuple, staff: Staff, rng: random.Random) -> list:
-    rule = services.target_rule(target)
+    rule = target_rule(target)
     ends = period_ends(rule)
     if target.measure == Measure.CUMULATIVE:
         values = _cumulative_values(target, ends, storyline, rng)
@@ -562,7 +563,7 @@ def _sweep_days(report: Report, until: dt.date) -> list[dt.date]:
     and the day's snapshot would move, and each entry's own recomputation covers the rest."""
     days = {until}
     for target in Target.objects.filter(report=report).select_related("report"):
-        for end in period_ends(services.target_rule(target)):
+        for end in period_ends(target_rule(target)):
             due = report_due_date(end, report.report_due_working_days)
             days |= {due, due + dt.timedelta(days=1)}
     return sorted(day for day in days if day <= until)
@@ -574,7 +575,7 @@ def _reviewers(staff: dict[int, Staff]) -> set[int]:
 
 def _apply(event: _Event, targets: dict, users: dict, summary: DemoSummary) -> None:
     if event.kind == "sweep":
-        services.status_sweep(today=timezone.localdate(event.at))
+        statuses.status_sweep(today=timezone.localdate(event.at))
         summary.sweeps += 1
         return
     planned = event.planned

@@ -30,21 +30,23 @@ import openpyxl
 import tablib
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
 from progress.exports import LEDGER_COLUMNS
+from progress.judging import target_rule
 from progress.models import ProgressEntry, Provenance
 from progress.rules import period_ends
 from progress.services import (
+    EntryCorrection,
+    EntryFacts,
+    EntrySubmission,
+    entry_errors,
     figure_parse,
     leads,
-    progress_entry_correct,
-    progress_entry_submit,
-    progress_entry_validate,
-    target_rule,
+    progress_entries_save,
 )
+from progress.years import year_lock_refusal
 from targets.models import TargetDepartment
 from targets.selectors import targets_visible_to
 from wuzhong_tracker import clock
@@ -509,24 +511,22 @@ def progress_import(
         raise ImportRefused(errors)
 
     summary = ImportSummary()
-    with transaction.atomic():
-        for row in rows:
-            if row.existing is None:
-                entry = progress_entry_submit(
-                    target=row.target, period_end=row.period_end, value=row.value, by=by, is_final=row.is_final,
-                    provenance=row.provenance, note=row.note, now=now,
-                )  # fmt: skip
-                summary.created += 1
-            elif _same(row.existing, row):
-                summary.unchanged += 1
-                continue
-            else:
-                entry = progress_entry_correct(
-                    entry=row.existing, value=row.value, by=by, is_final=row.is_final, provenance=row.provenance,
-                    note=row.note, now=now,
-                )  # fmt: skip
-                summary.corrected += 1
-            summary.entries.append(entry)
+    submissions, corrections = [], []
+    for row in rows:
+        if row.existing is None:
+            submissions.append(
+                EntrySubmission(
+                    row.target, row.period_end, row.value, by, row.is_final, row.provenance, row.note, (), now
+                )
+            )
+        elif _same(row.existing, row):
+            summary.unchanged += 1
+        else:
+            corrections.append(
+                EntryCorrection(row.existing, row.value, by, row.is_final, row.provenance, row.note, (), now)
+            )
+    summary.entries = progress_entries_save(submissions=submissions, corrections=corrections)
+    summary.created, summary.corrected = len(submissions), len(corrections)
     return summary
 
 
@@ -562,6 +562,14 @@ class _Lookups:
 
     targets_by_code: dict[str, list]
     entries: dict[tuple[int, dt.date], ProgressEntry]
+    year_closed_by_report: dict[int, str | None] = field(default_factory=dict)
+
+    def year_closed(self, target, today: dt.date) -> str | None:
+        """Why the target's year refuses entries today (progress.years), read once per report, however
+        many rows."""
+        if target.report_id not in self.year_closed_by_report:
+            self.year_closed_by_report[target.report_id] = year_lock_refusal(target=target, today=today)
+        return self.year_closed_by_report[target.report_id]
 
     @classmethod
     def load(cls, records: list[_Record], layout: _Layout, by) -> "_Lookups":
@@ -633,7 +641,7 @@ def _validate_row(
     note = str(cells.get(columns["note"]) or "").strip()
     existing = lookups.entries.get((target.pk, period_end))
     row = _Row(record.number, target, period_end, value, note, is_final, provenance, existing)
-    _validate_entry(row, by, today, allow_corrections)
+    _validate_entry(row, lookups, by, today, allow_corrections)
     return row
 
 
@@ -669,7 +677,7 @@ def _validate_wide_record(
             if key in seen:
                 raise ValidationError({"value": f"与第{seen[key]}行重复（同一目标、同一报告期）。"})
             seen[key] = record.number
-            _validate_entry(row, by, today, allow_corrections)
+            _validate_entry(row, lookups, by, today, allow_corrections)
             rows.append(row)
         except ValidationError as error:
             problems[header] = [message for messages in error.message_dict.values() for message in messages]
@@ -678,12 +686,17 @@ def _validate_wide_record(
     return rows
 
 
-def _validate_entry(row: _Row, by, today, allow_corrections) -> None:
+def _validate_entry(row: _Row, lookups: _Lookups, by, today, allow_corrections) -> None:
     existing = row.existing
-    progress_entry_validate(
-        target=row.target, period_end=row.period_end, value=row.value, by=by, today=today, entry=existing,
-        visible=True, entry_is_existing=True,
+    # The facts, read for the whole file (_Lookups): the target is among the user's, and the period's entry
+    # (if any) is the row's own, which the row corrects or repeats.
+    facts = EntryFacts(visible=True, other_entry=None, year_closed=lookups.year_closed(row.target, today))
+    errors = entry_errors(
+        target=row.target, period_end=row.period_end, value=row.value, provenance=row.provenance, by=by,
+        today=today, facts=facts,
     )  # fmt: skip
+    if errors:
+        raise ValidationError(errors)
     if existing is not None and not _same(existing, row) and not leads(by, row.target):
         raise ValidationError({"value": f"该期已有{existing.department}的填报，只能由牵头单位更正。"})
     if existing is not None and not _same(existing, row) and not allow_corrections:

@@ -15,21 +15,16 @@ from django.utils import timezone
 from django.views import View
 
 from progress import notices as services
+from progress.boards import TargetRow
 from progress.forms import NoticeAnswerForm, NoticeCloseForm, NoticeIssueForm, NoticePressForm
 from progress.models import NoticeEvent, NoticeEvidence
 from progress.notices import targets_by_lead_department
-from progress.reports import TargetRow
 from progress.rules import NOTICE_STANDING_LABELS, notice_deadline, notice_standing
 from progress.selectors import notice_matter_prefill, notices_visible_to, targets_evaluated_as_of
 from targets.models import TargetDepartment
 from targets.selectors import targets_visible_to
 from wuzhong_tracker import clock
-
-
-def _error_list(error: ValidationError) -> list[str]:
-    if hasattr(error, "error_dict"):
-        return [message for messages_ in error.message_dict.values() for message in messages_]
-    return list(error.messages)
+from wuzhong_tracker.validation import error_messages
 
 
 def _context(request, title: str, **extra) -> dict:
@@ -107,7 +102,7 @@ class NoticeIssueView(View):
                     deadline=form.cleaned_data["deadline"],
                 )
             except ValidationError as error:
-                errors = _error_list(error)
+                errors = error_messages(error)
             else:
                 names = "、".join(f"{n.number_label}（{n.department.name}）" for n in issued)
                 messages.success(request, f"已下发督办单 {len(issued)} 份：{names}。")
@@ -195,7 +190,7 @@ class NoticeDetailView(View):
                         notice=notice, by=request.user, reason=data["reason"], deadline=data["deadline"]
                     )
             except ValidationError as error:
-                errors = _error_list(error)
+                errors = error_messages(error)
             else:
                 done = {"answer": "已反馈", "close": "已办结", "press": "已继续督办"}[step]
                 messages.success(request, f"督办单{notice.number_label}{done}。")

@@ -4,25 +4,16 @@ Target definitions come from the data file (`load_report`) and are read-only her
 departments (责任分工) inline, and every change is kept in the history (django-simple-history).
 """
 
-import datetime as dt
-from decimal import Decimal
-
-from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
-from simple_history.models import DeletedObject
-from simple_history.template_utils import HistoricalRecordContextHelper
 
-from progress.services import statuses_mark_stale
-from targets import roles
+from targets.admin_filters import ReportYearFilter
+from targets.admin_history import HistoryAdmin
+from targets.conventions import format_decimal
 from targets.models import (
     Baseline,
     Chapter,
@@ -33,11 +24,9 @@ from targets.models import (
     Report,
     Target,
     TargetDepartment,
-    format_decimal,
 )
 from targets.selectors import targets_visible_to
-from targets.years import Shown, report_choices, report_pick, report_select_choices
-from wuzhong_tracker import clock
+from targets.signals import definitions_changed
 
 THRESHOLD_FIELDS = (
     "cumulative_on_track_pp", "cumulative_at_risk_pp", "level_on_track_pp", "level_at_risk_pp",
@@ -48,49 +37,6 @@ TARGET_DEFINITION_FIELDS = (
     "report", "task", "code", "metric", "comparator", "value", "unit", "measure", "curve", "custom_curve",
     "frequency", "deadline", "tolerance_pct", "quote", "reading",
 )  # fmt: skip
-
-
-def history_value(field, value) -> str:
-    """One value of a history page as people read it: a choice by its label, a time in Wuzhong's time zone
-    to the minute, a person by name, a decimal without trailing zeros, "—" for nothing."""
-    if isinstance(value, DeletedObject):
-        return "—" if value.pk is None else f"（已删除，编号{value.pk}）"
-    if value is None or value == "":
-        return "—"
-    if getattr(field, "choices", None):
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, dt.datetime):
-        return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
-    if isinstance(value, Decimal):
-        return format_decimal(value)
-    if isinstance(value, AbstractBaseUser):
-        return roles.display_name(value)
-    return str(value)
-
-
-class ChineseHistoryHelper(HistoricalRecordContextHelper):
-    def prepare_delta_change_value(self, change, value):
-        return history_value(self.model._meta.get_field(change.field), value)
-
-
-class HistoryAdmin(SimpleHistoryAdmin):
-    """History that is only read. django-simple-history's page of one past version is a form that saves a
-    POST (a revert) after checking only the *view* permission, past the services and their rules: a view-only
-    official could have written an old version back. Here it shows, never saves. Its list reads in Chinese
-    (templates/simple_history/object_history_list.html, ChineseHistoryHelper)."""
-
-    def get_historical_record_context_helper(self, request, historical_record):
-        return ChineseHistoryHelper(self.model, historical_record)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method not in ("GET", "HEAD"):
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-    def revert_disabled(self, request, obj=None) -> bool:
-        return True
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -145,37 +91,27 @@ class ReportAdmin(HistoryAdmin):
             .annotate(
                 chapter_count=Count("chapters", distinct=True),
                 target_count=Count("targets", distinct=True),
-                last_deadline=Max("targets__deadline"),
             )
         )
 
     @admin.display(description=_("年度填报"))
     def entries_state(self, report: Report) -> str:
-        """Open, locked (since when) or reopened; administrators get the link to reopen or lock it."""
-        from progress.years import year_lock_date  # progress builds on targets
+        # Whether the year is closed is judged by progress (it knows the reporting calendar) on the year's
+        # page; the list says whether an administrator reopened it.
+        return "已重新开放" if report.entries_reopened else "按期锁定"
 
-        if report.entries_reopened:
-            state = "已重新开放"
-        elif report.last_deadline is None:
-            state = "—"
-        else:
-            locked_from = year_lock_date(
-                last_deadline=report.last_deadline,
-                due_working_days=report.report_due_working_days,
-                grace_days=settings.YEAR_LOCK_GRACE_DAYS,
-            )
-            state = f"已锁定（{locked_from:%Y-%m-%d}起）" if clock.today() >= locked_from else "开放"
-        if not self._may_reopen:
-            return state
+    @admin.display(description=_("年度填报"))
+    def entries_state_link(self, report: Report) -> str:
         return format_html(
-            '{} · <a href="{}">重新开放/锁定</a>', state, reverse("report-year-entries", args=[report.pk])
+            '{} · <a href="{}">查看/重新开放</a>',
+            self.entries_state(report),
+            reverse("report-year-entries", args=[report.pk]),
         )
 
-    def changelist_view(self, request, extra_context=None):
-        self._may_reopen = request.user.has_perm("targets.change_report")  # administrators
-        return super().changelist_view(request, extra_context)
-
-    _may_reopen = False
+    def get_list_display(self, request):
+        if request.user.has_perm("targets.change_report"):  # administrators reopen or lock a year
+            return (*self.list_display[:-1], "entries_state_link")
+        return self.list_display
 
     @admin.display(description=_("章节数"), ordering="chapter_count")
     def chapter_count(self, report: Report) -> int:
@@ -188,9 +124,8 @@ class ReportAdmin(HistoryAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and set(form.changed_data) & set(THRESHOLD_FIELDS):
-            # The stored statuses were judged with the old thresholds: the reports judge the targets
-            # afresh until they are recomputed.
-            statuses_mark_stale(target_ids=obj.targets.values_list("pk", flat=True))
+            # The stored statuses were judged with the old thresholds.
+            definitions_changed.send(Report, target_ids=list(obj.targets.values_list("pk", flat=True)))
 
     def has_add_permission(self, request) -> bool:
         return False  # reports come from data files: `manage.py load_report`
@@ -322,47 +257,6 @@ class BaselineInline(admin.StackedInline):
         return False
 
 
-class ReportYearFilter(admin.SimpleListFilter):
-    """报告年度: one year at a time (years side by side), by default this year or the latest year with a
-    report (targets.years.report_pick); `?report=` takes a year or a report's ID, `all` every year.
-    Subclasses name the path to the report (`path`)."""
-
-    title = _("报告年度")
-    parameter_name = "report"
-    path = "report"
-
-    def lookups(self, request, model_admin):
-        # One query, for the options and for the pick.
-        self.reports = list(report_choices().only("pk", "year", "title"))
-        return [
-            *(choice for choice in report_select_choices(self.reports) if choice[0]),
-            ("all", _("全部年度")),
-        ]
-
-    def shown(self) -> Shown | None:
-        """What the list shows: the year or report asked for, else the default (None: everything)."""
-        value = self.value()
-        return None if value == "all" else report_pick(self.reports, value, today=clock.today())
-
-    def choices(self, changelist):
-        shown = self.shown()
-        picked = "all" if shown is None else str(shown.report_id or shown.year)
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": lookup == picked,
-                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-                "display": title,
-            }
-
-    def queryset(self, request, queryset):
-        shown = self.shown()
-        return queryset.filter(**shown.lookup(self.path)) if shown is not None else queryset
-
-
-class EntryReportYearFilter(ReportYearFilter):
-    path = "target__report"
-
-
 class DepartmentFilter(admin.SimpleListFilter):
     title = _("责任单位")
     parameter_name = "department"
@@ -462,7 +356,7 @@ class TargetAdmin(HistoryAdmin):
         # The definition form is for those who edit a target (managers assign departments, administrators
         # thresholds); everyone else opens the target's 目标工作台, which shows the definition too.
         if not self.has_change_permission(request) and self.get_object(request, object_id) is not None:
-            return redirect(reverse("reports-target", args=[object_id]))
+            return redirect(reverse("boards-target", args=[object_id]))
         return super().change_view(request, object_id, form_url, extra_context)
 
     def has_view_permission(self, request, obj=None) -> bool:

@@ -11,15 +11,9 @@ from django.urls import path, reverse
 from django.views import View
 
 from targets import draft_review
-from targets.models import Comparator, Curve, Department, Frequency, Measure, Report, ReportDraft
-from targets.years import report_entries_reopen
+from targets.models import Comparator, Curve, Department, Frequency, Measure, ReportDraft
 from wuzhong_tracker import clock
-
-
-def _errors(error: ValidationError) -> list[str]:
-    if hasattr(error, "error_dict"):
-        return [message for messages_ in error.message_dict.values() for message in messages_]
-    return list(error.messages)
+from wuzhong_tracker.validation import error_messages
 
 
 class DraftUploadForm(forms.Form):
@@ -122,7 +116,7 @@ class DraftListView(DraftView):
                 by=request.user,
             )
         except ValidationError as error:
-            for message in _errors(error):
+            for message in error_messages(error):
                 form.add_error("source", message)
             return self.get(request, form)
         messages.success(request, f"已起草“{draft.title}”：请逐行审核后发布。")
@@ -168,7 +162,7 @@ class DraftDetailView(DraftView):
             else:
                 messages.error(request, "未知的操作。")
         except ValidationError as error:
-            messages.error(request, "；".join(_errors(error)))
+            messages.error(request, "；".join(error_messages(error)))
         return redirect("report-draft", pk)
 
 
@@ -205,7 +199,7 @@ class DraftRowView(DraftView):
         try:
             row = draft_review._find_row(draft, code)
         except ValidationError as error:
-            messages.error(request, "；".join(_errors(error)))
+            messages.error(request, "；".join(error_messages(error)))
             return redirect("report-draft", pk)
         return self._page(request, draft, row, self._form(draft, row))
 
@@ -214,7 +208,7 @@ class DraftRowView(DraftView):
         try:
             row = draft_review._find_row(draft, code)
         except ValidationError as error:
-            messages.error(request, "；".join(_errors(error)))
+            messages.error(request, "；".join(error_messages(error)))
             return redirect("report-draft", pk)
         form = self._form(draft, row, request.POST)
         if not form.is_valid():
@@ -224,65 +218,11 @@ class DraftRowView(DraftView):
                 draft=draft, code=code, values=form.values(), by=request.user
             )
         except ValidationError as error:
-            for message in _errors(error):
+            for message in error_messages(error):
                 form.add_error(None, message)
             return self._page(request, draft, row, form)
         messages.success(request, f"已保存目标 {code}。")
         return redirect(f"{reverse('report-draft', args=[pk])}#row-{code}")
-
-
-class YearEntriesForm(forms.Form):
-    reason = forms.CharField(
-        label="原因", widget=forms.Textarea(attrs={"rows": 3, "cols": 80}), max_length=500,
-        help_text="记入该报告的修改历史，如“统计局年报数据3月初才发布，允许补报12月数据”。",
-    )  # fmt: skip
-
-
-class YearEntriesView(View):
-    """An administrator reopens a closed year for entries, or locks it again, with a reason
-    (targets.years.report_entries_reopen keeps it in the report's history)."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm("targets.change_report"):  # administrators (targets/roles.py)
-            raise PermissionDenied("只有系统管理员可以重新开放或锁定年度填报。")
-        return super().dispatch(request, *args, **kwargs)
-
-    def get(self, request, pk, form=None):
-        from progress.years import report_lock_date
-
-        report = get_object_or_404(Report.objects.defer("source_text"), pk=pk)
-        context = (
-            admin.site.each_context(request)
-            | {
-                "title": f"{report.year}年度填报：重新开放或锁定",
-                "report": report,
-                "form": form or YearEntriesForm(),
-                "lock_date": report_lock_date(report),  # progress.years: progress builds on targets
-                "history": report.history.filter(history_change_reason__isnull=False).order_by("-history_id")[
-                    :20
-                ],
-            }
-        )
-        return TemplateResponse(request, "targets/drafts/year_entries.html", context)
-
-    def post(self, request, pk):
-        report = get_object_or_404(Report.objects.defer("source_text"), pk=pk)
-        form = YearEntriesForm(request.POST)
-        if not form.is_valid():
-            return self.get(request, pk, form)
-        reopen = request.POST.get("action") != "lock"
-        try:
-            report_entries_reopen(
-                report=report, by=request.user, reason=form.cleaned_data["reason"], reopen=reopen
-            )
-        except ValidationError as error:
-            for message in _errors(error):
-                form.add_error(None, message)
-            return self.get(request, pk, form)
-        messages.success(
-            request, f"{report.year}年度已{'重新开放填报' if reopen else '重新锁定'}，原因已记入历史。"
-        )
-        return redirect("report-year-entries", pk)
 
 
 def draft_urls() -> list:
@@ -292,5 +232,4 @@ def draft_urls() -> list:
         path("drafts/", view(DraftListView.as_view()), name="report-drafts"),
         path("drafts/<int:pk>/", view(DraftDetailView.as_view()), name="report-draft"),
         path("drafts/<int:pk>/rows/<str:code>/", view(DraftRowView.as_view()), name="report-draft-row"),
-        path("years/<int:pk>/entries/", view(YearEntriesView.as_view()), name="report-year-entries"),
     ]

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "wuzhong_tracker.apps.WuzhongTrackerConfig",
     "targets",
     "progress",
+    "benchmarks",
 ]
 
 MIDDLEWARE = [
@@ -210,7 +211,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", default=3600, minimum=1),
 }
 # Publishing must fail fast when the broker is down: the entry is already committed and the sweep catches
-# up, so an official's save must not hang on retries (progress.services.status_refresh_enqueue).
+# up, so an official's save must not hang on retries (progress.enqueueing).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {

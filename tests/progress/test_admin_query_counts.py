@@ -8,7 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from progress import services
+from progress import services, statuses
+from progress.judging import target_rule
 from progress.models import ProgressEntry, TargetStatus
 from progress.rules import period_ends
 from targets.models import Frequency, Target
@@ -31,7 +32,7 @@ def _forty_june_entries(report, by) -> None:
     April has none after April), through the service as everyone else does."""
     monthly = Target.objects.filter(report=report, frequency=Frequency.MONTHLY).order_by("code")[:40]
     for target in monthly:
-        period_end = max(end for end in period_ends(services.target_rule(target)) if end <= JUNE_END)
+        period_end = max(end for end in period_ends(target_rule(target)) if end <= JUNE_END)
         services.progress_entry_submit(target=target, period_end=period_end, value="1", by=by)
     assert ProgressEntry.objects.count() == 40
 
@@ -52,7 +53,7 @@ def test_my_targets_query_count_does_not_depend_on_stored_statuses(
     url = reverse("admin:progress_mytarget_changelist")
 
     without_statuses = _queries(client, url)
-    services.status_sweep()
+    statuses.status_sweep()
     assert TargetStatus.objects.count() == 138
     with_statuses = _queries(client, url)
 

@@ -13,17 +13,17 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("warm_caches")]
 # that it stays one-plus-prefetches however many notices there are).
 # Each reads the reports once, for the 报告年度 selector and its default (#17: years side by side).
 PAGES = [
-    pytest.param("reports-lagging", {}, 12, id="lagging"),
-    pytest.param("reports-lagging", {"format": "xlsx"}, 10, id="lagging-xlsx"),
-    pytest.param("reports-lagging", {"format": "csv"}, 10, id="lagging-csv"),
-    pytest.param("reports-bulletin", {}, 10, id="bulletin"),
-    pytest.param("reports-scoreboard", {}, 11, id="scoreboard"),
+    pytest.param("boards-lagging", {}, 12, id="lagging"),
+    pytest.param("boards-lagging", {"format": "xlsx"}, 10, id="lagging-xlsx"),
+    pytest.param("boards-lagging", {"format": "csv"}, 10, id="lagging-csv"),
+    pytest.param("boards-bulletin", {}, 10, id="bulletin"),
+    pytest.param("boards-scoreboard", {}, 11, id="scoreboard"),
     # The downloads one less: city-wide, nobody's department is looked up to mark their row.
-    pytest.param("reports-scoreboard", {"format": "xlsx"}, 10, id="scoreboard-xlsx"),
-    pytest.param("reports-scoreboard", {"format": "csv"}, 10, id="scoreboard-csv"),
-    pytest.param("reports-overview", {}, 10, id="overview"),
-    pytest.param("reports-overview", {"format": "xlsx"}, 9, id="overview-xlsx"),
-    pytest.param("reports-overview", {"format": "csv"}, 9, id="overview-csv"),
+    pytest.param("boards-scoreboard", {"format": "xlsx"}, 10, id="scoreboard-xlsx"),
+    pytest.param("boards-scoreboard", {"format": "csv"}, 10, id="scoreboard-csv"),
+    pytest.param("boards-overview", {}, 10, id="overview"),
+    pytest.param("boards-overview", {"format": "xlsx"}, 9, id="overview-xlsx"),
+    pytest.param("boards-overview", {"format": "csv"}, 9, id="overview-csv"),
 ]
 
 

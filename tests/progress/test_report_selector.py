@@ -22,7 +22,8 @@ def report_2021(db):
     """A 2021 report with one target, 新增示例企业 (code 9.9.xx), led by 工业和信息化局."""
     report = ReportFactory(issuer="吴忠市人民政府", year=2021, delivered_on=dt.date(2021, 1, 8))
     TargetFactory(
-        task=KeyTaskFactory(chapter=ChapterFactory(report=report)),
+        # Chapter 0 (主要预期目标): the overview names its targets one by one.
+        task=KeyTaskFactory(chapter=ChapterFactory(report=report, number=0)),
         metric="新增示例企业2021",
         deadline=dt.date(2021, 12, 31),
         lead=Department.objects.get(code="industry"),
@@ -36,23 +37,23 @@ def in_march_2021(time_machine):
 
 
 def test_the_boards_show_this_years_report_unless_asked(manager_client, report_2021, in_march_2021):
-    page = manager_client.get("/admin/reports/overview/").content.decode()
+    page = manager_client.get("/admin/boards/overview/").content.decode()
     assert "新增示例企业2021" in page and "地区生产总值增速" not in page
-    page = manager_client.get("/admin/reports/overview/?report=2020").content.decode()
+    page = manager_client.get("/admin/boards/overview/?report=2020").content.decode()
     assert "地区生产总值增速" in page and "新增示例企业2021" not in page
-    page = manager_client.get(f"/admin/reports/overview/?report={report_2021.pk}").content.decode()
+    page = manager_client.get(f"/admin/boards/overview/?report={report_2021.pk}").content.decode()
     assert "新增示例企业2021" in page
     assert '<option value="2021">2021年 · ' in page  # the selector, on every board
 
 
 def test_before_this_year_has_a_report_the_latest_year_is_shown(manager_client, report_2020, july_3rd_2020):
     ReportFactory(year=2022)  # a report of a later year does not hide the current one
-    page = manager_client.get("/admin/reports/overview/").content.decode()
+    page = manager_client.get("/admin/boards/overview/").content.decode()
     assert "地区生产总值增速" in page
 
 
 def test_an_unknown_report_is_named_in_the_error(manager_client, report_2021, in_march_2021):
-    page = manager_client.get("/admin/reports/lagging/?report=1999").content.decode()
+    page = manager_client.get("/admin/boards/lagging/?report=1999").content.decode()
     assert "没有“1999”：请选择有报告的年度（如 2021）或报告 ID。" in page
 
 
@@ -70,9 +71,10 @@ def test_my_targets_and_the_admin_lists_filter_by_year(manager_client, report_20
 def test_the_api_lists_one_year_and_a_target_by_id_whatever_its_year(
     manager_client, report_2021, in_march_2021
 ):
-    codes = lambda query: {
-        row["metric"] for row in manager_client.get(f"/api/targets/{query}").json()["results"]
-    }  # noqa: E731
+    def codes(query):
+        return {
+            row["metric"] for row in manager_client.get(f"/api/targets/{query}").json()["results"]
+        }
     assert codes("") == {"新增示例企业2021"}
     assert "地区生产总值增速" in codes("?report=2020&page_size=500")
     assert len(codes("?report=all&page_size=500")) > 100
@@ -80,7 +82,7 @@ def test_the_api_lists_one_year_and_a_target_by_id_whatever_its_year(
     assert manager_client.get(f"/api/targets/{gdp.pk}/").status_code == 200
     refused = manager_client.get("/api/targets/?report=1999")
     assert refused.status_code == 400 and "没有“1999”" in json.dumps(refused.json(), ensure_ascii=False)
-    summary = manager_client.get("/api/reports/summary/?report=2020").json()
+    summary = manager_client.get("/api/boards/summary/?report=2020").json()
     assert summary["as_of"] == "2021-01-08"  # 2020's closing date: a finished year reads as it ended
 
 

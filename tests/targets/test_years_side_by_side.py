@@ -92,9 +92,9 @@ def test_a_2021_target_shows_its_2020_result_as_baseline(manager_client, qinghe_
     # Only the confirmed link was made: the other proposals were left unconfirmed.
     assert Target.objects.filter(report=qinghe_2021, previous__isnull=False).count() == 1
 
-    page = manager_client.get(f"/admin/reports/targets/{gdp_2021.pk}/").content.decode()
+    page = manager_client.get(f"/admin/boards/targets/{gdp_2021.pk}/").content.decode()
     assert "2020年结果：3.9 %" in page
-    assert f"/admin/reports/targets/{gdp_2020_final.pk}/" in page  # the predecessor's desk
+    assert f"/admin/boards/targets/{gdp_2020_final.pk}/" in page  # the predecessor's desk
     assert "全年地区生产总值完成98.6亿元，增长3.8%" in page  # the report's own baseline stays beside it
     assert gdp_2021.history.filter(history_change_reason__contains="关联上年目标 0.1.01").exists()
 
