@@ -20,6 +20,7 @@ from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from progress.evidence import evidence_store
 from progress.figures import FigureInvalid, figure_read
 from progress.models import (
     CooperationNote,
@@ -451,16 +452,7 @@ def evidence_attach(
 
 
 def _evidence_save(entry: ProgressEntry, uploaded_file: UploadedFile, by, now: dt.datetime) -> EvidenceFile:
-    evidence = EvidenceFile(
-        entry=entry,
-        original_name=PurePath(uploaded_file.name).name[:255],
-        size=uploaded_file.size,
-        uploaded_by=by,
-        uploaded_at=now,
-    )
-    evidence.file.save(uploaded_file.name, uploaded_file, save=False)
-    evidence.save()
-    return evidence
+    return evidence_store(EvidenceFile, uploaded_file, by=by, now=now, entry=entry)
 
 
 # -------------------------------------------------------------------------------------------- statuses
