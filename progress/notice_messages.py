@@ -10,16 +10,10 @@ from collections import defaultdict
 
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 
 from progress.messaging import Draft, message_enqueue
-from progress.models import Message, MessageChannel, MessageKind, Notice, NoticeEvent, NoticeState
-from progress.notifications import (
-    LATE_REMINDER_COOLDOWN_WORKING_DAYS,
-    Recipient,
-    absolute,
-    department_recipients,
-)
+from progress.models import MessageChannel, MessageKind, Notice, NoticeEvent, NoticeState
+from progress.notifications import Recipient, absolute, department_recipients, department_reminder_drafts
 from progress.rules import (
     NOTICE_STANDING_LABELS,
     NoticeStanding,
@@ -27,7 +21,7 @@ from progress.rules import (
     notice_standing,
 )
 from progress.selectors import end_of_day
-from progress.working_calendar import is_chinese_workday, nth_working_day_after
+from progress.working_calendar import is_chinese_workday
 from targets.models import Department
 
 
@@ -115,61 +109,24 @@ def notice_reminder_drafts(*, as_of: dt.date) -> list[Draft]:
             late[notice.department_id].append(notice)
         elif notice_due_soon(state=notice.state, deadline=notice.deadline, as_of=as_of):
             soon[notice.department_id].append(notice)
-    departments = Department.objects.in_bulk(set(soon) | set(late))
-    recipients = department_recipients(list(departments))
-    cooled_down = _late_notice_reminder_allowed(as_of, [r.address for rs in recipients.values() for r in rs])
-    drafts = []
-    for department_id, department in sorted(departments.items(), key=lambda item: item[1].name):
-        for recipient in recipients.get(department_id, []):
-            late_notices = late.get(department_id, []) if cooled_down.get(recipient.address, True) else []
-            soon_notices = soon.get(department_id, [])
-            if not late_notices and not soon_notices:
-                continue
-            context = {
-                "department": department,
-                "as_of": as_of,
-                "late": [
-                    {"notice": n, "url": notice_url(n), "days": (as_of - n.deadline).days}
-                    for n in late_notices
-                ],
-                "soon": [{"notice": n, "url": notice_url(n)} for n in soon_notices],
-            }
-            body_text, body_html = _render("notice_reminder", context)
-            key = f"{NOTICE_LATE_KEY if late_notices else NOTICE_DUE_KEY}{department_id}:{as_of:%Y-%m-%d}"
-            subject = f"【督办催办】{department.name}：{len(late_notices)}份督办单逾期未反馈，{len(soon_notices)}份即将到期"
-            drafts.append(
-                Draft(
-                    MessageKind.REMINDER,
-                    recipient.channel,
-                    recipient.address,
-                    key,
-                    subject,
-                    body_text,
-                    body_html,
-                    recipient.user_id,
-                    department_id,
-                )
-            )
-    return drafts
 
+    def compose(
+        department: Department, late_notices: list[Notice], soon_notices: list[Notice]
+    ) -> tuple[str, str, str]:
+        context = {
+            "department": department,
+            "as_of": as_of,
+            "late": [
+                {"notice": n, "url": notice_url(n), "days": (as_of - n.deadline).days} for n in late_notices
+            ],
+            "soon": [{"notice": n, "url": notice_url(n)} for n in soon_notices],
+        }
+        subject = f"【督办催办】{department.name}：{len(late_notices)}份督办单逾期未反馈，{len(soon_notices)}份即将到期"
+        return (subject, *_render("notice_reminder", context))
 
-def _late_notice_reminder_allowed(as_of: dt.date, addresses: list[str]) -> dict[str, bool]:
-    """False for a recipient reminded of overdue notices less than the cooldown (working days) ago;
-    reminders of `as_of` itself are left out, so that a rerun that day builds the same messages."""
-    last_sent: dict[str, dt.date] = {}
-    for address, created_at in (
-        Message.objects.filter(
-            kind=MessageKind.REMINDER, recipient__in=addresses, subject_key__startswith=NOTICE_LATE_KEY
-        )
-        .filter(created_at__lt=end_of_day(as_of - dt.timedelta(days=1)))
-        .values_list("recipient", "created_at")
-        .order_by("created_at")
-    ):
-        last_sent[address] = timezone.localdate(created_at)
-    return {
-        address: nth_working_day_after(day, LATE_REMINDER_COOLDOWN_WORKING_DAYS) <= as_of
-        for address, day in last_sent.items()
-    }
+    return department_reminder_drafts(
+        as_of=as_of, late=late, soon=soon, late_key=NOTICE_LATE_KEY, due_key=NOTICE_DUE_KEY, compose=compose
+    )
 
 
 # --------------------------------------------------------------------------------------------- digest

@@ -12,6 +12,7 @@ section (`_digest_*`), so that a new section is one more function and one more b
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -364,35 +365,65 @@ def reminder_drafts(*, as_of: dt.date) -> list[Draft]:
         elif evaluation.next_due == due_on:
             period = next(end for end in period_ends(rule) if reported_until is None or end > reported_until)
             due_soon[lead.pk].append({"row": row, "url": url, "period": period_label(period, rule)})
-    departments = Department.objects.in_bulk(set(due_soon) | set(late))
+
+    def compose(department: Department, late_items: list, soon_items: list) -> tuple[str, str, str]:
+        context = {
+            "department": department,
+            "as_of": as_of,
+            "due_on": due_on,
+            "soon": soon_items,
+            "late": late_items,
+        }
+        subject = reminder_subject(department.name, late=len(late_items), soon=len(soon_items), due_on=due_on)
+        return (subject, *_render("reminder", context))
+
+    return department_reminder_drafts(
+        as_of=as_of,
+        late=late,
+        soon=due_soon,
+        late_key=LATE_REMINDER_KEY,
+        due_key=DUE_REMINDER_KEY,
+        compose=compose,
+    )
+
+
+# "late" in the key marks the reminders that start a recipient's cooldown.
+LATE_REMINDER_KEY = "reminder:late:"
+DUE_REMINDER_KEY = "reminder:due:"
+
+
+def department_reminder_drafts(
+    *,
+    as_of: dt.date,
+    late: dict[int, list],
+    soon: dict[int, list],
+    late_key: str,
+    due_key: str,
+    compose: Callable[[Department, list, list], tuple[str, str, str]],
+) -> list[Draft]:
+    """One reminder for each person and robot of each department with something late or due soon (reports
+    here, 督办 notices in progress.notice_messages). The late items are left out for a recipient still in
+    the cooldown of an earlier reminder keyed `late_key`; `compose` writes the subject, text and HTML."""
+    departments = Department.objects.in_bulk(set(soon) | set(late))
     recipients = department_recipients(list(departments))
-    cooled_down = _late_reminder_allowed(as_of, [r.address for rs in recipients.values() for r in rs])
+    cooled_down = _late_reminder_allowed(
+        as_of, [r.address for rs in recipients.values() for r in rs], late_key=late_key
+    )
     drafts = []
     for department_id, department in sorted(departments.items(), key=lambda item: item[1].name):
         for recipient in recipients.get(department_id, []):
             late_items = late.get(department_id, []) if cooled_down.get(recipient.address, True) else []
-            soon_items = due_soon.get(department_id, [])
+            soon_items = soon.get(department_id, [])
             if not late_items and not soon_items:
                 continue
-            context = {
-                "department": department,
-                "as_of": as_of,
-                "due_on": due_on,
-                "soon": soon_items,
-                "late": late_items,
-            }
-            body_text, body_html = _render("reminder", context)
-            # "late" in the key marks the reminders that start a recipient's cooldown.
-            key = f"reminder:{'late' if late_items else 'due'}:{department_id}:{as_of:%Y-%m-%d}"
+            subject, body_text, body_html = compose(department, late_items, soon_items)
             drafts.append(
                 Draft(
                     MessageKind.REMINDER,
                     recipient.channel,
                     recipient.address,
-                    key,
-                    reminder_subject(
-                        department.name, late=len(late_items), soon=len(soon_items), due_on=due_on
-                    ),
+                    f"{late_key if late_items else due_key}{department_id}:{as_of:%Y-%m-%d}",
+                    subject,
                     body_text,
                     body_html,
                     recipient.user_id,
@@ -412,15 +443,16 @@ def reminder_subject(department: str, *, late: int, soon: int, due_on: dt.date) 
     return f"【催报提醒】{department}：{'，'.join(parts)}"
 
 
-def _late_reminder_allowed(as_of: dt.date, addresses: list[str]) -> dict[str, bool]:
-    """False for a recipient whose last late reminder is less than the cooldown (working days) ago.
+def _late_reminder_allowed(as_of: dt.date, addresses: list[str], *, late_key: str) -> dict[str, bool]:
+    """False for a recipient whose last late reminder (a key starting with `late_key`) is less than the
+    cooldown (working days) ago.
 
     Reminders of `as_of` itself are left out, so that a rerun on the same day builds the same messages
     (which the outbox then recognises as already queued)."""
     last_sent: dict[str, dt.date] = {}
     for address, created_at in (
         Message.objects.filter(
-            kind=MessageKind.REMINDER, recipient__in=addresses, subject_key__startswith="reminder:late:"
+            kind=MessageKind.REMINDER, recipient__in=addresses, subject_key__startswith=late_key
         )
         .filter(created_at__lt=end_of_day(as_of - dt.timedelta(days=1)))
         .values_list("recipient", "created_at")
