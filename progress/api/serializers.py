@@ -114,10 +114,10 @@ class ChapterBriefSerializer(serializers.ModelSerializer):
         fields = ["id", "number", "title"]
 
 
-class KeyTaskBriefSerializer(serializers.ModelSerializer):
-    class Meta:
+# A key task as briefly as a chapter: its ID, number and title.
+class KeyTaskBriefSerializer(ChapterBriefSerializer):
+    class Meta(ChapterBriefSerializer.Meta):
         model = KeyTask
-        fields = ["id", "number", "title"]
 
 
 class DepartmentBriefSerializer(serializers.ModelSerializer):
