@@ -59,7 +59,7 @@ from progress.selectors import (
 )
 from progress.services import target_rule
 from targets import roles
-from targets.admin import HistoryAdmin
+from targets.admin import ExistingRowsInline, HistoryAdmin
 from targets.models import Target, format_decimal
 from targets.selectors import targets_visible_to
 from wuzhong_tracker import clock
@@ -110,15 +110,11 @@ class ViewOnlyAdmin(ListOnlyAdmin):
         return False
 
 
-class EvidenceInline(admin.TabularInline):
+class EvidenceInline(ExistingRowsInline, admin.TabularInline):
+    # Files are added through the entry form's multi-file field.
     model = EvidenceFile
-    extra = 0
-    can_delete = False
     fields = ("download", "size_display", "uploaded_by", "uploaded_at")
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False  # files are added through the entry form's multi-file field
 
     @admin.display(description="文件")
     def download(self, evidence: EvidenceFile) -> str:

@@ -5,15 +5,18 @@ departments (责任分工) inline, and every change is kept in the history (djan
 """
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.contrib import admin
+from django.contrib.admin.options import InlineModelAdmin
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -90,13 +93,30 @@ class HistoryAdmin(SimpleHistoryAdmin):
         return True
 
 
-class ReadOnlyInline(admin.TabularInline):
+def annotated_count(name: str, description: str | Promise) -> Callable[[admin.ModelAdmin, object], int]:
+    """A changelist column for the count that the admin's `get_queryset` annotates as `name`, sortable by
+    it (counted in the list's one query, not per row)."""
+
+    @admin.display(description=description, ordering=name)
+    def column(self, obj) -> int:
+        return getattr(obj, name)
+
+    return column
+
+
+class ExistingRowsInline(InlineModelAdmin):
+    """An inline of the rows that exist: none is added or deleted here (they come from a data file or the
+    entry form)."""
+
     extra = 0
     can_delete = False
-    show_change_link = True
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
+
+
+class ReadOnlyInline(ExistingRowsInline, admin.TabularInline):
+    show_change_link = True
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
@@ -136,13 +156,8 @@ class ReportAdmin(admin.ModelAdmin):
             )
         )
 
-    @admin.display(description=_("章节数"), ordering="chapter_count")
-    def chapter_count(self, report: Report) -> int:
-        return report.chapter_count
-
-    @admin.display(description=_("目标数"), ordering="target_count")
-    def target_count(self, report: Report) -> int:
-        return report.target_count
+    chapter_count = annotated_count("chapter_count", _("章节数"))
+    target_count = annotated_count("target_count", _("目标数"))
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -178,13 +193,8 @@ class ChapterAdmin(admin.ModelAdmin):
             )
         )
 
-    @admin.display(description=_("重点任务数"), ordering="task_count")
-    def task_count(self, chapter: Chapter) -> int:
-        return chapter.task_count
-
-    @admin.display(description=_("目标数"), ordering="target_count")
-    def target_count(self, chapter: Chapter) -> int:
-        return chapter.target_count
+    task_count = annotated_count("task_count", _("重点任务数"))
+    target_count = annotated_count("target_count", _("目标数"))
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -217,9 +227,7 @@ class KeyTaskAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(target_count=Count("targets"))
 
-    @admin.display(description=_("目标数"), ordering="target_count")
-    def target_count(self, task: KeyTask) -> int:
-        return task.target_count
+    target_count = annotated_count("target_count", _("目标数"))
 
     @admin.display(description=_("段落原文"))
     def paragraph(self, task: KeyTask) -> str:
@@ -245,13 +253,8 @@ class DepartmentAdmin(admin.ModelAdmin):
             .order_by("name")  # a GROUP BY drops Meta.ordering, and the autocomplete pages need an order
         )
 
-    @admin.display(description=_("牵头目标数"), ordering="lead_count")
-    def lead_count(self, department: Department) -> int:
-        return department.lead_count
-
-    @admin.display(description=_("牵头/配合目标数"), ordering="target_count")
-    def target_count(self, department: Department) -> int:
-        return department.target_count
+    lead_count = annotated_count("lead_count", _("牵头目标数"))
+    target_count = annotated_count("target_count", _("牵头/配合目标数"))
 
 
 @admin.register(DepartmentMembership)
@@ -270,15 +273,10 @@ class TargetDepartmentInline(admin.TabularInline):
     autocomplete_fields = ("department",)
 
 
-class BaselineInline(admin.StackedInline):
+class BaselineInline(ExistingRowsInline, admin.StackedInline):
     model = Baseline
-    extra = 0
-    can_delete = False
     fields = ("year", "value", "unit", "quote")
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class DepartmentFilter(admin.SimpleListFilter):
