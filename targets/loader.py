@@ -18,7 +18,7 @@ Steps:
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -214,21 +214,22 @@ class _Checker:
 
     def items(
         self,
+        data: Any,
         where: str,
         key: str,
-        data: Any,
-        *,
-        label: Callable[[int], str],
-        allowed: set[str],
         form_class: type[forms.Form],
+        allowed: set[str],
+        label: str,
+        **args,
     ) -> Iterator[tuple[dict, dict]]:
         """The valid items of the non-empty list `data` (`key` of `where`), each as (its mapping, its cleaned
-        data); an item that is not a mapping or fails its form adds its problems and is skipped."""
+        data); an item that is not a mapping or fails its form adds its problems (under `label`, formatted
+        with its 1-based `index` and `args`) and is skipped."""
         if not isinstance(data, list) or not data:
             self.add(where, key, _("应为非空列表。"))
             return
         for index, item in enumerate(data, start=1):
-            item_label = label(index)
+            item_label = label % {"index": index, **args}
             mapping = self.mapping(item_label, item, allowed)
             cleaned = self.form(item_label, form_class, mapping) if mapping is not None else None
             if cleaned is not None:
@@ -388,12 +389,7 @@ def _parse_departments(checker: _Checker, data: Any) -> list[DepartmentSpec]:
     seen_codes: set[str] = set()
     seen_names: set[str] = set()
     for _mapping, cleaned in checker.items(
-        _("文件"),
-        "departments",
-        data,
-        label=lambda index: _("第%(index)s个责任单位") % {"index": index},
-        allowed=DEPARTMENT_KEYS,
-        form_class=_DepartmentForm,
+        data, _("文件"), "departments", _DepartmentForm, DEPARTMENT_KEYS, _("第%(index)s个责任单位")
     ):
         label = _("责任单位 %(name)s") % {"name": cleaned["name"]}
         checker.unique(
@@ -429,27 +425,22 @@ def _parse_chapters(
     seen_chapters: set[int] = set()
     chapters: list[ChapterSpec] = []
     for mapping, cleaned in checker.items(
-        _("文件"),
-        "chapters",
-        data,
-        label=lambda index: _("第%(index)s章") % {"index": index},
-        allowed=CHAPTER_KEYS,
-        form_class=_NumberedForm,
+        data, _("文件"), "chapters", _NumberedForm, CHAPTER_KEYS, _("第%(index)s章")
     ):
         label = _("章节 %(number)s") % {"number": cleaned["number"]}
         checker.unique(label, "number", cleaned["number"], seen_chapters, _("章节序号重复。"))
         tasks: list[TaskSpec] = []
         seen_tasks: set[int] = set()
-        for task_mapping, task in checker.items(
+        task_items = checker.items(
+            mapping.get("tasks"),
             label,
             "tasks",
-            mapping.get("tasks"),
-            label=lambda index, chapter=cleaned["number"]: (
-                _("章节 %(chapter)s 第%(index)s个重点任务") % {"chapter": chapter, "index": index}
-            ),
-            allowed=TASK_KEYS,
-            form_class=_NumberedForm,
-        ):
+            _NumberedForm,
+            TASK_KEYS,
+            _("章节 %(chapter)s 第%(index)s个重点任务"),
+            chapter=cleaned["number"],
+        )
+        for task_mapping, task in task_items:
             task_label = _("重点任务 %(chapter)s.%(task)s") % {
                 "chapter": cleaned["number"],
                 "task": task["number"],
