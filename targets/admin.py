@@ -93,15 +93,28 @@ class HistoryAdmin(SimpleHistoryAdmin):
         return True
 
 
-def annotated_count(name: str, description: str | Promise) -> Callable[[admin.ModelAdmin, object], int]:
-    """A changelist column for the count that the admin's `get_queryset` annotates as `name`, sortable by
-    it (counted in the list's one query, not per row)."""
-
-    @admin.display(description=description, ordering=name)
+def _count_column(name: str, heading: str | Promise) -> Callable[[admin.ModelAdmin, object], int]:
+    @admin.display(description=heading, ordering=name)
     def column(self, obj) -> int:
         return getattr(obj, name)
 
     return column
+
+
+class CountColumnsAdmin(admin.ModelAdmin):
+    """Changelist columns of counts, annotated in the list's one query (never counted row by row), sortable:
+    `count_columns` maps each column's name (to put in `list_display`) to its heading and its `Count`."""
+
+    count_columns: dict[str, tuple[str | Promise, Count]] = {}
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        for name, (heading, _count) in cls.count_columns.items():
+            setattr(cls, name, _count_column(name, heading))
+
+    def get_queryset(self, request):
+        counts = {name: count for name, (_heading, count) in self.count_columns.items()}
+        return super().get_queryset(request).annotate(**counts)
 
 
 class ExistingRowsInline(InlineModelAdmin):
@@ -128,7 +141,7 @@ class ChapterInline(ReadOnlyInline):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(CountColumnsAdmin):
     list_display = ("title", "issuer", "year", "delivered_on", "chapter_count", "target_count")
     readonly_fields = ("issuer", "year", "title", "delivered_on", "occasion", "source_text")
     fieldsets = (
@@ -146,18 +159,10 @@ class ReportAdmin(admin.ModelAdmin):
         (_("报告全文"), {"classes": ["collapse"], "fields": ("source_text",)}),
     )
     inlines = [ChapterInline]
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                chapter_count=Count("chapters", distinct=True), target_count=Count("targets", distinct=True)
-            )
-        )
-
-    chapter_count = annotated_count("chapter_count", _("章节数"))
-    target_count = annotated_count("target_count", _("目标数"))
+    count_columns = {
+        "chapter_count": (_("章节数"), Count("chapters", distinct=True)),
+        "target_count": (_("目标数"), Count("targets", distinct=True)),
+    }
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -176,25 +181,17 @@ class KeyTaskInline(ReadOnlyInline):
 
 
 @admin.register(Chapter)
-class ChapterAdmin(admin.ModelAdmin):
+class ChapterAdmin(CountColumnsAdmin):
     list_display = ("number", "title", "report", "task_count", "target_count")
     list_display_links = ("number", "title")
     list_filter = ("report",)
     list_select_related = ("report",)
     readonly_fields = ("report", "number", "title")
     inlines = [KeyTaskInline]
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                task_count=Count("tasks", distinct=True), target_count=Count("tasks__targets", distinct=True)
-            )
-        )
-
-    task_count = annotated_count("task_count", _("重点任务数"))
-    target_count = annotated_count("target_count", _("目标数"))
+    count_columns = {
+        "task_count": (_("重点任务数"), Count("tasks", distinct=True)),
+        "target_count": (_("目标数"), Count("tasks__targets", distinct=True)),
+    }
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -215,7 +212,7 @@ class TargetInline(ReadOnlyInline):
 
 
 @admin.register(KeyTask)
-class KeyTaskAdmin(admin.ModelAdmin):
+class KeyTaskAdmin(CountColumnsAdmin):
     list_display = ("__str__", "chapter", "target_count")
     list_filter = ("chapter__report", "chapter")
     list_select_related = ("chapter",)
@@ -223,11 +220,7 @@ class KeyTaskAdmin(admin.ModelAdmin):
     readonly_fields = ("chapter", "number", "title", "paragraph")
     fields = ("chapter", "number", "title", "paragraph")
     inlines = [TargetInline]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(target_count=Count("targets"))
-
-    target_count = annotated_count("target_count", _("目标数"))
+    count_columns = {"target_count": (_("目标数"), Count("targets"))}
 
     @admin.display(description=_("段落原文"))
     def paragraph(self, task: KeyTask) -> str:
@@ -238,23 +231,20 @@ class KeyTaskAdmin(admin.ModelAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(CountColumnsAdmin):
     list_display = ("name", "code", "lead_count", "target_count")
     search_fields = ("name", "code")
+    count_columns = {
+        "lead_count": (
+            _("牵头目标数"),
+            Count("assignments", filter=Q(assignments__role=DepartmentRole.LEAD)),
+        ),
+        "target_count": (_("牵头/配合目标数"), Count("assignments")),
+    }
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                target_count=Count("assignments"),
-                lead_count=Count("assignments", filter=Q(assignments__role=DepartmentRole.LEAD)),
-            )
-            .order_by("name")  # a GROUP BY drops Meta.ordering, and the autocomplete pages need an order
-        )
-
-    lead_count = annotated_count("lead_count", _("牵头目标数"))
-    target_count = annotated_count("target_count", _("牵头/配合目标数"))
+        # A GROUP BY drops Meta.ordering, and the autocomplete pages need an order.
+        return super().get_queryset(request).order_by("name")
 
 
 @admin.register(DepartmentMembership)
