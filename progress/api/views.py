@@ -6,9 +6,12 @@ is guessed. Who may write is the admin's rule too: the model permission of the r
 department rules (`can_correct`, `can_review`); a refusal is a 403.
 """
 
+from collections.abc import Callable
+
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -384,11 +387,7 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     )
     @action(detail=True, methods=["post"])
     def answer(self, request, pk=None):
-        notice = self.get_object()
-        params = serializers.NoticeAnswerSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
-        notice = notices.notice_answer(notice=notice, by=request.user, **params.validated_data)
-        return Response(self._notice_data(notice))
+        return self._step(request, serializers.NoticeAnswerSerializer, notices.notice_answer)
 
     @extend_schema(
         summary="办结督办单",
@@ -397,11 +396,7 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        notice = self.get_object()
-        params = serializers.NoticeCloseSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
-        notice = notices.notice_close(notice=notice, by=request.user, **params.validated_data)
-        return Response(self._notice_data(notice))
+        return self._step(request, serializers.NoticeCloseSerializer, notices.notice_close)
 
     @extend_schema(
         summary="继续督办",
@@ -411,11 +406,14 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     )
     @action(detail=True, methods=["post"])
     def press(self, request, pk=None):
+        return self._step(request, serializers.NoticePressSerializer, notices.notice_press)
+
+    def _step(self, request, params_class: type[drf_serializers.Serializer], service: Callable) -> Response:
+        """A step on one notice: the request's parameters checked, then the service, then the notice."""
         notice = self.get_object()
-        params = serializers.NoticePressSerializer(data=request.data)
+        params = params_class(data=request.data)
         params.is_valid(raise_exception=True)
-        notice = notices.notice_press(notice=notice, by=request.user, **params.validated_data)
-        return Response(self._notice_data(notice))
+        return Response(self._notice_data(service(notice=notice, by=request.user, **params.validated_data)))
 
     def _notice_data(self, notice) -> dict:
         return self.get_serializer(self.get_queryset().get(pk=notice.pk)).data
