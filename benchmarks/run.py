@@ -6,7 +6,7 @@
 
 For each size, the parent process (re)creates the dedicated database named in the URL (never the
 `postgres` database's contents: it only connects there to CREATE and DROP the bench database), then runs a
-child process on it that migrates, generates the data (`progress.scale_data`) and measures every step:
+child process on it that migrates, generates the data (`benchmarks.scale_data`) and measures every step:
 
 - wall time, the median of `--repeat` runs after one warm-up run (the sweeps: `--sweep-repeat` runs, each
   from the same starting state);
@@ -221,10 +221,10 @@ def child(args) -> int:
     from django.test import Client
 
     from benchmarks import floor
+    from benchmarks.scale_data import scale_data_generate
+    from progress.boards import lagging_board
     from progress.notifications import digest_drafts
-    from progress.reports import lagging_report
-    from progress.scale_data import scale_data_generate
-    from progress.services import status_sweep
+    from progress.statuses import status_sweep
 
     size = args.child
     call_command("migrate", verbosity=0, interactive=False)
@@ -301,7 +301,7 @@ def child(args) -> int:
     past = as_of - dt.timedelta(days=1)
 
     def report_rows(name: str, user, day: dt.date) -> dict:
-        step = measure(name, lambda: lagging_report(user=user, as_of=day), repeat=args.repeat)
+        step = measure(name, lambda: lagging_board(user=user, as_of=day), repeat=args.repeat)
         step_floor = floor.measure_floor(
             lambda: floor.lagging_floor(user=user, as_of=day), repeat=args.repeat
         )
@@ -316,14 +316,14 @@ def child(args) -> int:
                 steps.append(
                     measure(
                         f"lagging report page ({role})",
-                        page(f"/admin/reports/lagging/{query}", clients[role]),
+                        page(f"/admin/boards/lagging/{query}", clients[role]),
                         repeat=args.repeat,
                     )
                 )
                 steps.append(
                     measure(
                         f"lagging report XLSX ({role})",
-                        page(f"/admin/reports/lagging/{query}&format=xlsx", clients[role]),
+                        page(f"/admin/boards/lagging/{query}&format=xlsx", clients[role]),
                         repeat=args.repeat,
                     )
                 )
@@ -332,14 +332,14 @@ def child(args) -> int:
             steps.append(
                 measure(
                     "lagging report page (manager, a past date)",
-                    page(f"/admin/reports/lagging/?as_of={past:%Y-%m-%d}", clients["manager"]),
+                    page(f"/admin/boards/lagging/?as_of={past:%Y-%m-%d}", clients["manager"]),
                     repeat=args.repeat,
                 )
             )
             steps.append(
                 measure(
                     "lagging report XLSX (manager, a past date)",
-                    page(f"/admin/reports/lagging/?as_of={past:%Y-%m-%d}&format=xlsx", clients["manager"]),
+                    page(f"/admin/boards/lagging/?as_of={past:%Y-%m-%d}&format=xlsx", clients["manager"]),
                     repeat=args.repeat,
                 )
             )
@@ -352,11 +352,11 @@ def child(args) -> int:
             ("my targets (official)", "/admin/progress/mytarget/", "official"),
             ("API target list, page 1 (manager)", "/api/targets/", "manager"),
             ("API target list, page 1 (official)", "/api/targets/", "official"),
-            ("API status summary (manager)", f"/api/reports/summary/?as_of={as_of:%Y-%m-%d}", "manager"),
-            ("API status summary (official)", f"/api/reports/summary/?as_of={as_of:%Y-%m-%d}", "official"),
+            ("API status summary (manager)", f"/api/boards/summary/?as_of={as_of:%Y-%m-%d}", "manager"),
+            ("API status summary (official)", f"/api/boards/summary/?as_of={as_of:%Y-%m-%d}", "official"),
             (
                 "API status summary (manager, a past date)",
-                f"/api/reports/summary/?as_of={past:%Y-%m-%d}",
+                f"/api/boards/summary/?as_of={past:%Y-%m-%d}",
                 "manager",
             ),
         ]

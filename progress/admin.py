@@ -20,10 +20,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from import_export.admin import ImportMixin
 
-from progress import messaging, notifications, services
+from progress import messaging, notifications, services, statuses
 from progress.forms import ProgressEntryForm, ReturnReasonForm
 from progress.import_resource import LedgerCSV, LedgerXLSX, ProgressImportResource
 from progress.importing import ImportRefused
+from progress.judging import target_rule
 from progress.models import (
     DepartmentWebhook,
     EvidenceFile,
@@ -57,10 +58,11 @@ from progress.selectors import (
     notices_visible_to,
     targets_due_now,
 )
-from progress.services import target_rule
 from targets import roles
-from targets.admin import ExistingRowsInline, HistoryAdmin
-from targets.models import Target, format_decimal
+from targets.admin_history import HistoryAdmin
+from targets.admin_inlines import ExistingRowsInline
+from targets.conventions import format_decimal
+from targets.models import Department, Target
 from targets.selectors import targets_visible_to
 from wuzhong_tracker import clock
 
@@ -135,8 +137,6 @@ class DepartmentEntryFilter(admin.SimpleListFilter):
         department = roles.department_of(request.user)
         if department is not None and not roles.sees_everything(request.user):
             return [(department.code, department.name)]
-        from targets.models import Department
-
         return Department.objects.values_list("code", "name")
 
     def queryset(self, request, queryset):
@@ -290,22 +290,19 @@ class ProgressEntryAdmin(ImportMixin, HistoryAdmin):
     def _visible(self, request, obj) -> bool:
         return entries_visible_to(request.user).filter(pk=obj.pk).exists()
 
-    def save_model(self, request, obj, form, change):
-        data = form.cleaned_data
+    def save_form(self, request, form, change):
+        """The service writes the entry the form prepared (and validated, once); the admin goes on with it."""
         if change:
-            entry = services.progress_entry_correct(
-                entry=obj, value=data["value"], by=request.user, is_final=data["is_final"],
-                provenance=data["provenance"], note=data["note"], evidence=data.get("evidence") or [],
-            )  # fmt: skip
-        else:
-            entry = services.progress_entry_submit(
-                target=data["target"], period_end=data["period_end"], value=data["value"], by=request.user,
-                is_final=data["is_final"], provenance=data["provenance"], note=data["note"],
-                evidence=data.get("evidence") or [],
-            )  # fmt: skip
-        # The admin goes on with `obj` (log entry, redirect): make it the saved entry.
-        obj.__dict__.update({key: value for key, value in entry.__dict__.items() if key != "_state"})
-        obj._state.adding = False
+            return services.progress_entry_correction_save(form.submission)
+        return services.progress_entry_save(form.submission)
+
+    def save_model(self, request, obj, form, change):
+        """Written by `save_form`."""
+
+    def save_related(self, request, form, formsets, change):
+        """The entry has no many-to-many fields to save after it; the evidence inline only lists files."""
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     @admin.display(description="编号", ordering="target__code")
     def target_code(self, entry: ProgressEntry) -> str:
@@ -516,7 +513,7 @@ class MyTargetAdmin(ViewOnlyAdmin):
     @admin.action(description="立即重新评估所选目标", permissions=["view"])
     def recompute_now(self, request, queryset):
         for target_id in queryset.values_list("pk", flat=True):
-            services.target_status_refresh(target_id=target_id)
+            statuses.target_status_refresh(target_id=target_id)
         self.message_user(request, f"已重新评估 {queryset.count()} 个目标。")
 
     def get_queryset(self, request):
@@ -533,7 +530,7 @@ class MyTargetAdmin(ViewOnlyAdmin):
         # A target opens its 目标工作台: definition, sentence, status, chart, entries and the period due now.
         if not str(object_id).isdigit():
             return super().change_view(request, object_id, form_url, extra_context)  # the admin's 404
-        return redirect(reverse("reports-target", args=[object_id]))
+        return redirect(reverse("boards-target", args=[object_id]))
 
     @staticmethod
     def _status(target):

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.utils import timezone
 
+from progress.models import DepartmentWebhook
 from wuzhong_tracker import clock
 
 
@@ -98,8 +99,6 @@ def _short_links(text: str) -> str:
 
 
 def _robot_secret(url: str) -> str:
-    from progress.models import DepartmentWebhook
-
     return (
         DepartmentWebhook.objects.filter(url=url, is_active=True)
         .exclude(secret="")

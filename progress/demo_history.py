@@ -40,7 +40,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import F, Max
 from django.utils import timezone
 
-from progress import notices, services
+from progress import notices, services, statuses
 from progress.models import (
     Notice,
     NoticeEvent,
@@ -55,6 +55,7 @@ from progress.rules import NoticeStep, Performance, notice_step_allowed, period_
 from progress.selectors import notice_matter_prefill
 from progress.working_calendar import nth_working_day_after
 from targets import roles
+from targets.conventions import format_decimal
 from targets.models import (
     Comparator,
     Department,
@@ -62,7 +63,6 @@ from targets.models import (
     Measure,
     Report,
     Target,
-    format_decimal,
 )
 from wuzhong_tracker import clock
 
@@ -574,7 +574,7 @@ def _reviewers(staff: dict[int, Staff]) -> set[int]:
 
 def _apply(event: _Event, targets: dict, users: dict, summary: DemoSummary) -> None:
     if event.kind == "sweep":
-        services.status_sweep(today=timezone.localdate(event.at))
+        statuses.status_sweep(today=timezone.localdate(event.at))
         summary.sweeps += 1
         return
     planned = event.planned

@@ -1,6 +1,6 @@
 """The reports as files: the office's 台账 (XLSX and CSV), the department scoreboard and the chapter overview.
 
-Pure functions: they take what the selectors in progress.reports return (rows come with their report,
+Pure functions: they take what the selectors in progress.boards return (rows come with their report,
 task, chapter and departments loaded) and run no queries. Each report is first laid out once as a `Table`
 (columns with a kind, then rows of plain values); `_xlsx` and `_csv` write any table, so the XLSX and the
 CSV of a report always have the same columns.
@@ -17,9 +17,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from progress.reports import DepartmentScore, StatusSummary, TargetRow
+from progress.boards import DepartmentScore, StatusSummary, TargetRow
 from progress.rules import PERFORMANCE_LABELS, REPORTING_LABELS, Performance, Reporting
-from targets.models import format_decimal
+from targets.conventions import chinese_date, format_decimal
 
 # Column kinds: how a column's values are written and shown.
 TEXT, WRAP, STATUS, INT, FIGURE, PCT, DATE = "text", "wrap", "status", "int", "figure", "pct", "date"
@@ -100,7 +100,7 @@ def ledger_xlsx(
     *, rows: list[TargetRow], monthly: dict[int, dict[dt.date, Decimal]], as_of: dt.date, title: str
 ) -> bytes:
     """The 台账: one row per target, its figure per month, then its status as of `as_of`."""
-    return _xlsx(_ledger(rows, monthly, as_of, title=f"{title}（截至{_date_text(as_of)}）"))
+    return _xlsx(_ledger(rows, monthly, as_of, title=f"{title}（截至{chinese_date(as_of)}）"))
 
 
 def ledger_csv(*, rows: list[TargetRow], monthly: dict[int, dict[dt.date, Decimal]], as_of: dt.date) -> str:
@@ -165,7 +165,7 @@ SCOREBOARD_COLUMNS = (
 def scoreboard_xlsx(*, scores: list[DepartmentScore], as_of: dt.date, rule: str) -> bytes:
     """The ranked departments, with the scoring rule printed under the table."""
     return _xlsx(
-        _scoreboard(scores, title=f"责任单位得分排名（截至{_date_text(as_of)}）", note=f"计分规则：{rule}")
+        _scoreboard(scores, title=f"责任单位得分排名（截至{chinese_date(as_of)}）", note=f"计分规则：{rule}")
     )
 
 
@@ -204,7 +204,7 @@ SUMMARY_COLUMNS = (
 
 def summary_xlsx(*, summary: StatusSummary) -> bytes:
     """Status counts per chapter, each followed by its key tasks (indented), and a grand total."""
-    return _xlsx(_summary(summary, title=f"章节目标完成情况（截至{_date_text(summary.as_of)}）"))
+    return _xlsx(_summary(summary, title=f"章节目标完成情况（截至{chinese_date(summary.as_of)}）"))
 
 
 def summary_csv(*, summary: StatusSummary) -> str:
@@ -353,7 +353,3 @@ def _text(value: Value) -> str:
 def _display_width(text: str) -> int:
     """Columns a text takes in a spreadsheet: wide (CJK) characters count double."""
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
-
-
-def _date_text(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"

@@ -4,18 +4,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.html import escape
 
+from progress import services
+from progress.boards import BoardFilters
+from progress.judging import target_rule
 from progress.models import NoticeLevel, PerformanceStatus, ProgressEntry, ReportingStatus
-from progress.reports import ReportFilters
 from progress.rules import figure_scale_warning, period_ends, period_label
 from progress.selectors import boards_default_as_of, period_due_now, previous_figure
-from progress.services import (
-    evidence_bounds_validate,
-    evidence_validate,
-    figure_parse,
-    progress_entry_validate,
-    target_rule,
-)
-from targets.models import Chapter, Comparator, Department, KeyTask, Target, format_decimal
+from targets.conventions import format_decimal
+from targets.models import Chapter, Comparator, Department, KeyTask, Target
 from targets.selectors import targets_visible_to
 from wuzhong_tracker import clock
 
@@ -116,56 +112,46 @@ class ProgressEntryForm(forms.ModelForm):
             if due is not None:
                 self.initial["period_end"] = f"{due.period_end:%Y-%m-%d}"
 
-    def clean_value(self):
-        try:
-            return figure_parse(self.cleaned_data["value"])
-        except ValidationError as error:
-            raise ValidationError(error.message_dict["value"]) from None
-
-    def clean_evidence(self):
-        files = self.cleaned_data.get("evidence") or []
-        for uploaded_file in files:
-            try:
-                evidence_validate(uploaded_file)
-            except ValidationError as error:
-                raise ValidationError(error.message_dict["evidence"]) from None
-        try:
-            evidence_bounds_validate(entry=self.instance if self.instance.pk else None, files=files)
-        except ValidationError as error:
-            raise ValidationError(error.message_dict["evidence"]) from None
-        return files
-
     def clean(self):
+        """The one validation pass: the service prepares the entry (or the correction) from what was typed,
+        and the admin saves what it prepared (`submission`) without validating again."""
         cleaned = super().clean()
-        target = cleaned.get("target") or (self.instance.target if self.instance.pk else None)
-        period_end = cleaned.get("period_end") or (self.instance.period_end if self.instance.pk else None)
-        if target is None or "value" not in cleaned:
-            return cleaned
+        fields = {
+            "value": cleaned.get("value"), "by": self.user, "is_final": cleaned.get("is_final", False),
+            "provenance": cleaned.get("provenance"), "note": cleaned.get("note", ""),
+            "evidence": cleaned.get("evidence") or [],
+        }  # fmt: skip
         try:
-            progress_entry_validate(
-                target=target,
-                period_end=period_end,
-                value=cleaned["value"],
-                by=self.user,
-                today=clock.today(),
-                entry=self.instance if self.instance.pk else None,
-            )
+            if self.instance.pk:
+                self.submission = services.progress_entry_correction_prepare(entry=self.instance, **fields)
+            elif cleaned.get("target") is not None:
+                self.submission = services.progress_entry_prepare(
+                    target=cleaned["target"], period_end=cleaned.get("period_end"), **fields
+                )
+            else:
+                return cleaned  # the target field says why
         except ValidationError as error:
             for field, messages in error.message_dict.items():
                 self.add_error(field if field in self.fields else None, messages)
             return cleaned
-        self._check_scale(target, period_end, cleaned)
+        target = self.instance.target if self.instance.pk else cleaned["target"]
+        period_end = self.instance.period_end if self.instance.pk else cleaned.get("period_end")
+        self._check_scale(target, period_end, self.submission.value)
         return cleaned
 
-    def _check_scale(self, target, period_end, cleaned) -> None:
+    def _post_clean(self):
+        """The model's own validation is not run again: `clean` validated the entry through the service,
+        which writes it."""
+
+    def _check_scale(self, target, period_end, value) -> None:
         """The 头 vs 万头 slip: a figure far off the goal or the previous figure is saved once confirmed."""
         warning = figure_scale_warning(
-            cleaned["value"],
+            value,
             goal=None if target.comparator == Comparator.DONE else target.value,
             unit=target.figure_unit,
             previous=previous_figure(target=target, before=period_end) if period_end else None,
         )
-        if warning and not cleaned.get("confirm_scale"):
+        if warning and not self.cleaned_data.get("confirm_scale"):
             self.fields["confirm_scale"].widget = forms.CheckboxInput()
             self.add_error("value", f"{warning}如确认无误，请勾选“确认数值”后再保存。")
 
@@ -195,7 +181,7 @@ class ReturnReasonForm(forms.Form):
     reason = forms.CharField(label="退回原因", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
-class ReportFilterForm(forms.Form):
+class BoardFilterForm(forms.Form):
     """The filters of the managers' report pages; every report is evaluated "as of" a date."""
 
     as_of = forms.DateField(
@@ -238,9 +224,9 @@ class ReportFilterForm(forms.Form):
             raise ValidationError("截至日期不能晚于今天。")
         return as_of
 
-    def report_filters(self) -> ReportFilters:
+    def report_filters(self) -> BoardFilters:
         data = self.cleaned_data
-        return ReportFilters(
+        return BoardFilters(
             chapter=data["chapter"].pk if data.get("chapter") else None,
             task=data["task"].pk if data.get("task") else None,
             department=data["department"].code if data.get("department") else None,

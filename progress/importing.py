@@ -30,20 +30,21 @@ import openpyxl
 import tablib
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
 from progress.exports import LEDGER_COLUMNS
+from progress.judging import target_rule
 from progress.models import ProgressEntry, Provenance
 from progress.rules import period_ends
 from progress.services import (
+    EntryCorrection,
+    EntryFacts,
+    EntrySubmission,
+    entry_errors,
     figure_parse,
     leads,
-    progress_entry_correct,
-    progress_entry_submit,
-    progress_entry_validate,
-    target_rule,
+    progress_entries_save,
 )
 from targets.models import TargetDepartment
 from targets.selectors import targets_visible_to
@@ -509,24 +510,22 @@ def progress_import(
         raise ImportRefused(errors)
 
     summary = ImportSummary()
-    with transaction.atomic():
-        for row in rows:
-            if row.existing is None:
-                entry = progress_entry_submit(
-                    target=row.target, period_end=row.period_end, value=row.value, by=by, is_final=row.is_final,
-                    provenance=row.provenance, note=row.note, now=now,
-                )  # fmt: skip
-                summary.created += 1
-            elif _same(row.existing, row):
-                summary.unchanged += 1
-                continue
-            else:
-                entry = progress_entry_correct(
-                    entry=row.existing, value=row.value, by=by, is_final=row.is_final, provenance=row.provenance,
-                    note=row.note, now=now,
-                )  # fmt: skip
-                summary.corrected += 1
-            summary.entries.append(entry)
+    submissions, corrections = [], []
+    for row in rows:
+        if row.existing is None:
+            submissions.append(
+                EntrySubmission(
+                    row.target, row.period_end, row.value, by, row.is_final, row.provenance, row.note, (), now
+                )
+            )
+        elif _same(row.existing, row):
+            summary.unchanged += 1
+        else:
+            corrections.append(
+                EntryCorrection(row.existing, row.value, by, row.is_final, row.provenance, row.note, (), now)
+            )
+    summary.entries = progress_entries_save(submissions=submissions, corrections=corrections)
+    summary.created, summary.corrected = len(submissions), len(corrections)
     return summary
 
 
@@ -680,10 +679,15 @@ def _validate_wide_record(
 
 def _validate_entry(row: _Row, by, today, allow_corrections) -> None:
     existing = row.existing
-    progress_entry_validate(
-        target=row.target, period_end=row.period_end, value=row.value, by=by, today=today, entry=existing,
-        visible=True, entry_is_existing=True,
+    # The facts, read for the whole file (_Lookups): the target is among the user's, and the period's entry
+    # (if any) is the row's own, which the row corrects or repeats.
+    facts = EntryFacts(visible=True, other_entry=None)
+    errors = entry_errors(
+        target=row.target, period_end=row.period_end, value=row.value, provenance=row.provenance, by=by,
+        today=today, facts=facts,
     )  # fmt: skip
+    if errors:
+        raise ValidationError(errors)
     if existing is not None and not _same(existing, row) and not leads(by, row.target):
         raise ValidationError({"value": f"该期已有{existing.department}的填报，只能由牵头单位更正。"})
     if existing is not None and not _same(existing, row) and not allow_corrections:

@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 
 from progress.channels import CHANNELS, PermanentSendError, TransientSendError
+from progress.enqueueing import enqueue_after_commit
 from progress.models import Message, MessageChannel, MessageState
 from wuzhong_tracker import clock
 
@@ -68,17 +69,10 @@ def message_enqueue(*, draft: Draft, now: dt.datetime | None = None) -> Message 
             )  # fmt: skip
     except IntegrityError:
         return None  # the same message was queued before (a rerun, or another worker)
-    transaction.on_commit(lambda: _send_later(message.pk), robust=True)
+    enqueue_after_commit(
+        "progress.send_message", message.pk, failure="发送任务未能入队（消息 %s）；将由发件箱巡检发送。"
+    )
     return message
-
-
-def _send_later(message_id: int) -> None:
-    from progress.tasks import send_message
-
-    try:
-        send_message.delay(message_id)
-    except Exception:  # broker down: the outbox flush (every minute) sends it
-        logger.warning("发送任务未能入队（消息 %s）；将由发件箱巡检发送。", message_id, exc_info=True)
 
 
 def message_send(*, message_id: int, now: dt.datetime | None = None) -> str:
@@ -190,5 +184,7 @@ def message_resend(*, message: Message, now: dt.datetime | None = None) -> bool:
         state=MessageState.PENDING, next_attempt_at=now, attempts=0, claimed_at=None
     )
     if updated:
-        transaction.on_commit(lambda: _send_later(message.pk), robust=True)
+        enqueue_after_commit(
+            "progress.send_message", message.pk, failure="发送任务未能入队（消息 %s）；将由发件箱巡检发送。"
+        )
     return bool(updated)

@@ -10,7 +10,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from progress.rules import PERFORMANCE_LABELS, REPORTING_LABELS, Performance, Reporting, notice_number_label
+from progress.rules import (
+    PERFORMANCE_LABELS,
+    REPORTING_LABELS,
+    UNCOUNTED_REVIEW_STATES,
+    Performance,
+    Reporting,
+    notice_number_label,
+)
 from targets.models import Department, Report, Target
 
 PerformanceStatus = models.TextChoices(
@@ -34,8 +41,8 @@ class ReviewState(models.TextChoices):
 
 class ProgressEntryQuerySet(models.QuerySet):
     def counted(self) -> "ProgressEntryQuerySet":
-        """Entries that count for the status: everything but returned ones (PRODUCT.md §4)."""
-        return self.exclude(review_state=ReviewState.RETURNED)
+        """Entries that count for the status (progress.rules.counts, PRODUCT.md §4), in SQL."""
+        return self.exclude(review_state__in=UNCOUNTED_REVIEW_STATES)
 
     def with_related(self) -> "ProgressEntryQuerySet":
         return self.select_related("target__task__chapter", "department", "submitted_by", "reviewed_by")

@@ -8,12 +8,17 @@ independently; the jobs call both.
 import datetime as dt
 from collections import defaultdict
 
-from django.template.loader import render_to_string
 from django.urls import reverse
 
 from progress.messaging import Draft, message_enqueue
 from progress.models import MessageChannel, MessageKind, Notice, NoticeEvent, NoticeState
-from progress.notifications import Recipient, absolute, department_recipients, department_reminder_drafts
+from progress.recipients import (
+    Recipient,
+    absolute,
+    department_recipients,
+    department_reminders,
+    render_message,
+)
 from progress.rules import (
     NOTICE_STANDING_LABELS,
     NoticeStanding,
@@ -27,13 +32,6 @@ from targets.models import Department
 
 def notice_url(notice: Notice) -> str:
     return absolute(reverse("notice-detail", args=[notice.pk]))
-
-
-def _render(name: str, context: dict) -> tuple[str, str]:
-    return (
-        render_to_string(f"progress/email/{name}.txt", context).strip() + "\n",
-        render_to_string(f"progress/email/{name}.html", context),
-    )
 
 
 # ---------------------------------------------------------------------------- a notice's own messages
@@ -59,7 +57,7 @@ def notice_drafts(*, notice: Notice, event: NoticeEvent) -> list[Draft]:
         subject = (
             f"【{pressed}】{notice.number_label}：请于{notice.deadline.month}月{notice.deadline.day}日前反馈"
         )
-    body_text, body_html = _render("notice", context)
+    body_text, body_html = render_message("notice", context)
     return [
         Draft(
             MessageKind.NOTICE,
@@ -111,8 +109,8 @@ def notice_reminder_drafts(*, as_of: dt.date) -> list[Draft]:
             soon[notice.department_id].append(notice)
 
     def compose(
-        department: Department, late_notices: list[Notice], soon_notices: list[Notice]
-    ) -> tuple[str, str, str]:
+        department: Department, recipient: Recipient, late_notices: list, soon_notices: list
+    ) -> Draft:
         context = {
             "department": department,
             "as_of": as_of,
@@ -121,12 +119,15 @@ def notice_reminder_drafts(*, as_of: dt.date) -> list[Draft]:
             ],
             "soon": [{"notice": n, "url": notice_url(n)} for n in soon_notices],
         }
+        body_text, body_html = render_message("notice_reminder", context)
+        key = f"{NOTICE_LATE_KEY if late_notices else NOTICE_DUE_KEY}{department.pk}:{as_of:%Y-%m-%d}"
         subject = f"【督办催办】{department.name}：{len(late_notices)}份督办单逾期未反馈，{len(soon_notices)}份即将到期"
-        return (subject, *_render("notice_reminder", context))
+        return Draft(
+            MessageKind.REMINDER, recipient.channel, recipient.address, key, subject, body_text, body_html,
+            recipient.user_id, department.pk,
+        )  # fmt: skip
 
-    return department_reminder_drafts(
-        as_of=as_of, late=late, soon=soon, late_key=NOTICE_LATE_KEY, due_key=NOTICE_DUE_KEY, compose=compose
-    )
+    return department_reminders(as_of=as_of, late=late, soon=soon, late_key=NOTICE_LATE_KEY, compose=compose)
 
 
 # --------------------------------------------------------------------------------------------- digest

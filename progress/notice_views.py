@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.views import View
 
 from progress import notices as services
+from progress.boards import TargetRow
 from progress.forms import NoticeAnswerForm, NoticeCloseForm, NoticeIssueForm, NoticePressForm
 from progress.models import NoticeEvent, NoticeEvidence
 from progress.notices import targets_by_lead_department
-from progress.reports import TargetRow
 from progress.rules import NOTICE_STANDING_LABELS, notice_deadline, notice_standing
 from progress.selectors import notice_matter_prefill, notices_visible_to, targets_evaluated_as_of
 from targets.models import TargetDepartment

@@ -24,6 +24,7 @@ from progress.models import (
     NoticeLevel,
     NoticeState,
 )
+from progress.notice_messages import notice_enqueue_messages
 from progress.rules import (
     NoticeStep,
     notice_deadline,
@@ -115,8 +116,6 @@ def notice_issue(
     """Issue one notice for targets of one lead department: the next number of its report and year, the
     response deadline (5 working days by default), the first step of its history, and its delivery to the
     department's people and robots."""
-    from progress.notice_messages import notice_enqueue_messages
-
     now = now or clock.now()
     today = timezone.localdate(now)
     if not can_issue(by):
@@ -214,8 +213,6 @@ def notice_answer(
 ) -> Notice:
     """The department's reviewer answers: 整改措施, an expected completion date and evidence. Late answers are
     accepted (the notice stays counted as answered late in its history)."""
-    from progress.notice_messages import notice_enqueue_messages
-
     now = now or clock.now()
     today = timezone.localdate(now)
     notice = _locked(notice)
@@ -276,8 +273,6 @@ def notice_press(
 ) -> Notice:
     """继续督办: the answer is not enough; back to 已下发 with a reason and a new response deadline (5
     working days by default), delivered to the department again."""
-    from progress.notice_messages import notice_enqueue_messages
-
     now = now or clock.now()
     today = timezone.localdate(now)
     notice = _locked(notice)

@@ -12,19 +12,16 @@ section (`_digest_*`), so that a new section is one more function and one more b
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from progress.boards import ATTENTION, TargetRow, attention_rows, summarize_rows, target_rows
+from progress.judging import target_rule
 from progress.messaging import Draft, message_enqueue
 from progress.models import (
-    DepartmentWebhook,
     Message,
     MessageChannel,
     MessageKind,
@@ -32,78 +29,34 @@ from progress.models import (
     StatusAxis,
     StatusChange,
 )
-from progress.reports import ATTENTION, TargetRow, attention_rows, summarize_rows, target_rows
+from progress.notice_messages import notice_digest_context
+from progress.recipients import (
+    Recipient,
+    absolute,
+    department_recipients,
+    department_reminders,
+    managers,
+    render_message,
+)
 from progress.rules import (
     PERFORMANCE_LABELS,
     Performance,
     Reporting,
     due_date,
     missing_periods,
+    outstanding_period_end,
     period_ends,
     period_label,
 )
 from progress.selectors import end_of_day, report_closing_date
-from progress.services import target_rule
 from progress.working_calendar import is_chinese_workday, nth_working_day_after
 from targets import roles
-from targets.models import Department, DepartmentRole, Target, format_decimal
+from targets.conventions import format_decimal
+from targets.models import Department, DepartmentRole, Target
 from wuzhong_tracker import clock
 
 REMINDER_DAYS_BEFORE_DUE = 2
-LATE_REMINDER_COOLDOWN_WORKING_DAYS = 3
 ALERT_STATUSES = (Performance.LAGGING, Performance.OVERDUE)
-
-
-def absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
-
-
-def _render(name: str, context: dict) -> tuple[str, str]:
-    return (
-        render_to_string(f"progress/email/{name}.txt", context).strip() + "\n",
-        render_to_string(f"progress/email/{name}.html", context),
-    )
-
-
-# -------------------------------------------------------------------------------------------- recipients
-
-
-@dataclass(frozen=True)
-class Recipient:
-    channel: str
-    address: str
-    user_id: int | None = None
-
-
-def managers(*, digest_only: bool = False) -> list:
-    users = (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=roles.MANAGER)
-        .exclude(email="")
-        .distinct()
-    )
-    if digest_only:
-        users = users.exclude(notification_settings__receive_digest=False)
-    return list(users.order_by("username"))
-
-
-def department_recipients(department_ids) -> dict[int, list[Recipient]]:
-    """Each department's people with an email address, and its active group robots."""
-    recipients: dict[int, list[Recipient]] = defaultdict(list)
-    people = (
-        get_user_model()
-        .objects.filter(is_active=True, membership__department_id__in=department_ids)
-        .exclude(email="")
-        .values_list("membership__department_id", "email", "pk")
-        .order_by("username")
-    )
-    for department_id, email, user_id in people:
-        recipients[department_id].append(Recipient(MessageChannel.EMAIL, email, user_id))
-    for department_id, url in DepartmentWebhook.objects.filter(
-        department_id__in=department_ids, is_active=True
-    ).values_list("department_id", "url"):
-        recipients[department_id].append(Recipient(MessageChannel.WEBHOOK, url))
-    return recipients
 
 
 # ------------------------------------------------------------------------------------------------ digest
@@ -168,25 +121,18 @@ def digest_drafts(*, as_of: dt.date) -> list[Draft]:
         "week": _digest_week(judged, as_of),
         "departments": _digest_departments(judged),
         "unreachable": unreachable_departments(),
-        "lagging_url": absolute(reverse("reports-lagging") + f"?as_of={as_of:%Y-%m-%d}"),
+        "lagging_url": absolute(reverse("boards-lagging") + f"?as_of={as_of:%Y-%m-%d}"),
         "attention": len(rows),
     }
-    context |= _notice_digest_context(as_of)
+    context |= notice_digest_context(as_of=as_of)
     subject = f"【督查周报】截至{as_of.month}月{as_of.day}日24时：{len(rows)}个目标需关注"
-    body_text, body_html = _render("digest", context)
+    body_text, body_html = render_message("digest", context)
     return [
         Draft(
             MessageKind.DIGEST, MessageChannel.EMAIL, user.email, key, subject, body_text, body_html, user.pk
         )
         for user in recipients
     ]
-
-
-def _notice_digest_context(as_of: dt.date) -> dict:
-    # 督办 notices have a section of their own (progress.notice_messages), in a template of its own.
-    from progress.notice_messages import notice_digest_context
-
-    return notice_digest_context(as_of=as_of)
 
 
 def _previous_digest_as_of(key: str) -> dt.date | None:
@@ -316,7 +262,7 @@ def unreachable_departments() -> list[Department]:
 
 
 def _target_url(target: Target, as_of: dt.date) -> str:
-    return absolute(reverse("reports-target", args=[target.pk]) + f"?as_of={as_of:%Y-%m-%d}")
+    return absolute(reverse("boards-target", args=[target.pk]) + f"?as_of={as_of:%Y-%m-%d}")
 
 
 # --------------------------------------------------------------------------------------------- reminders
@@ -363,10 +309,10 @@ def reminder_drafts(*, as_of: dt.date) -> list[Draft]:
                 }
             )
         elif evaluation.next_due == due_on:
-            period = next(end for end in period_ends(rule) if reported_until is None or end > reported_until)
+            period = outstanding_period_end(period_ends(rule), reported_until)
             due_soon[lead.pk].append({"row": row, "url": url, "period": period_label(period, rule)})
 
-    def compose(department: Department, late_items: list, soon_items: list) -> tuple[str, str, str]:
+    def compose(department: Department, recipient: Recipient, late_items: list, soon_items: list) -> Draft:
         context = {
             "department": department,
             "as_of": as_of,
@@ -374,63 +320,18 @@ def reminder_drafts(*, as_of: dt.date) -> list[Draft]:
             "soon": soon_items,
             "late": late_items,
         }
+        body_text, body_html = render_message("reminder", context)
+        # "late" in the key marks the reminders that start a recipient's cooldown.
+        key = f"reminder:{'late' if late_items else 'due'}:{department.pk}:{as_of:%Y-%m-%d}"
         subject = reminder_subject(department.name, late=len(late_items), soon=len(soon_items), due_on=due_on)
-        return (subject, *_render("reminder", context))
+        return Draft(
+            MessageKind.REMINDER, recipient.channel, recipient.address, key, subject, body_text, body_html,
+            recipient.user_id, department.pk,
+        )  # fmt: skip
 
-    return department_reminder_drafts(
-        as_of=as_of,
-        late=late,
-        soon=due_soon,
-        late_key=LATE_REMINDER_KEY,
-        due_key=DUE_REMINDER_KEY,
-        compose=compose,
+    return department_reminders(
+        as_of=as_of, late=late, soon=due_soon, late_key="reminder:late:", compose=compose
     )
-
-
-# "late" in the key marks the reminders that start a recipient's cooldown.
-LATE_REMINDER_KEY = "reminder:late:"
-DUE_REMINDER_KEY = "reminder:due:"
-
-
-def department_reminder_drafts(
-    *,
-    as_of: dt.date,
-    late: dict[int, list],
-    soon: dict[int, list],
-    late_key: str,
-    due_key: str,
-    compose: Callable[[Department, list, list], tuple[str, str, str]],
-) -> list[Draft]:
-    """One reminder for each person and robot of each department with something late or due soon (reports
-    here, 督办 notices in progress.notice_messages). The late items are left out for a recipient still in
-    the cooldown of an earlier reminder keyed `late_key`; `compose` writes the subject, text and HTML."""
-    departments = Department.objects.in_bulk(set(soon) | set(late))
-    recipients = department_recipients(list(departments))
-    cooled_down = _late_reminder_allowed(
-        as_of, [r.address for rs in recipients.values() for r in rs], late_key=late_key
-    )
-    drafts = []
-    for department_id, department in sorted(departments.items(), key=lambda item: item[1].name):
-        for recipient in recipients.get(department_id, []):
-            late_items = late.get(department_id, []) if cooled_down.get(recipient.address, True) else []
-            soon_items = soon.get(department_id, [])
-            if not late_items and not soon_items:
-                continue
-            subject, body_text, body_html = compose(department, late_items, soon_items)
-            drafts.append(
-                Draft(
-                    MessageKind.REMINDER,
-                    recipient.channel,
-                    recipient.address,
-                    f"{late_key if late_items else due_key}{department_id}:{as_of:%Y-%m-%d}",
-                    subject,
-                    body_text,
-                    body_html,
-                    recipient.user_id,
-                    department_id,
-                )
-            )
-    return drafts
 
 
 def reminder_subject(department: str, *, late: int, soon: int, due_on: dt.date) -> str:
@@ -441,28 +342,6 @@ def reminder_subject(department: str, *, late: int, soon: int, due_on: dt.date) 
     if soon:
         parts.append(f"{soon}项将于{due_on.month}月{due_on.day}日到期")
     return f"【催报提醒】{department}：{'，'.join(parts)}"
-
-
-def _late_reminder_allowed(as_of: dt.date, addresses: list[str], *, late_key: str) -> dict[str, bool]:
-    """False for a recipient whose last late reminder (a key starting with `late_key`) is less than the
-    cooldown (working days) ago.
-
-    Reminders of `as_of` itself are left out, so that a rerun on the same day builds the same messages
-    (which the outbox then recognises as already queued)."""
-    last_sent: dict[str, dt.date] = {}
-    for address, created_at in (
-        Message.objects.filter(
-            kind=MessageKind.REMINDER, recipient__in=addresses, subject_key__startswith=late_key
-        )
-        .filter(created_at__lt=end_of_day(as_of - dt.timedelta(days=1)))
-        .values_list("recipient", "created_at")
-        .order_by("created_at")
-    ):
-        last_sent[address] = timezone.localdate(created_at)
-    return {
-        address: nth_working_day_after(day, LATE_REMINDER_COOLDOWN_WORKING_DAYS) <= as_of
-        for address, day in last_sent.items()
-    }
 
 
 # ------------------------------------------------------------------------------------------------ alerts
@@ -520,7 +399,7 @@ def _single_alert(change: StatusChange) -> tuple[str, str, str, str]:
         "lead": target.lead_department,
         "url": _target_url(target, change.as_of),
     }
-    body_text, body_html = _render("alert", context)
+    body_text, body_html = render_message("alert", context)
     return (
         f"【亮灯预警】{target.code} {target.metric}：{context['label']}",
         f"alert:{change.pk}",
@@ -551,11 +430,11 @@ def _rolled_up_alert(changes: list[StatusChange]) -> tuple[str, str, str, str]:
                 ],
                 "more": max(0, len(turned) - ALERT_LISTED),
                 "report_url": absolute(
-                    reverse("reports-lagging") + f"?as_of={as_of:%Y-%m-%d}&performance={status.value}"
+                    reverse("boards-lagging") + f"?as_of={as_of:%Y-%m-%d}&performance={status.value}"
                 ),
             }
         )
-    body_text, body_html = _render("alerts", {"groups": groups, "count": len(changes), "as_of": as_of})
+    body_text, body_html = render_message("alerts", {"groups": groups, "count": len(changes), "as_of": as_of})
     subject = "【亮灯预警】" + "，".join(f"{group['count']}个目标转为{group['label']}" for group in groups)
     ids = sorted(change.pk for change in changes)
     return subject, f"alerts:{ids[0]}-{ids[-1]}:{len(ids)}", body_text, body_html
@@ -578,7 +457,7 @@ def returned_entry_drafts(entry: ProgressEntry) -> list[Draft]:
         "url": absolute(reverse("admin:progress_progressentry_change", args=[entry.pk])),
         "target_url": absolute(target.get_absolute_url()),
     }
-    body_text, body_html = _render("returned", context)
+    body_text, body_html = render_message("returned", context)
     subject = f"【退回通知】{target.code} {target.metric}（{context['period']}）：{entry.return_reason[:60]}"
     recipients = []
     if entry.submitted_by.is_active and entry.submitted_by.email:

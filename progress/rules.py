@@ -32,6 +32,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from progress.working_calendar import IsWorkday, is_chinese_workday, nth_working_day_after
+from targets import conventions
+from targets.conventions import chinese_date, format_decimal
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
@@ -67,11 +69,11 @@ REPORTING_LABELS = {Reporting.NOT_DUE: "未到期", Reporting.ON_TIME: "按时",
 class Thresholds:
     """Status thresholds in percentage points; the defaults are PRODUCT.md §4."""
 
-    cumulative_on_track_pp: Decimal = Decimal(10)
-    cumulative_at_risk_pp: Decimal = Decimal(30)
-    level_on_track_pp: Decimal = Decimal(0)
-    level_at_risk_pp: Decimal = Decimal(10)
-    due_working_days: int = 5
+    cumulative_on_track_pp: Decimal = conventions.CUMULATIVE_ON_TRACK_PP
+    cumulative_at_risk_pp: Decimal = conventions.CUMULATIVE_AT_RISK_PP
+    level_on_track_pp: Decimal = conventions.LEVEL_ON_TRACK_PP
+    level_at_risk_pp: Decimal = conventions.LEVEL_AT_RISK_PP
+    due_working_days: int = conventions.REPORT_DUE_WORKING_DAYS
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ class TargetRule:
     year: int
     deadline: dt.date
     custom_curve: tuple[Decimal, ...] | None = None  # expected % at each month end, January first
-    tolerance_pct: Decimal = Decimal(5)  # for "about": ± this % of the goal
+    tolerance_pct: Decimal = conventions.TOLERANCE_PCT  # for "about": ± this % of the goal
     thresholds: Thresholds = field(default_factory=Thresholds)
 
     @property
@@ -97,6 +99,15 @@ class TargetRule:
     @property
     def unit_label(self) -> str:
         return "%" if self.is_milestone else self.unit
+
+
+# Entries in these review states do not count: a returned figure is withdrawn until it is corrected.
+UNCOUNTED_REVIEW_STATES = frozenset({"returned"})
+
+
+def counts(review_state: str) -> bool:
+    """Whether an entry in this review state counts as a figure (submitted and approved ones do)."""
+    return review_state not in UNCOUNTED_REVIEW_STATES
 
 
 @dataclass(frozen=True)
@@ -155,12 +166,19 @@ def report_due_date(
 
 def period_label(period_end: dt.date, rule: TargetRule) -> str:
     if period_end == rule.deadline and period_end not in _frequency_boundaries(rule):
-        return f"截至{_date(period_end)}"
+        return f"截至{chinese_date(period_end)}"
     if rule.frequency == "monthly":
         return f"{period_end.year}年{period_end.month}月"
     if rule.frequency == "quarterly":
         return f"{period_end.year}年第{(period_end.month - 1) // 3 + 1}季度"
     return f"{period_end.year}年度"
+
+
+def outstanding_period_end(ends: tuple[dt.date, ...], reported_until: dt.date | None) -> dt.date | None:
+    """The first of the period ends `ends` (a target's, progress.rules.period_ends) whose report is still to
+    come: the first after the latest reported period (figures are year-to-date, so a report answers the
+    earlier periods too); None when the last period is reported."""
+    return next((end for end in ends if reported_until is None or end > reported_until), None)
 
 
 def current_period_end(rule: TargetRule, today: dt.date) -> dt.date | None:
@@ -184,11 +202,15 @@ def figure_scale_warning(value: Decimal, *, goal: Decimal | None, unit: str, pre
             continue
         ratio = value / reference
         if ratio >= SCALE_SLIP_FACTOR or ratio <= 1 / SCALE_SLIP_FACTOR:
-            times = f"{_number(_round(ratio))}倍" if ratio >= 1 else f"{_number(_round(1 / ratio))}分之一"
-            reasons.append(f"是{name}（{_number(reference)} {unit}）的{times}")
+            times = (
+                f"{format_decimal(_round(ratio))}倍"
+                if ratio >= 1
+                else f"{format_decimal(_round(1 / ratio))}分之一"
+            )
+            reasons.append(f"是{name}（{format_decimal(reference)} {unit}）的{times}")
     if not reasons:
         return ""
-    return f"数值{_number(value)} {unit}" + "，".join(reasons) + f"；请确认单位是“{unit}”。"
+    return f"数值{format_decimal(value)} {unit}" + "，".join(reasons) + f"；请确认单位是“{unit}”。"
 
 
 def has_passed(due: dt.date, as_of: dt.date, *, day_ended: bool = True) -> bool:
@@ -227,17 +249,12 @@ def _round(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _number(value: Decimal) -> str:
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def _cumulative_figure(rule: TargetRule, value: Decimal) -> str:
-    return f"完成进度{_number(value)}%" if rule.is_milestone else f"累计{_number(value)}{rule.unit}"
+    return (
+        f"完成进度{format_decimal(value)}%"
+        if rule.is_milestone
+        else f"累计{format_decimal(value)}{rule.unit}"
+    )
 
 
 def _goal_text(rule: TargetRule) -> str:
@@ -245,8 +262,8 @@ def _goal_text(rule: TargetRule) -> str:
         return "全部完成"
     words = {"at_least": "不低于", "at_most": "不高于", "about": "左右"}[rule.comparator]
     if rule.comparator == "about":
-        return f"{_number(rule.goal)}{rule.unit}左右（±{_number(rule.tolerance_pct)}%）"
-    return f"{words}{_number(rule.goal)}{rule.unit}"
+        return f"{format_decimal(rule.goal)}{rule.unit}左右（±{format_decimal(rule.tolerance_pct)}%）"
+    return f"{words}{format_decimal(rule.goal)}{rule.unit}"
 
 
 def _denominator(goal: Decimal) -> Decimal:
@@ -328,11 +345,11 @@ def evaluate(
     unit = rule.unit_label
     if achieved:
         performance = Performance.ACHIEVED
-        reason = f"{_date(judged.period_end)}数据为{_number(judged.value)}{unit}，已达到目标（{_goal_text(rule)}）。"
+        reason = f"{chinese_date(judged.period_end)}数据为{format_decimal(judged.value)}{unit}，已达到目标（{_goal_text(rule)}）。"
     elif has_passed(deadline_due, as_of, day_ended=day_ended):
         performance = Performance.OVERDUE
         reason = (
-            f"完成时限{_date(rule.deadline)}所在期的报告已于{_date(deadline_due)}到期，"
+            f"完成时限{chinese_date(rule.deadline)}所在期的报告已于{chinese_date(deadline_due)}到期，"
             f"目标（{_goal_text(rule)}）仍未完成。"
         )
     elif judged is None:
@@ -342,26 +359,26 @@ def evaluate(
         gap = _round(expected - progress)
         performance = _classify(gap, thresholds.cumulative_on_track_pp, thresholds.cumulative_at_risk_pp)
         behind = (
-            f"落后{_number(gap)}个百分点"
+            f"落后{format_decimal(gap)}个百分点"
             if gap > 0
-            else f"超前{_number(-gap)}个百分点"
+            else f"超前{format_decimal(-gap)}个百分点"
             if gap < 0
             else "与序时进度持平"
         )
         reason = (
-            f"截至{_date(judged.period_end)}{_cumulative_figure(rule, judged.value)}，完成目标（{_goal_text(rule)}）的"
-            f"{_number(progress)}%，序时进度{_number(expected)}%，{behind}"
-            f"（落后不超过{_number(thresholds.cumulative_on_track_pp)}个百分点为正常，"
-            f"不超过{_number(thresholds.cumulative_at_risk_pp)}个百分点为预警，超过为滞后）。"
+            f"截至{chinese_date(judged.period_end)}{_cumulative_figure(rule, judged.value)}，完成目标（{_goal_text(rule)}）的"
+            f"{format_decimal(progress)}%，序时进度{format_decimal(expected)}%，{behind}"
+            f"（落后不超过{format_decimal(thresholds.cumulative_on_track_pp)}个百分点为正常，"
+            f"不超过{format_decimal(thresholds.cumulative_at_risk_pp)}个百分点为预警，超过为滞后）。"
         )
     else:
         gap = _round(_level_gap(rule, judged.value))
         performance = _classify(gap, thresholds.level_on_track_pp, thresholds.level_at_risk_pp)
         reason = (
-            f"{_date(judged.period_end)}数据为{_number(judged.value)}{unit}，目标{_goal_text(rule)}，"
-            f"{level_distance(rule, judged.value)}（按差距占目标的比例判断：本项{_number(gap)}%，"
-            f"不超过{_number(thresholds.level_on_track_pp)}%为正常，"
-            f"不超过{_number(thresholds.level_at_risk_pp)}%为预警，超过为滞后）。"
+            f"{chinese_date(judged.period_end)}数据为{format_decimal(judged.value)}{unit}，目标{_goal_text(rule)}，"
+            f"{level_distance(rule, judged.value)}（按差距占目标的比例判断：本项{format_decimal(gap)}%，"
+            f"不超过{format_decimal(thresholds.level_on_track_pp)}%为正常，"
+            f"不超过{format_decimal(thresholds.level_at_risk_pp)}%为预警，超过为滞后）。"
         )
 
     reporting, next_due, days_late, reporting_reason = _reporting(
@@ -370,8 +387,10 @@ def evaluate(
     if reporting == Reporting.LATE and performance == Performance.OVERDUE and as_of.year > rule.year:
         # The year's reporting is over: what is missing stays missing, and a count of days that only grows
         # says nothing more (see `reporting_summary`).
-        reporting_reason = f"{rule.year}年度各期报告已于{_date(deadline_due)}全部到期，" + (
-            "全年未报送任何数据。" if latest is None else f"{_date(latest.period_end)}之后的报告始终未报送。"
+        reporting_reason = f"{rule.year}年度各期报告已于{chinese_date(deadline_due)}全部到期，" + (
+            "全年未报送任何数据。"
+            if latest is None
+            else f"{chinese_date(latest.period_end)}之后的报告始终未报送。"
         )
     if performance == Performance.NO_DATA and expected is None and rule.measure == "cumulative":
         expected = _round(expected_pct(rule, as_of))
@@ -400,8 +419,8 @@ def _reporting(
 ) -> tuple[Reporting, dt.date | None, int, str]:
     any_due = has_passed(due_date(ends[0], rule, is_workday), as_of, day_ended=day_ended)
     finished = achieved or any(f.is_final for f in figures)
-    outstanding = [end for end in ends if latest is None or end > latest.period_end]
-    if finished or not outstanding:
+    first = outstanding_period_end(ends, latest.period_end if latest else None)
+    if finished or first is None:
         status = Reporting.ON_TIME if any_due or latest is not None else Reporting.NOT_DUE
         return (
             status,
@@ -409,7 +428,6 @@ def _reporting(
             0,
             "目标已完成或已报送最终数据，无需继续报送。" if finished else "各期报告均已报送。",
         )
-    first = outstanding[0]
     due = due_date(first, rule, is_workday)
     label = period_label(first, rule)
     if has_passed(due, as_of, day_ended=day_ended):
@@ -418,12 +436,12 @@ def _reporting(
             Reporting.LATE,
             due,
             days_late,
-            f"{label}的报告应于{_date(due)}前报送，截至{_date(as_of)}仍未报送"
+            f"{label}的报告应于{chinese_date(due)}前报送，截至{chinese_date(as_of)}仍未报送"
             + (f"（逾期{days_late}天）。" if days_late else "（今日到期）。"),
         )
     if any_due or latest is not None:
-        return Reporting.ON_TIME, due, 0, f"到期的报告均已报送；{label}的报告应于{_date(due)}前报送。"
-    return Reporting.NOT_DUE, due, 0, f"尚无到期的报告；{label}的报告应于{_date(due)}前报送。"
+        return Reporting.ON_TIME, due, 0, f"到期的报告均已报送；{label}的报告应于{chinese_date(due)}前报送。"
+    return Reporting.NOT_DUE, due, 0, f"尚无到期的报告；{label}的报告应于{chinese_date(due)}前报送。"
 
 
 # ------------------------------------------------------------------------------------------ gaps in words
@@ -450,10 +468,10 @@ def level_distance(rule: TargetRule, value: Decimal) -> str:
     if shortfall <= 0:
         if rule.comparator == "about":
             return "在目标范围内"
-        return "恰好达到目标" if shortfall == 0 else f"优于目标{_number(_round(-shortfall))}{unit}"
-    text = f"差{_number(_round(shortfall))}{unit}"
+        return "恰好达到目标" if shortfall == 0 else f"优于目标{format_decimal(_round(-shortfall))}{unit}"
+    text = f"差{format_decimal(_round(shortfall))}{unit}"
     if rule.comparator == "at_least" and rule.unit_label not in POINT_UNITS and goal > 0 and value >= 0:
-        text += f"，完成目标的{_number(_round(value / goal * HUNDRED))}%"
+        text += f"，完成目标的{format_decimal(_round(value / goal * HUNDRED))}%"
     return text
 
 
@@ -472,14 +490,14 @@ def gap_text(rule: TargetRule, evaluation: Evaluation) -> str:
     goal = HUNDRED if rule.is_milestone else rule.goal
     if evaluation.gap_pp is None:  # overdue: judged against the goal itself
         missing = _round(goal - judged.value)
-        return f"差{_number(missing)}{_difference_unit(rule)}，完成目标的{_number(evaluation.progress_pct)}%"
+        return f"差{format_decimal(missing)}{_difference_unit(rule)}，完成目标的{format_decimal(evaluation.progress_pct)}%"
     gap = evaluation.gap_pp
     if gap == 0:
         return "与序时进度持平"
-    text = f"{'落后' if gap > 0 else '超前'}序时进度{_number(abs(gap))}个百分点"
+    text = f"{'落后' if gap > 0 else '超前'}序时进度{format_decimal(abs(gap))}个百分点"
     if not rule.is_milestone:
         amount = _round(abs(evaluation.expected_pct * _denominator(goal) / HUNDRED - judged.value))
-        text += f"（{'差' if gap > 0 else '多'}{_number(amount)}{rule.unit}）"
+        text += f"（{'差' if gap > 0 else '多'}{format_decimal(amount)}{rule.unit}）"
     return text
 
 

@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
+from progress.judging import figure_from, stored_evaluation, target_rule
 from progress.models import (
     Notice,
     NoticeEvent,
@@ -29,9 +30,8 @@ from progress.rules import (
     NoticeStanding,
     NoticeStep,
     NoticeTargetFact,
-    Performance,
-    Reporting,
     TargetRule,
+    counts,
     current_period_end,
     due_date,
     evaluate,
@@ -40,7 +40,6 @@ from progress.rules import (
     period_label,
     report_due_date,
 )
-from progress.services import target_rule
 from targets import roles
 from targets.models import DepartmentRole, Report, Target
 from targets.selectors import targets_visible_to
@@ -96,19 +95,16 @@ def is_today(as_of: dt.date) -> bool:
     return as_of == clock.today()
 
 
-def entry_states_as_of(
-    *, target_ids: Iterable[int], as_of: dt.date, from_history: bool = False
-) -> list[EntryState]:
-    """Every entry of these targets as it stood at the end of `as_of`, read from the history: later
-    corrections, reviews and entries are ignored, so a past bulletin is reproduced exactly.
+def entry_states_as_of(*, target_ids: Iterable[int], as_of: dt.date) -> list[EntryState]:
+    """Every entry of these targets as it stood at the end of `as_of`: later corrections, reviews and
+    entries are ignored, so a past bulletin is reproduced exactly.
 
-    Steps:
-    1. As of today (unless `from_history`), the current entries are that state: read them (no history).
+    1. As of today, the current entries are that state: read them (no history).
     2. Otherwise take every historical record made before the end of the day; keep the newest per entry
        (in the database with `DISTINCT ON` where it has it, PostgreSQL: about half the rows cross the wire;
        else the last of each entry's records in time order); drop entries deleted by then.
     """
-    if not from_history and is_today(as_of):
+    if is_today(as_of):
         current = ProgressEntry.objects.filter(target_id__in=list(target_ids)).order_by("id")
         return [
             EntryState(*row)
@@ -130,41 +126,31 @@ def entry_states_as_of(
     return [EntryState(*record[:7]) for record in newest if record[7] != "-"]
 
 
-def figures_as_of(
-    *, target_ids: Iterable[int], as_of: dt.date, from_history: bool = False
-) -> dict[int, list[Figure]]:
-    """The counted figures (returned entries excluded) of each target as they stood at the end of `as_of`."""
+def figures_as_of(*, target_ids: Iterable[int], as_of: dt.date) -> dict[int, list[Figure]]:
+    """The figures that count of each target as they stood at the end of `as_of`."""
     figures: dict[int, list[Figure]] = defaultdict(list)
-    for state in entry_states_as_of(target_ids=target_ids, as_of=as_of, from_history=from_history):
-        if state.review_state != ReviewState.RETURNED:
+    for state in entry_states_as_of(target_ids=target_ids, as_of=as_of):
+        if counts(state.review_state):
             figures[state.target_id].append(
-                Figure(
-                    period_end=state.period_end,
-                    value=state.value,
-                    is_final=state.is_final,
-                    entry_id=state.entry_id,
-                )
+                figure_from((state.period_end, state.value, state.is_final, state.entry_id))
             )
     return figures
 
 
-def targets_evaluated_as_of(
-    *, targets: Iterable[Target], as_of: dt.date, from_history: bool = False
-) -> list[tuple[Target, Evaluation]]:
+def targets_evaluated_as_of(*, targets: Iterable[Target], as_of: dt.date) -> list[tuple[Target, Evaluation]]:
     """Every target judged as of a past (or present) date from the entries that existed then.
 
-    Steps:
-    1. As of today, for a queryset of targets (unless `from_history`, the reference this is tested
-       against): read with the targets, in the same query, their stored status, whether its judged
-       entry is final and whether the target is marked stale. A status evaluated today and not marked stale is what judging
-       the target now gives: it is a function of the entries, the definition and the date, and every entry
-       write (and every change of thresholds) marks the target stale in its own transaction until the
-       recomputation has stored the new result (progress.services.target_status_refresh).
+    1. As of today, for a queryset of targets: read with the targets, in the same query, their stored
+       status, whether its judged entry is final and whether the target is marked stale. A status evaluated
+       today and not marked stale is what judging the target now gives: it is a function of the entries,
+       the definition and the date, and every entry write (and every change of a definition or of
+       thresholds) marks the target stale in its own transaction until the recomputation has stored the
+       new result (progress.statuses).
     2. Judge the other targets (stale, never evaluated, evaluated on an earlier day; every target for a
        past date) from their figures as of the date (progress.rules.evaluate).
     """
     stored: dict[int, Evaluation] = {}
-    if not from_history and is_today(as_of) and isinstance(targets, QuerySet):
+    if is_today(as_of) and isinstance(targets, QuerySet):
         targets = list(
             targets.select_related("status").annotate(
                 status_is_stale=Exists(StaleStatus.objects.filter(target_id=OuterRef("pk"))),
@@ -177,7 +163,7 @@ def targets_evaluated_as_of(
                 stored[target.pk] = evaluation
     targets = list(targets)
     rest = [target.pk for target in targets if target.pk not in stored]
-    figures = figures_as_of(target_ids=rest, as_of=as_of, from_history=from_history) if rest else {}
+    figures = figures_as_of(target_ids=rest, as_of=as_of) if rest else {}
     return [
         (target, stored[target.pk])
         if target.pk in stored
@@ -186,39 +172,13 @@ def targets_evaluated_as_of(
     ]
 
 
-# Plain dictionary lookups: calling the enums costs more than the rest of a stored row (profiled).
-PERFORMANCE_BY_VALUE = {status.value: status for status in Performance}
-REPORTING_BY_VALUE = {status.value: status for status in Reporting}
-
-
 def _stored_evaluation(target: Target, as_of: dt.date) -> Evaluation | None:
     """The target's stored status as an Evaluation, if it stands for judging the target as of `as_of`
     (today): evaluated that day and not marked stale since; else None."""
     status: TargetStatus | None = getattr(target, "status", None)
     if status is None or status.as_of != as_of or target.status_is_stale:
         return None
-    judged = None
-    if status.latest_period_end is not None:
-        if status.judged_entry_id is None or target.judged_is_final is None:
-            return None  # the judged entry is gone (never by the services): judge the target afresh
-        # The stored figure is the judged entry's (same column type): only `is_final` is read from the entry.
-        judged = Figure(
-            period_end=status.latest_period_end,
-            value=status.latest_value,
-            is_final=target.judged_is_final,
-            entry_id=status.judged_entry_id,
-        )
-    return Evaluation(
-        performance=PERFORMANCE_BY_VALUE[status.performance],
-        reporting=REPORTING_BY_VALUE[status.reporting],
-        progress_pct=status.progress_pct,
-        expected_pct=status.expected_pct,
-        gap_pp=status.gap_pp,
-        judged=judged,
-        next_due=status.next_due,
-        days_late=status.days_late,
-        reasons=tuple(status.reasons),
-    )
+    return stored_evaluation(status, judged_is_final=target.judged_is_final)
 
 
 # ------------------------------------------------------------------------------------- a finished year

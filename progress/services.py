@@ -1,13 +1,11 @@
-"""Writes about progress: entries (submit, correct, approve, return), evidence, and stored statuses.
+"""Writes about progress entries: submit, correct, approve, return, evidence and 配合情况 notes.
 
-Admin, API, the import command and Celery tasks call these; nothing else writes these models. Each write
-runs in a transaction, validates with the same rules wherever it comes from, and schedules the target's
-status recomputation for after the commit.
+Admin, API, the import command and the demo history call these; nothing else writes these models. Each
+write runs in a transaction, validates with the same rules wherever it comes from, and marks the target's
+status stale with its recomputation queued for after the commit (progress.statuses).
 """
 
 import datetime as dt
-import logging
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePath
@@ -19,30 +17,21 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from progress.evidence import evidence_store
 from progress.figures import FigureInvalid, figure_read
-from progress.models import (
-    CooperationNote,
-    EvidenceFile,
-    ProgressEntry,
-    Provenance,
-    ReviewState,
-    StaleStatus,
-    StatusAxis,
-    StatusChange,
-    StatusFields,
-    StatusSnapshot,
-    SweepRun,
-    TargetStatus,
-)
-from progress.rules import Evaluation, Figure, TargetRule, Thresholds, evaluate, period_ends, period_label
+from progress.judging import target_rule
+from progress.messaging import message_enqueue
+from progress.models import CooperationNote, EvidenceFile, ProgressEntry, Provenance, ReviewState
+from progress.notifications import returned_entry_drafts
+from progress.rules import period_ends, period_label
+from progress.statuses import status_refresh_after_commit, status_refresh_enqueue, statuses_mark_stale
 from targets import roles
-from targets.models import Comparator, DepartmentRole, Measure, Target, format_decimal
+from targets.conventions import format_decimal
+from targets.models import Comparator, DepartmentRole, Target
 from targets.selectors import targets_visible_to
 from wuzhong_tracker import clock
-
-logger = logging.getLogger(__name__)
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 # Allowed evidence types and the first bytes each must start with: the extension alone proves nothing.
@@ -54,7 +43,6 @@ EVIDENCE_SIGNATURES = {
     ".jpeg": (b"\xff\xd8\xff",),
     ".png": (b"\x89PNG\r\n\x1a\n",),
 }
-STATUS_FIELD_NAMES = tuple(field.name for field in StatusFields._meta.get_fields())
 
 
 # ------------------------------------------------------------------------------------------ figures
@@ -67,36 +55,6 @@ def figure_parse(raw: object) -> Decimal:
         return figure_read(raw)
     except FigureInvalid as invalid:
         raise ValidationError({"value": invalid.message}) from None
-
-
-def target_rule(target: Target) -> TargetRule:
-    """The rules' view of a target: its definition plus the report's thresholds and its own overrides."""
-    report = target.report
-    cumulative = target.measure == Measure.CUMULATIVE
-    report_on_track = report.cumulative_on_track_pp if cumulative else report.level_on_track_pp
-    report_at_risk = report.cumulative_at_risk_pp if cumulative else report.level_at_risk_pp
-    on_track = target.on_track_pp if target.on_track_pp is not None else report_on_track
-    at_risk = target.at_risk_pp if target.at_risk_pp is not None else report_at_risk
-    thresholds = Thresholds(
-        cumulative_on_track_pp=on_track if cumulative else report.cumulative_on_track_pp,
-        cumulative_at_risk_pp=at_risk if cumulative else report.cumulative_at_risk_pp,
-        level_on_track_pp=report.level_on_track_pp if cumulative else on_track,
-        level_at_risk_pp=report.level_at_risk_pp if cumulative else at_risk,
-        due_working_days=report.report_due_working_days,
-    )
-    return TargetRule(
-        measure=target.measure,
-        comparator=target.comparator,
-        goal=target.value,
-        unit=target.unit,
-        curve=target.curve,
-        frequency=target.frequency,
-        year=report.year,
-        deadline=target.deadline,
-        custom_curve=tuple(Decimal(str(v)) for v in target.custom_curve) if target.custom_curve else None,
-        tolerance_pct=target.tolerance_pct if target.tolerance_pct is not None else Decimal(5),
-        thresholds=thresholds,
-    )
 
 
 # ------------------------------------------------------------------------------------------ validation
@@ -122,24 +80,40 @@ def can_correct(user, entry: ProgressEntry) -> bool:
     return leads(user, entry.target)
 
 
-def progress_entry_validate(
+@dataclass(frozen=True)
+class EntryFacts:
+    """What judging an entry's acceptability reads from the database besides the entry itself: whether the
+    target is among the person's (lead or co-operating) and the target's entry for the period, if any, other
+    than the one being corrected. `progress_entry_validate` reads them row by row; the import reads them for
+    the whole file at once."""
+
+    visible: bool
+    other_entry: ProgressEntry | None
+
+
+def entry_facts(
+    *, target: Target, period_end: dt.date | None, by, entry: ProgressEntry | None = None
+) -> EntryFacts:
+    others = ProgressEntry.objects.filter(target=target, period_end=period_end)
+    if entry is not None:
+        others = others.exclude(pk=entry.pk)
+    return EntryFacts(can_report_on(by, target), others.first() if period_end is not None else None)
+
+
+def entry_errors(
     *,
     target: Target,
     period_end: dt.date | None,
     value: Decimal,
+    provenance: str,
     by,
     today: dt.date,
-    entry: ProgressEntry | None = None,
-    visible: bool | None = None,
-    entry_is_existing: bool = False,
-) -> None:
-    """Every rule an entry must satisfy, raised together as one ValidationError keyed by field.
-
-    A caller that checked in bulk what this would look up row by row (the import) passes `visible` (the
-    target is among the user's) and `entry_is_existing` (`entry` is the target's entry for `period_end`,
-    or None when it has none)."""
+    facts: EntryFacts,
+) -> dict[str, str]:
+    """Every rule an entry must satisfy, as messages keyed by field (none: acceptable). No query: the facts
+    are given."""
     errors: dict[str, str] = {}
-    if not (can_report_on(by, target) if visible is None else visible):
+    if not facts.visible:
         errors["target"] = "该目标不属于您所在单位（牵头或配合），不能填报。"
     elif not leads(by, target):
         lead = target.lead_department
@@ -150,11 +124,14 @@ def progress_entry_validate(
         errors["value"] = f"“{target.metric}”的数值不能为负数（只有增速、变化幅度类指标可以为负）。"
     if target.comparator == Comparator.DONE and not Decimal(0) <= value <= Decimal(100):
         errors["value"] = "里程碑类目标填报完成百分比，应在0到100之间。"
+    if provenance not in Provenance.values:
+        errors["provenance"] = f"数据来源“{provenance}”无效；可选：{'、'.join(Provenance.labels)}。"
     if period_end is None:
         errors["period_end"] = "请填写报告期末。"
     else:
         report_year = target.report.year
-        allowed = period_ends(target_rule(target))
+        rule = target_rule(target)
+        allowed = period_ends(rule)
         if period_end.year != report_year:
             errors["period_end"] = f"报告期末必须在{report_year}年内。"
         elif period_end > today:
@@ -164,14 +141,31 @@ def progress_entry_validate(
             errors["period_end"] = (
                 f"{period_end:%Y-%m-%d}不是该目标（{target.get_frequency_display()}）的报告期末；可选：{choices}。"
             )
-        elif not entry_is_existing and (entry is None or entry.period_end != period_end):
-            existing = ProgressEntry.objects.filter(target=target, period_end=period_end).first()
-            if existing is not None:
-                errors["period_end"] = (
-                    f"该目标{period_label(period_end, target_rule(target))}已有填报（数值"
-                    f"{format_decimal(existing.value)}，{existing.get_review_state_display()}）；"
-                    "如需更正，请修改原填报。"
-                )
+        elif facts.other_entry is not None:
+            existing = facts.other_entry
+            errors["period_end"] = (
+                f"该目标{period_label(period_end, rule)}已有填报（数值"
+                f"{format_decimal(existing.value)}，{existing.get_review_state_display()}）；"
+                "如需更正，请修改原填报。"
+            )
+    return errors
+
+
+def progress_entry_validate(
+    *, target: Target, period_end: dt.date | None, value: Decimal, by, today: dt.date,
+    provenance: str = Provenance.ESTIMATE, entry: ProgressEntry | None = None,
+) -> None:  # fmt: skip
+    """`entry_errors` with its facts read for this one entry, raised as one ValidationError keyed by field."""
+    facts = entry_facts(target=target, period_end=period_end, by=by, entry=entry)
+    errors = entry_errors(
+        target=target,
+        period_end=period_end,
+        value=value,
+        provenance=provenance,
+        by=by,
+        today=today,
+        facts=facts,
+    )
     if errors:
         raise ValidationError(errors)
 
@@ -221,6 +215,13 @@ def evidence_bounds_validate(*, entry: ProgressEntry | None, files) -> None:
         )
 
 
+def evidence_all_validate(*, entry: ProgressEntry | None, files) -> None:
+    """Each file (`evidence_validate`) and the entry's bounds (`evidence_bounds_validate`)."""
+    for uploaded_file in files:
+        evidence_validate(uploaded_file)
+    evidence_bounds_validate(entry=entry, files=files)
+
+
 # --------------------------------------------------------------------------------------------- writes
 
 
@@ -229,8 +230,23 @@ def _reporting_department(user, target: Target):
     return roles.department_of(user) or target.lead_department
 
 
-@transaction.atomic
-def progress_entry_submit(
+@dataclass(frozen=True)
+class EntrySubmission:
+    """A new entry that passed validation (`progress_entry_prepare`), ready for `progress_entry_save`: the
+    admin's form prepares it while it validates, and saves it without validating again."""
+
+    target: Target
+    period_end: dt.date
+    value: Decimal
+    by: object
+    is_final: bool
+    provenance: str
+    note: str
+    evidence: tuple[UploadedFile, ...]
+    now: dt.datetime
+
+
+def progress_entry_prepare(
     *,
     target: Target,
     period_end: dt.date | None,
@@ -241,27 +257,33 @@ def progress_entry_submit(
     note: str = "",
     evidence: tuple[UploadedFile, ...] | list[UploadedFile] = (),
     now: dt.datetime | None = None,
-) -> ProgressEntry:
+) -> EntrySubmission:
+    """Validate a new entry: the figure, then every rule of `entry_errors` (all at once), then the evidence."""
     now = now or clock.now()
     figure = figure_parse(value)
     progress_entry_validate(
-        target=target, period_end=period_end, value=figure, by=by, today=timezone.localdate(now)
-    )
-    for uploaded_file in evidence:
-        evidence_validate(uploaded_file)
-    evidence_bounds_validate(entry=None, files=evidence)
+        target=target, period_end=period_end, value=figure, by=by, today=timezone.localdate(now),
+        provenance=provenance,
+    )  # fmt: skip
+    evidence_all_validate(entry=None, files=evidence)
+    return EntrySubmission(target, period_end, figure, by, is_final, provenance, note, tuple(evidence), now)
+
+
+@transaction.atomic
+def progress_entry_save(submission: EntrySubmission) -> ProgressEntry:
+    """Write a prepared entry, its evidence and its stale mark; the recomputation after the commit."""
+    by, now, target = submission.by, submission.now, submission.target
     entry = ProgressEntry(
         target=target,
-        period_end=period_end,
-        value=figure,
-        is_final=is_final,
-        provenance=provenance,
-        note=note,
+        period_end=submission.period_end,
+        value=submission.value,
+        is_final=submission.is_final,
+        provenance=submission.provenance,
+        note=submission.note,
         department=_reporting_department(by, target),
         submitted_by=by,
         submitted_at=now,
     )
-    entry.full_clean(validate_unique=False, validate_constraints=False)
     # The history record carries the service's clock (the demo clock too) and the person, whatever the path
     # (admin, API, import, command).
     entry._history_date, entry._history_user = now, by
@@ -271,14 +293,33 @@ def progress_entry_submit(
     except IntegrityError:
         # Another submission for the same period won the race between our check and our insert.
         raise ValidationError({"period_end": "该目标该期已有填报；如需更正，请修改原填报。"}) from None
-    for uploaded_file in evidence:
+    for uploaded_file in submission.evidence:
         _evidence_save(entry, uploaded_file, by, now)
-    _refresh_status_after_commit(target.pk)
+    status_refresh_after_commit(target.pk)
     return entry
 
 
-@transaction.atomic
-def progress_entry_correct(
+def progress_entry_submit(**fields) -> ProgressEntry:
+    """A new entry, validated then written (`progress_entry_prepare`'s arguments)."""
+    return progress_entry_save(progress_entry_prepare(**fields))
+
+
+@dataclass(frozen=True)
+class EntryCorrection:
+    """A correction that passed validation (`progress_entry_correction_prepare`), ready for
+    `progress_entry_correction_save`."""
+
+    entry: ProgressEntry
+    value: Decimal
+    by: object
+    is_final: bool | None
+    provenance: str | None
+    note: str | None
+    evidence: tuple[UploadedFile, ...]
+    now: dt.datetime
+
+
+def progress_entry_correction_prepare(
     *,
     entry: ProgressEntry,
     value: object,
@@ -288,48 +329,129 @@ def progress_entry_correct(
     note: str | None = None,
     evidence: tuple[UploadedFile, ...] | list[UploadedFile] = (),
     now: dt.datetime | None = None,
-) -> ProgressEntry:
-    """A correction: the same row gets the new figure, a higher revision and goes back to review; the
-    previous revision stays in the history."""
+) -> EntryCorrection:
+    """Validate a correction: by the lead department, a new figure that satisfies every rule, evidence."""
     now = now or clock.now()
-    entry = ProgressEntry.objects.select_for_update().select_related("target__report").get(pk=entry.pk)
     if not can_correct(by, entry):
         raise ValidationError(
             {"value": f"该目标的数值由牵头单位（{entry.target.lead_department}）填报，只能由该单位更正。"}
         )
     figure = figure_parse(value)
     progress_entry_validate(
-        target=entry.target,
-        period_end=entry.period_end,
-        value=figure,
-        by=by,
-        today=timezone.localdate(now),
-        entry=entry,
+        target=entry.target, period_end=entry.period_end, value=figure, by=by, today=timezone.localdate(now),
+        provenance=entry.provenance if provenance is None else provenance, entry=entry,
+    )  # fmt: skip
+    evidence_all_validate(entry=entry, files=evidence)
+    return EntryCorrection(entry, figure, by, is_final, provenance, note, tuple(evidence), now)
+
+
+@transaction.atomic
+def progress_entry_correction_save(correction: EntryCorrection) -> ProgressEntry:
+    """The same row gets the new figure, a higher revision and goes back to review; the previous revision
+    stays in the history."""
+    by, now = correction.by, correction.now
+    entry = (
+        ProgressEntry.objects.select_for_update().select_related("target__report").get(pk=correction.entry.pk)
     )
-    for uploaded_file in evidence:
-        evidence_validate(uploaded_file)
-    evidence_bounds_validate(entry=entry, files=evidence)  # the entry row is locked: no racing upload
-    entry.value = figure
-    if is_final is not None:
-        entry.is_final = is_final
-    if provenance is not None:
-        entry.provenance = provenance
-    if note is not None:
-        entry.note = note
+    # Under the row lock: of two uploads racing past validation, the second finds the first one's files.
+    evidence_bounds_validate(entry=entry, files=correction.evidence)
+    _correction_apply(entry, correction)
+    entry._history_date, entry._history_user = now, by
+    entry.save(update_fields=CORRECTED_FIELDS)
+    for uploaded_file in correction.evidence:
+        _evidence_save(entry, uploaded_file, by, now)
+    status_refresh_after_commit(entry.target_id)
+    return entry
+
+
+CORRECTED_FIELDS = [
+    "value", "is_final", "provenance", "note", "revision", "submitted_by", "submitted_at", "review_state",
+    "reviewed_by", "reviewed_at", "return_reason",
+]  # fmt: skip
+
+
+def _correction_apply(entry: ProgressEntry, correction: EntryCorrection) -> None:
+    """Set a locked entry to its correction (unsaved): a new revision, back to review."""
+    entry.value = correction.value
+    if correction.is_final is not None:
+        entry.is_final = correction.is_final
+    if correction.provenance is not None:
+        entry.provenance = correction.provenance
+    if correction.note is not None:
+        entry.note = correction.note
     entry.revision += 1
-    entry.submitted_by = by
-    entry.submitted_at = now
+    entry.submitted_by = correction.by
+    entry.submitted_at = correction.now
     entry.review_state = ReviewState.SUBMITTED
     entry.reviewed_by = None
     entry.reviewed_at = None
     entry.return_reason = ""
-    entry.full_clean(validate_unique=False)
-    entry._history_date, entry._history_user = now, by
-    entry.save()
-    for uploaded_file in evidence:
-        _evidence_save(entry, uploaded_file, by, now)
-    _refresh_status_after_commit(entry.target_id)
-    return entry
+
+
+def progress_entry_correct(**fields) -> ProgressEntry:
+    """A correction, validated then written (`progress_entry_correction_prepare`'s arguments)."""
+    return progress_entry_correction_save(progress_entry_correction_prepare(**fields))
+
+
+@transaction.atomic
+def progress_entries_save(
+    *, submissions: list[EntrySubmission], corrections: list[EntryCorrection]
+) -> list[ProgressEntry]:
+    """Write many prepared entries and corrections at once (the import), all or nothing, in a fixed number of
+    statements whatever their number: the entries and their history records in bulk, one stale mark and one
+    recomputation per target. A correction whose entry changed after it was validated, or a new entry whose
+    period another submission took meanwhile, refuses the whole write."""
+    entries = [
+        ProgressEntry(
+            target=item.target,
+            period_end=item.period_end,
+            value=item.value,
+            is_final=item.is_final,
+            provenance=item.provenance,
+            note=item.note,
+            department=_reporting_department(item.by, item.target),
+            submitted_by=item.by,
+            submitted_at=item.now,
+        )
+        for item in submissions
+    ]
+    try:
+        with transaction.atomic():
+            for by, now, group in _by_person_and_time(entries, submissions):
+                bulk_create_with_history(group, ProgressEntry, default_user=by, default_date=now)
+    except IntegrityError:
+        raise ValidationError({"period_end": "导入期间，其中某期已由他人填报；请重新导入。"}) from None
+    if corrections:
+        validated = {item.entry.pk: item for item in corrections}
+        locked = list(ProgressEntry.objects.select_for_update().filter(pk__in=validated).order_by("pk"))
+        if len(locked) != len(validated):
+            raise ValidationError({"value": "导入期间，有填报被删除；请重新导入。"})
+        for entry in locked:
+            item = validated[entry.pk]
+            if (entry.revision, entry.review_state) != (item.entry.revision, item.entry.review_state):
+                raise ValidationError(
+                    {"value": f"导入期间，{entry.period_end:%Y-%m-%d}的填报已被他人修改或审核；请重新导入。"}
+                )
+            _correction_apply(entry, item)
+        ordered = [validated[entry.pk] for entry in locked]
+        for by, now, group in _by_person_and_time(locked, ordered):
+            bulk_update_with_history(
+                group, ProgressEntry, CORRECTED_FIELDS, default_user=by, default_date=now
+            )
+        entries += locked
+    target_ids = sorted({entry.target_id for entry in entries})
+    statuses_mark_stale(target_ids=target_ids)
+    for target_id in target_ids:
+        status_refresh_enqueue(target_id)
+    return entries
+
+
+def _by_person_and_time(entries: list[ProgressEntry], items: list) -> list[tuple[object, dt.datetime, list]]:
+    """The entries grouped by who wrote them and when (one history stamp per group; an import has one)."""
+    groups: dict[tuple, tuple] = {}
+    for entry, item in zip(entries, items, strict=True):
+        groups.setdefault((item.by.pk, item.now), (item.by, item.now, []))[2].append(entry)
+    return list(groups.values())
 
 
 def can_review(user, entry: ProgressEntry) -> bool:
@@ -365,10 +487,6 @@ def progress_entry_return(
     """Return an entry with a reason; the notice to its submitter is an outbox row of the same transaction,
     so a return is never without its notice nor a notice without its return. `notify=False` only for a
     past lived again (the demo history), whose people were told at the time."""
-    # Imported here: the notifications read statuses through this module.
-    from progress.messaging import message_enqueue
-    from progress.notifications import returned_entry_drafts
-
     if not reason or not reason.strip():
         raise ValidationError({"return_reason": "退回时必须填写原因。"})
     entry = _review(entry=entry, by=by, state=ReviewState.RETURNED, reason=reason.strip(), now=now)
@@ -391,7 +509,7 @@ def _review(*, entry: ProgressEntry, by, state: str, reason: str, now: dt.dateti
     entry._history_user = by
     entry.return_reason = reason
     entry.save(update_fields=["review_state", "reviewed_by", "reviewed_at", "return_reason"])
-    _refresh_status_after_commit(entry.target_id)
+    status_refresh_after_commit(entry.target_id)
     return entry
 
 
@@ -439,263 +557,5 @@ def cooperation_note_add(
     return note
 
 
-@transaction.atomic
-def evidence_attach(
-    *, entry: ProgressEntry, uploaded_file: UploadedFile, by, now: dt.datetime | None = None
-) -> EvidenceFile:
-    if not can_report_on(by, entry.target):
-        raise ValidationError({"evidence": "该目标不属于您所在单位，不能上传佐证材料。"})
-    evidence_validate(uploaded_file)
-    entry = ProgressEntry.objects.select_for_update().get(pk=entry.pk)  # counted with no racing upload
-    evidence_bounds_validate(entry=entry, files=[uploaded_file])
-    return _evidence_save(entry, uploaded_file, by, now or clock.now())
-
-
 def _evidence_save(entry: ProgressEntry, uploaded_file: UploadedFile, by, now: dt.datetime) -> EvidenceFile:
     return evidence_store(EvidenceFile, uploaded_file, by=by, now=now, entry=entry)
-
-
-# -------------------------------------------------------------------------------------------- statuses
-
-
-def _refresh_status_after_commit(target_id: int) -> None:
-    """Inside the entry's transaction: mark the target stale (committed with the entry, so it survives a
-    broker outage) and queue its recomputation for after the commit."""
-    StaleStatus.objects.bulk_create(
-        [StaleStatus(target_id=target_id, since=clock.now())], ignore_conflicts=True
-    )
-    transaction.on_commit(lambda: status_refresh_enqueue(target_id), robust=True)
-
-
-def statuses_mark_stale(*, target_ids: Iterable[int]) -> None:
-    """Mark targets whose stored status may no longer be what judging them gives, because their definition
-    or their report's thresholds changed (an entry write marks its target itself): the reports judge them
-    afresh until `stale_statuses_refresh` has recomputed them."""
-    now = clock.now()
-    StaleStatus.objects.bulk_create(
-        [StaleStatus(target_id=target_id, since=now) for target_id in target_ids], ignore_conflicts=True
-    )
-
-
-def status_refresh_enqueue(target_id: int) -> None:
-    """Queue the recomputation of one target. A broker outage must not fail the official's save: the
-    entry is committed already with its StaleStatus mark, which `stale_statuses_refresh` picks up."""
-    from progress.tasks import recompute_target_status
-
-    try:
-        recompute_target_status.delay(target_id)
-    except Exception:  # kombu raises several unrelated types for "broker unreachable"
-        logger.warning("状态重算任务未能入队（目标 %s）；将由下一次巡检补算。", target_id, exc_info=True)
-
-
-def target_figures(target: Target) -> list[Figure]:
-    return [
-        Figure(period_end=e.period_end, value=e.value, is_final=e.is_final, entry_id=e.pk)
-        for e in target.entries.all()
-        if e.review_state != ReviewState.RETURNED
-    ]
-
-
-@dataclass(frozen=True)
-class StoredChange:
-    axis: str
-    old: str
-    new: str
-
-
-@transaction.atomic
-def target_status_refresh(*, target_id: int, today: dt.date | None = None) -> list[StoredChange]:
-    """Evaluate one target at the present moment (today, not yet ended) from its current entries and
-    store the result.
-
-    The stale mark is removed before the entries are read: an entry committed after that read marks the
-    target again (its insert waits for this transaction), so no entry is missed by both."""
-    today = today or clock.today()
-    StaleStatus.objects.filter(target_id=target_id).delete()
-    target = Target.objects.select_related("report").prefetch_related("entries").get(pk=target_id)
-    evaluation = evaluate(target_rule(target), target_figures(target), today, day_ended=False)
-    return status_store(target=target, evaluation=evaluation, today=today)
-
-
-def status_store(
-    *, target: Target, evaluation: Evaluation, today: dt.date, now: dt.datetime | None = None
-) -> list[StoredChange]:
-    """Write a target's evaluation: the current status (locked row), a StatusChange per axis that changed,
-    and today's snapshot. Running it twice, or twice at once, stores the same thing once."""
-    now = now or clock.now()
-    TargetStatus.objects.get_or_create(target=target, defaults={"as_of": today, "evaluated_at": now})
-    status = TargetStatus.objects.select_for_update().get(pk=target.pk)
-    changes = []
-    for axis, new, reason in (
-        (StatusAxis.PERFORMANCE, evaluation.performance.value, evaluation.reasons[0]),
-        (StatusAxis.REPORTING, evaluation.reporting.value, evaluation.reasons[1]),
-    ):
-        old = getattr(status, axis)
-        if old != new:
-            StatusChange.objects.create(
-                target=target, axis=axis, old=old, new=new, reason=reason, as_of=today, created_at=now
-            )
-            changes.append(StoredChange(axis, old, new))
-    fields = _status_assign(status, evaluation, today=today, now=now)
-    status.save()
-    StatusSnapshot.objects.update_or_create(target=target, date=today, defaults=fields)
-    return changes
-
-
-def _status_assign(status: TargetStatus, evaluation: Evaluation, *, today: dt.date, now: dt.datetime) -> dict:
-    """Set a stored status to an evaluation made today (unsaved); returns its StatusFields."""
-    fields = status_fields(evaluation)
-    for name, value in fields.items():
-        setattr(status, name, value)
-    status.judged_entry_id = evaluation.judged.entry_id if evaluation.judged else None
-    status.reasons = list(evaluation.reasons)
-    status.as_of = today
-    status.evaluated_at = now
-    return fields
-
-
-def status_fields(evaluation: Evaluation) -> dict:
-    """The StatusFields of an evaluation (the columns shared by TargetStatus and StatusSnapshot)."""
-    judged = evaluation.judged
-    return {
-        "performance": evaluation.performance.value,
-        "reporting": evaluation.reporting.value,
-        "progress_pct": evaluation.progress_pct,
-        "expected_pct": evaluation.expected_pct,
-        "gap_pp": evaluation.gap_pp,
-        "latest_value": judged.value if judged else None,
-        "latest_period_end": judged.period_end if judged else None,
-        "next_due": evaluation.next_due,
-        "days_late": evaluation.days_late,
-    }
-
-
-@dataclass
-class SweepSummary:
-    evaluated: int = 0
-    changed_targets: int = 0
-    changes: int = 0
-
-
-def status_sweep(*, today: dt.date | None = None, batch_size: int = 1000) -> SweepSummary:
-    """Evaluate every target at the present moment of `today` and store what changed (run just after
-    midnight, it finds late what was due on the day that has just ended), batch by batch (one transaction each),
-    in a fixed number of statements per batch whatever its size.
-
-    Steps, per batch of targets:
-    1. Create the missing status rows with the initial state, ignoring conflicts, then read the batch's
-       status rows locked (in key order) with their targets and reports: of two sweeps running at once,
-       the second waits for the first to commit and compares against what it stored, so each change is
-       written once.
-    2. Read the counted figures as plain tuples (model instances of every entry would cost more than the
-       rules do) and evaluate each target (progress.rules).
-    3. Write a StatusChange per axis that changed; the whole status of targets whose status changed, only
-       the evaluation date and time of the others; today's snapshot of every target (each in bulk).
-    """
-    today = today or clock.today()
-    summary = SweepSummary()
-    target_ids = list(Target.objects.order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(target_ids), batch_size):
-        batch = target_ids[start : start + batch_size]
-        with transaction.atomic():
-            _sweep_batch(batch, today, summary)
-    return summary
-
-
-def _sweep_batch(batch: list[int], today: dt.date, summary: SweepSummary) -> None:
-    now = clock.now()
-    missing = set(Target.objects.filter(pk__in=batch, status__isnull=True).values_list("pk", flat=True))
-    if missing:
-        TargetStatus.objects.bulk_create(
-            [TargetStatus(target_id=pk, as_of=today, evaluated_at=now) for pk in sorted(missing)],
-            ignore_conflicts=True,
-        )
-    # One read for the locked statuses and their targets (FOR UPDATE OF the status rows only).
-    statuses = list(
-        TargetStatus.objects.filter(pk__in=batch)
-        .select_related("target__report")
-        .defer("target__quote", "target__reading", "target__report__source_text")
-        .select_for_update(of=("self",))
-        .order_by("pk")
-    )
-    figures: dict[int, list[Figure]] = {target_id: [] for target_id in batch}
-    counted = ProgressEntry.objects.filter(target_id__in=batch).counted().order_by()
-    for target_id, period_end, value, is_final, entry_id in counted.values_list(
-        "target_id", "period_end", "value", "is_final", "pk"
-    ):
-        figures[target_id].append(Figure(period_end, value, is_final, entry_id))
-    summary.evaluated += len(statuses)
-
-    changed, unchanged, changes, snapshots = [], [], [], []
-    for status in statuses:
-        target = status.target
-        evaluation = evaluate(target_rule(target), figures[target.pk], today, day_ended=False)
-        fields = status_fields(evaluation)
-        snapshots.append(StatusSnapshot(target_id=target.pk, date=today, **fields))
-        # A new row has no reasons yet: it is written whole even when the evaluation is the initial state.
-        if target.pk not in missing and _status_matches(status, evaluation):
-            unchanged.append(target.pk)  # keeps its reasons and judged entry; only the date moves on
-            continue
-        target_changes = [
-            StatusChange(
-                target_id=target.pk,
-                axis=axis,
-                old=getattr(status, axis),
-                new=new,
-                reason=reason,
-                as_of=today,
-                created_at=now,
-            )
-            for axis, new, reason in (
-                (StatusAxis.PERFORMANCE, evaluation.performance.value, evaluation.reasons[0]),
-                (StatusAxis.REPORTING, evaluation.reporting.value, evaluation.reasons[1]),
-            )
-            if getattr(status, axis) != new
-        ]
-        changes += target_changes
-        summary.changed_targets += 1 if target_changes else 0
-        _status_assign(status, evaluation, today=today, now=now)
-        changed.append(status)
-    summary.changes += len(changes)
-    StatusChange.objects.bulk_create(changes)
-    # The rows exist and are locked: the upsert only ever updates, in one statement.
-    TargetStatus.objects.bulk_create(
-        changed,
-        update_conflicts=True,
-        unique_fields=["target"],
-        update_fields=[*STATUS_FIELD_NAMES, "judged_entry", "reasons", "as_of", "evaluated_at"],
-    )
-    TargetStatus.objects.filter(pk__in=unchanged).update(as_of=today, evaluated_at=now)
-    StatusSnapshot.objects.bulk_create(
-        snapshots,
-        update_conflicts=True,
-        unique_fields=["target", "date"],
-        update_fields=list(STATUS_FIELD_NAMES),
-    )
-
-
-def status_sweep_recorded(*, today: dt.date | None = None, batch_size: int = 1000) -> SweepRun:
-    """The daily sweep, recorded as a SweepRun once it has finished (what /healthz reports)."""
-    started_at = timezone.now()
-    summary = status_sweep(today=today, batch_size=batch_size)
-    return SweepRun.objects.create(
-        as_of=today or clock.today(),
-        started_at=started_at,
-        finished_at=timezone.now(),
-        evaluated=summary.evaluated,
-        changed_targets=summary.changed_targets,
-        changes=summary.changes,
-    )
-
-
-def stale_statuses_refresh(*, limit: int = 1000) -> int:
-    """Recompute the targets still marked stale (their entry committed while the broker was unreachable,
-    or their recomputation was lost); the oldest first. Returns how many were recomputed."""
-    target_ids = list(StaleStatus.objects.order_by("since").values_list("target_id", flat=True)[:limit])
-    for target_id in target_ids:
-        target_status_refresh(target_id=target_id)
-    return len(target_ids)
-
-
-def _status_matches(stored: TargetStatus, evaluation: Evaluation) -> bool:
-    return all(getattr(stored, name) == value for name, value in status_fields(evaluation).items())

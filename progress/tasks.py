@@ -1,4 +1,4 @@
-"""Celery tasks: thin interfaces to the status services. They take IDs, are idempotent (they recompute
+"""Celery tasks: thin interfaces to the services (statuses, the outbox, the messages). They take IDs, are idempotent (they recompute
 from the entries and store only what changed, under a row lock), and run late-acknowledged so that a
 worker killed mid-task leaves the message to be redelivered."""
 
@@ -7,27 +7,27 @@ import datetime as dt
 from celery import shared_task
 from django.conf import settings
 
-from progress import messaging, notice_messages, notifications, services
+from progress import messaging, notice_messages, notifications, statuses
 from wuzhong_tracker import clock
 
 
 @shared_task(name="progress.recompute_target_status", acks_late=True, time_limit=60, soft_time_limit=50)
 def recompute_target_status(target_id: int) -> int:
     """Recompute one target after an entry was committed; returns the number of status changes."""
-    return len(services.target_status_refresh(target_id=target_id))
+    return len(statuses.target_status_refresh(target_id=target_id))
 
 
 @shared_task(name="progress.sweep_statuses", acks_late=True, time_limit=30 * 60, soft_time_limit=28 * 60)
 def sweep_statuses() -> dict:
     """Daily (and on demand): evaluate every target as of today, store changes and snapshots."""
-    run = services.status_sweep_recorded(batch_size=settings.STATUS_SWEEP_BATCH_SIZE)
+    run = statuses.status_sweep_recorded(batch_size=settings.STATUS_SWEEP_BATCH_SIZE)
     return {"evaluated": run.evaluated, "changed_targets": run.changed_targets, "changes": run.changes}
 
 
 @shared_task(name="progress.recompute_stale_statuses", time_limit=10 * 60, soft_time_limit=9 * 60)
 def recompute_stale_statuses() -> int:
     """Every few minutes: recompute targets whose entry committed while the broker was unreachable."""
-    return services.stale_statuses_refresh()
+    return statuses.stale_statuses_refresh()
 
 
 @shared_task(name="progress.send_message", acks_late=True, time_limit=120, soft_time_limit=100)

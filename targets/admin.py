@@ -4,27 +4,19 @@ Target definitions come from the data file (`load_report`) and are read-only her
 departments (责任分工) inline, and every change is kept in the history (django-simple-history).
 """
 
-import datetime as dt
 from collections.abc import Callable
-from decimal import Decimal
 
 from django.contrib import admin
-from django.contrib.admin.options import InlineModelAdmin
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
-from simple_history.models import DeletedObject
-from simple_history.template_utils import HistoricalRecordContextHelper
 
-from progress.services import statuses_mark_stale
-from targets import roles
+from targets.admin_history import HistoryAdmin
+from targets.admin_inlines import ExistingRowsInline
+from targets.conventions import format_decimal
 from targets.models import (
     Baseline,
     Chapter,
@@ -35,9 +27,9 @@ from targets.models import (
     Report,
     Target,
     TargetDepartment,
-    format_decimal,
 )
 from targets.selectors import targets_visible_to
+from targets.signals import definitions_changed
 
 THRESHOLD_FIELDS = (
     "cumulative_on_track_pp", "cumulative_at_risk_pp", "level_on_track_pp", "level_at_risk_pp",
@@ -48,49 +40,6 @@ TARGET_DEFINITION_FIELDS = (
     "report", "task", "code", "metric", "comparator", "value", "unit", "measure", "curve", "custom_curve",
     "frequency", "deadline", "tolerance_pct", "quote", "reading",
 )  # fmt: skip
-
-
-def history_value(field, value) -> str:
-    """One value of a history page as people read it: a choice by its label, a time in Wuzhong's time zone
-    to the minute, a person by name, a decimal without trailing zeros, "—" for nothing."""
-    if isinstance(value, DeletedObject):
-        return "—" if value.pk is None else f"（已删除，编号{value.pk}）"
-    if value is None or value == "":
-        return "—"
-    if getattr(field, "choices", None):
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, dt.datetime):
-        return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
-    if isinstance(value, Decimal):
-        return format_decimal(value)
-    if isinstance(value, AbstractBaseUser):
-        return roles.display_name(value)
-    return str(value)
-
-
-class ChineseHistoryHelper(HistoricalRecordContextHelper):
-    def prepare_delta_change_value(self, change, value):
-        return history_value(self.model._meta.get_field(change.field), value)
-
-
-class HistoryAdmin(SimpleHistoryAdmin):
-    """History that is only read. django-simple-history's page of one past version is a form that saves a
-    POST (a revert) after checking only the *view* permission, past the services and their rules: a view-only
-    official could have written an old version back. Here it shows, never saves. Its list reads in Chinese
-    (templates/simple_history/object_history_list.html, ChineseHistoryHelper)."""
-
-    def get_historical_record_context_helper(self, request, historical_record):
-        return ChineseHistoryHelper(self.model, historical_record)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method not in ("GET", "HEAD"):
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-    def revert_disabled(self, request, obj=None) -> bool:
-        return True
 
 
 def _count_column(name: str, heading: str | Promise) -> Callable[[admin.ModelAdmin, object], int]:
@@ -115,17 +64,6 @@ class CountColumnsAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         counts = {name: count for name, (_heading, count) in self.count_columns.items()}
         return super().get_queryset(request).annotate(**counts)
-
-
-class ExistingRowsInline(InlineModelAdmin):
-    """An inline of the rows that exist: none is added or deleted here (they come from a data file or the
-    entry form)."""
-
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class ReadOnlyInline(ExistingRowsInline, admin.TabularInline):
@@ -167,9 +105,8 @@ class ReportAdmin(CountColumnsAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and set(form.changed_data) & set(THRESHOLD_FIELDS):
-            # The stored statuses were judged with the old thresholds: the reports judge the targets
-            # afresh until they are recomputed.
-            statuses_mark_stale(target_ids=obj.targets.values_list("pk", flat=True))
+            # The stored statuses were judged with the old thresholds.
+            definitions_changed.send(Report, target_ids=list(obj.targets.values_list("pk", flat=True)))
 
     def has_add_permission(self, request) -> bool:
         return False  # reports come from data files: `manage.py load_report`
@@ -367,7 +304,7 @@ class TargetAdmin(HistoryAdmin):
         # The definition form is for those who edit a target (managers assign departments, administrators
         # thresholds); everyone else opens the target's 目标工作台, which shows the definition too.
         if not self.has_change_permission(request) and self.get_object(request, object_id) is not None:
-            return redirect(reverse("reports-target", args=[object_id]))
+            return redirect(reverse("boards-target", args=[object_id]))
         return super().change_view(request, object_id, form_url, extra_context)
 
     def has_view_permission(self, request, obj=None) -> bool:

@@ -15,6 +15,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from targets import conventions
+from targets.conventions import format_decimal
+
 
 class Comparator(models.TextChoices):
     AT_LEAST = "at_least", _("不低于")
@@ -59,18 +62,32 @@ class Report(models.Model):
     source_text = models.TextField(_("报告全文"))
     # Status thresholds for every target of the report (PRODUCT.md §4 defaults); a target may override.
     cumulative_on_track_pp = models.DecimalField(
-        _("累计类正常阈值（落后个百分点）"), max_digits=6, decimal_places=2, default=Decimal(10)
+        _("累计类正常阈值（落后个百分点）"),
+        max_digits=6,
+        decimal_places=2,
+        default=conventions.CUMULATIVE_ON_TRACK_PP,
     )
     cumulative_at_risk_pp = models.DecimalField(
-        _("累计类预警阈值（落后个百分点）"), max_digits=6, decimal_places=2, default=Decimal(30)
+        _("累计类预警阈值（落后个百分点）"),
+        max_digits=6,
+        decimal_places=2,
+        default=conventions.CUMULATIVE_AT_RISK_PP,
     )
     level_on_track_pp = models.DecimalField(
-        _("水平类正常阈值（差距个百分点）"), max_digits=6, decimal_places=2, default=0
+        _("水平类正常阈值（差距个百分点）"),
+        max_digits=6,
+        decimal_places=2,
+        default=conventions.LEVEL_ON_TRACK_PP,
     )
     level_at_risk_pp = models.DecimalField(
-        _("水平类预警阈值（差距个百分点）"), max_digits=6, decimal_places=2, default=Decimal(10)
+        _("水平类预警阈值（差距个百分点）"),
+        max_digits=6,
+        decimal_places=2,
+        default=conventions.LEVEL_AT_RISK_PP,
     )
-    report_due_working_days = models.PositiveSmallIntegerField(_("报送期限（期末后第几个工作日）"), default=5)
+    report_due_working_days = models.PositiveSmallIntegerField(
+        _("报送期限（期末后第几个工作日）"), default=conventions.REPORT_DUE_WORKING_DAYS
+    )
 
     class Meta:
         verbose_name = _("政府工作报告")
@@ -299,7 +316,7 @@ class Target(models.Model):
 
     def get_absolute_url(self) -> str:
         """目标工作台, the target's one page for everyone (the definition form is the administrators')."""
-        return reverse("reports-target", args=[self.pk])
+        return reverse("boards-target", args=[self.pk])
 
     def clean(self) -> None:
         # A CHECK constraint cannot read the report's year, so the deadline rule lives here and in the
@@ -372,14 +389,6 @@ def custom_curve_errors(values: object) -> list[str]:
     if any(later < earlier for earlier, later in itertools.pairwise(numbers)):
         return [str(_("逐月百分比不能下降。"))]
     return []
-
-
-def format_decimal(value: Decimal | None) -> str:
-    """7.5000 → "7.5", 10.0000 → "10"; never scientific notation."""
-    if value is None:
-        return ""
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 class TargetDepartment(models.Model):

@@ -22,6 +22,7 @@ from targets.models import (
     Target,
     TargetDepartment,
 )
+from targets.signals import definitions_changed
 
 
 @dataclass
@@ -201,11 +202,8 @@ def report_load(*, spec: ReportSpec, reset_departments: bool = False) -> LoadSum
     _remove_targets_not_in_file(report, kept_codes, summary)
     _remove_empty_structure(report, spec, summary)
     if summary.updated:
-        # A definition may have changed: the stored statuses of the report's targets no longer stand for
-        # an evaluation until recomputed (the reports as of today read them otherwise).
-        from progress.services import statuses_mark_stale  # progress builds on targets, not the reverse
-
-        statuses_mark_stale(target_ids=report.targets.values_list("pk", flat=True))
+        # A definition may have changed: what was judged of the report's targets is stale.
+        definitions_changed.send(Report, target_ids=list(report.targets.values_list("pk", flat=True)))
     return summary
 
 

@@ -1,7 +1,12 @@
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
+from django.dispatch import Signal
 
 from targets.roles import ROLE_PERMISSIONS
+
+# Sent with `target_ids` when what judges these targets changed (a definition, or their report's thresholds),
+# so that whatever stored a judgement of them (progress, which builds on targets) can mark it stale.
+definitions_changed = Signal()
 
 
 def sync_role_permissions(**kwargs) -> None:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 from django_celery_beat.models import PeriodicTask
 
 from progress.models import SweepRun
+from progress.notifications import unreachable_departments
 
 
 @dataclass(frozen=True)
@@ -76,8 +77,6 @@ def sweep_check(now: dt.datetime) -> Check:
 def recipient_warnings() -> list[str]:
     """What the office should fix without the service being down: lead departments nobody hears from (a
     count only — the names are in the admin and the digest, not on an unauthenticated page)."""
-    from progress.notifications import unreachable_departments
-
     count = len(unreachable_departments())
     if not count:
         return []

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "wuzhong_tracker.apps.WuzhongTrackerConfig",
     "targets",
     "progress",
+    "benchmarks",
 ]
 
 MIDDLEWARE = [

@@ -3,8 +3,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
+from progress.board_views import board_urls
 from progress.notice_views import notice_evidence_download, notice_urls
-from progress.report_views import report_urls
 from progress.views import cooperation_evidence_download, evidence_download
 from wuzhong_tracker.health import healthz
 from wuzhong_tracker.schema import SchemaView
@@ -18,7 +18,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     # The managers' reports live inside the admin (same login and look), ahead of the admin's own URLs.
-    path("admin/", include(report_urls())),
+    path("admin/", include(board_urls())),
     path("admin/", include(notice_urls())),
     path("admin/", admin.site.urls),
     path("evidence/<int:pk>/", evidence_download, name="evidence-download"),

@@ -1,5 +1,5 @@
 """The API's JSON, field by field. Serializers only shape data: every rule is in the services and
-selectors (progress.services, progress.reports, targets.selectors)."""
+selectors (progress.services, progress.boards, targets.selectors)."""
 
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -345,7 +345,7 @@ class TargetHistorySerializer(serializers.Serializer):
 # ------------------------------------------------------------------------------- reports as of a date
 
 
-class ReportParamsSerializer(serializers.Serializer):
+class BoardParamsSerializer(serializers.Serializer):
     """The query of the status summary: a date and the filters of the report pages."""
 
     as_of = serializers.DateField(
@@ -371,7 +371,7 @@ class ReportParamsSerializer(serializers.Serializer):
         return attrs
 
 
-class LaggingParamsSerializer(ReportParamsSerializer):
+class LaggingParamsSerializer(BoardParamsSerializer):
     performance = serializers.ChoiceField(
         choices=PerformanceStatus.choices, required=False, help_text="完成状态（截至 as_of）"
     )
@@ -400,8 +400,8 @@ class EvaluationSerializer(serializers.Serializer):
     reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
 
 
-class ReportRowSerializer(serializers.Serializer):
-    """One row of the lagging/overdue report (progress.reports.TargetRow)."""
+class BoardRowSerializer(serializers.Serializer):
+    """One row of the lagging/overdue report (progress.boards.TargetRow)."""
 
     id = serializers.IntegerField(source="target.pk", read_only=True)
     code = serializers.CharField(source="target.code", read_only=True)
@@ -418,10 +418,10 @@ class ReportRowSerializer(serializers.Serializer):
     )
 
 
-class LaggingReportSerializer(serializers.Serializer):
+class LaggingBoardSerializer(serializers.Serializer):
     as_of = serializers.DateField(read_only=True)
     count = serializers.IntegerField(read_only=True)
-    results = ReportRowSerializer(many=True, read_only=True, help_text="最严重的在前")
+    results = BoardRowSerializer(many=True, read_only=True, help_text="最严重的在前")
 
 
 class PerformanceCountsSerializer(serializers.Serializer):

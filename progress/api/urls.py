@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 from rest_framework.routers import DefaultRouter
 
 from progress.api import views
@@ -18,7 +19,16 @@ router.register("entries", views.EntryViewSet, basename="entry")
 router.register("notices", views.NoticeViewSet, basename="notice")
 
 urlpatterns = [
-    path("reports/lagging/", views.LaggingReportView.as_view(), name="lagging-report"),
-    path("reports/summary/", views.StatusSummaryView.as_view(), name="status-summary"),
+    path("boards/lagging/", views.LaggingBoardView.as_view(), name="lagging-board"),
+    path("boards/summary/", views.StatusSummaryView.as_view(), name="status-summary"),
+    # Their addresses until this release, kept as redirects for one release (README, "API").
+    path(
+        "reports/lagging/",
+        RedirectView.as_view(pattern_name="api:lagging-board", query_string=True, permanent=True),
+    ),
+    path(
+        "reports/summary/",
+        RedirectView.as_view(pattern_name="api:status-summary", query_string=True, permanent=True),
+    ),
     *router.urls,
 ]

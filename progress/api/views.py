@@ -21,8 +21,8 @@ from progress import notices, services
 from progress.api import serializers
 from progress.api.exceptions import errors
 from progress.api.filters import ChapterFilter, EntryFilter, KeyTaskFilter, NoticeFilter, TargetFilter
+from progress.boards import BoardFilters, lagging_board, status_summary
 from progress.models import NoticeEvent, ProgressEntry
-from progress.reports import ReportFilters, lagging_report, status_summary
 from progress.selectors import entries_visible_to, notice_matter_prefill, notices_visible_to
 from targets.models import Chapter, Department, KeyTask, Report
 from targets.selectors import targets_visible_to
@@ -50,7 +50,7 @@ def _read_only(name: str, serializer, description: str | None = None):
 class ReportViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Report.objects.all()
     serializer_class = serializers.ReportSerializer
-    lookup_value_regex = r"\d+"  # /api/reports/lagging/ and /summary/ are the reports of targets
+    lookup_value_regex = r"\d+"  # by ID (/api/reports/lagging/ and /summary/ are redirects to /api/boards/)
 
 
 @_read_only("章节", serializers.ChapterSerializer)
@@ -254,21 +254,21 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 # ---------------------------------------------------------------------------------- reports as of
 
 
-class LaggingReportView(APIView):
+class LaggingBoardView(APIView):
     @extend_schema(
         summary="滞后/逾期目标",
         description="截至 as_of 预警、滞后、逾期未完成的目标，以及逾期未报的目标，最严重的在前；"
         "按当日结束时的填报评估（之后的填报、更正、退回不计），可重现过去的通报。",
         parameters=[serializers.LaggingParamsSerializer],
-        responses={200: serializers.LaggingReportSerializer, **errors(400)},
+        responses={200: serializers.LaggingBoardSerializer, **errors(400)},
     )
     def get(self, request):
         params = serializers.LaggingParamsSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         as_of = params.validated_data.pop("as_of")
-        rows = lagging_report(user=request.user, as_of=as_of, filters=ReportFilters(**params.validated_data))
+        rows = lagging_board(user=request.user, as_of=as_of, filters=BoardFilters(**params.validated_data))
         return Response(
-            serializers.LaggingReportSerializer({"as_of": as_of, "count": len(rows), "results": rows}).data
+            serializers.LaggingBoardSerializer({"as_of": as_of, "count": len(rows), "results": rows}).data
         )
 
 
@@ -276,15 +276,15 @@ class StatusSummaryView(APIView):
     @extend_schema(
         summary="状态汇总",
         description="截至 as_of 各完成状态、报送状态的目标数，总计及按章节、重点任务。",
-        parameters=[serializers.ReportParamsSerializer],
+        parameters=[serializers.BoardParamsSerializer],
         responses={200: serializers.StatusSummarySerializer, **errors(400)},
     )
     def get(self, request):
-        params = serializers.ReportParamsSerializer(data=request.query_params)
+        params = serializers.BoardParamsSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         as_of = params.validated_data.pop("as_of")
         summary = status_summary(
-            user=request.user, as_of=as_of, filters=ReportFilters(**params.validated_data)
+            user=request.user, as_of=as_of, filters=BoardFilters(**params.validated_data)
         )
         return Response(serializers.StatusSummarySerializer(summary).data)
 

@@ -6,7 +6,7 @@ from progress import selectors
 from progress.admin import REVIEW_COLOURS, coloured_label
 from progress.rules import PERFORMANCE_LABELS, REPORTING_LABELS, Evaluation, reporting_summary
 from targets import roles
-from targets.models import format_decimal
+from targets.conventions import format_decimal
 from wuzhong_tracker import clock
 
 register = template.Library()

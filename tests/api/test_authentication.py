@@ -27,8 +27,8 @@ ENDPOINTS = [
     ("patch", "/api/entries/1/"),
     ("post", "/api/entries/1/approve/"),
     ("post", "/api/entries/1/return/"),
-    ("get", "/api/reports/lagging/"),
-    ("get", "/api/reports/summary/"),
+    ("get", "/api/boards/lagging/"),
+    ("get", "/api/boards/summary/"),
 ]
 
 

@@ -185,8 +185,8 @@ def test_every_list_refuses_a_page_size_above_the_maximum(zhang):
 
 
 def test_the_report_parameters_are_strict_too(zhang):
-    _refused(zhang.get("/api/reports/summary/?chapter=0.5"), 400, "chapter")
-    _refused(zhang.get("/api/reports/lagging/?as_of=2020-13-01"), 400, "as_of")
+    _refused(zhang.get("/api/boards/summary/?chapter=0.5"), 400, "chapter")
+    _refused(zhang.get("/api/boards/lagging/?as_of=2020-13-01"), 400, "as_of")
 
 
 def test_a_page_past_the_last_stays_a_404(zhang):

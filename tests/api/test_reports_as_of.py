@@ -1,13 +1,13 @@
 """The lagging/overdue report and the status summary, evaluated as of a date from the entries as they stood
 at the end of that day: an entry submitted later is ignored for an earlier date, so a bulletin can be
-reproduced exactly. The API returns what progress.reports computes, for the user's visible targets."""
+reproduced exactly. The API returns what progress.boards computes, for the user's visible targets."""
 
 import datetime as dt
 
 import pytest
 
 from progress import services
-from progress.reports import ReportFilters, lagging_report
+from progress.boards import BoardFilters, lagging_board
 from targets.models import Target
 
 pytestmark = pytest.mark.django_db
@@ -30,8 +30,8 @@ def _row(report: dict, code: str) -> dict:
 def test_the_entry_counts_from_the_day_it_was_submitted(api, report_2020, june_figure_of_2, manager_wang):
     client = api(manager_wang)
 
-    before = client.get("/api/reports/lagging/", {"as_of": "2020-07-02", "department": "industry"}).data
-    after = client.get("/api/reports/lagging/", {"as_of": "2020-07-03", "department": "industry"}).data
+    before = client.get("/api/boards/lagging/", {"as_of": "2020-07-02", "department": "industry"}).data
+    after = client.get("/api/boards/lagging/", {"as_of": "2020-07-03", "department": "industry"}).data
 
     assert before["as_of"] == "2020-07-02" and after["as_of"] == "2020-07-03"
     earlier = _row(before, "1.1.03")["evaluation"]
@@ -53,7 +53,7 @@ def test_the_entry_counts_from_the_day_it_was_submitted(api, report_2020, june_f
 
 
 def test_a_row_says_whose_target_it_is_and_what_the_goal_is(api, report_2020, june_figure_of_2, manager_wang):
-    row = _row(api(manager_wang).get("/api/reports/lagging/", {"as_of": "2020-07-03"}).data, "1.1.03")
+    row = _row(api(manager_wang).get("/api/boards/lagging/", {"as_of": "2020-07-03"}).data, "1.1.03")
 
     assert row["goal"] == "≥ 15 户"
     assert row["lead_department"] == {"code": "industry", "name": "工业和信息化局"}
@@ -65,10 +65,10 @@ def test_the_api_lists_exactly_what_the_report_selector_computes(
     api, report_2020, june_figure_of_2, manager_wang
 ):
     as_of = dt.date(2020, 7, 3)
-    expected = lagging_report(user=manager_wang, as_of=as_of, filters=ReportFilters(performance="lagging"))
+    expected = lagging_board(user=manager_wang, as_of=as_of, filters=BoardFilters(performance="lagging"))
 
     report = (
-        api(manager_wang).get("/api/reports/lagging/", {"as_of": "2020-07-03", "performance": "lagging"}).data
+        api(manager_wang).get("/api/boards/lagging/", {"as_of": "2020-07-03", "performance": "lagging"}).data
     )
 
     assert [row["code"] for row in report["results"]] == [row.target.code for row in expected]
@@ -79,8 +79,8 @@ def test_the_api_lists_exactly_what_the_report_selector_computes(
 def test_the_summary_counts_change_with_the_date(api, report_2020, june_figure_of_2, manager_wang):
     client = api(manager_wang)
 
-    before = client.get("/api/reports/summary/", {"as_of": "2020-07-02", "department": "industry"}).data
-    after = client.get("/api/reports/summary/", {"as_of": "2020-07-03", "department": "industry"}).data
+    before = client.get("/api/boards/summary/", {"as_of": "2020-07-02", "department": "industry"}).data
+    after = client.get("/api/boards/summary/", {"as_of": "2020-07-03", "department": "industry"}).data
 
     assert before["total"] == after["total"] == 25
     assert after["performance"]["lagging"] == before["performance"]["lagging"] + 1
@@ -92,7 +92,7 @@ def test_the_summary_counts_change_with_the_date(api, report_2020, june_figure_o
 
 
 def test_the_summary_puts_the_headline_targets_first(api, report_2020, manager_wang):
-    summary = api(manager_wang).get("/api/reports/summary/").data
+    summary = api(manager_wang).get("/api/boards/summary/").data
 
     assert summary["total"] == 138
     assert [chapter["number"] for chapter in summary["by_chapter"]][:2] == [0, 1]
@@ -102,11 +102,11 @@ def test_the_summary_puts_the_headline_targets_first(api, report_2020, manager_w
 def test_as_of_defaults_to_today(api, report_2020, manager_wang):
     client = api(manager_wang)
 
-    assert client.get("/api/reports/lagging/").data["as_of"] == "2020-07-03"
-    assert client.get("/api/reports/summary/").data["as_of"] == "2020-07-03"
+    assert client.get("/api/boards/lagging/").data["as_of"] == "2020-07-03"
+    assert client.get("/api/boards/summary/").data["as_of"] == "2020-07-03"
 
 
-@pytest.mark.parametrize("url", ["/api/reports/lagging/", "/api/reports/summary/"])
+@pytest.mark.parametrize("url", ["/api/boards/lagging/", "/api/boards/summary/"])
 @pytest.mark.parametrize(
     ("as_of", "message"),
     [
@@ -123,7 +123,7 @@ def test_a_bad_as_of_is_a_400_naming_it(api, report_2020, manager_wang, url, as_
 
 
 def test_an_unknown_status_filter_is_a_400_naming_it(api, report_2020, manager_wang):
-    response = api(manager_wang).get("/api/reports/lagging/", {"performance": "red"})
+    response = api(manager_wang).get("/api/boards/lagging/", {"performance": "red"})
 
     assert response.status_code == 400
     assert list(response.data) == ["performance"]

@@ -29,8 +29,8 @@ OPERATIONS = {
     ("patch", "/api/entries/{id}/"),
     ("post", "/api/entries/{id}/approve/"),
     ("post", "/api/entries/{id}/return/"),
-    ("get", "/api/reports/lagging/"),
-    ("get", "/api/reports/summary/"),
+    ("get", "/api/boards/lagging/"),
+    ("get", "/api/boards/summary/"),
     ("get", "/api/notices/"),
     ("post", "/api/notices/"),
     ("get", "/api/notices/{id}/"),
@@ -38,7 +38,7 @@ OPERATIONS = {
     ("post", "/api/notices/{id}/close/"),
     ("post", "/api/notices/{id}/press/"),
 }
-AS_OF_REPORTS = {"/api/reports/lagging/", "/api/reports/summary/"}
+AS_OF_REPORTS = {"/api/boards/lagging/", "/api/boards/summary/"}
 
 
 @pytest.fixture(scope="module")
@@ -95,10 +95,10 @@ def test_every_parameter_is_described(schema):
         "page",
         "page_size",
     }
-    assert {name for path, name in parameters if path == "/api/reports/lagging/"} >= {
+    assert {name for path, name in parameters if path == "/api/boards/lagging/"} >= {
         "as_of", "chapter", "task", "department", "performance", "reporting",
     }  # fmt: skip
-    assert "as_of" in {name for path, name in parameters if path == "/api/reports/summary/"}
+    assert "as_of" in {name for path, name in parameters if path == "/api/boards/summary/"}
     undescribed = [key for key, parameter in parameters.items() if not parameter.get("description")]
     assert undescribed == []
 

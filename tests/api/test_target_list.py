@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from progress import services
+from progress import services, statuses
 from progress.models import TargetStatus
 from targets.models import Chapter, KeyTask, Target
 
@@ -20,7 +20,7 @@ def evaluated(july_3rd_2020, official_zhang):
     services.progress_entry_submit(
         target=Target.objects.get(code="1.1.03"), period_end=JUNE_END, value="2", by=official_zhang
     )
-    services.status_sweep()
+    statuses.status_sweep()
 
 
 def _list(client, **params) -> list[dict]:

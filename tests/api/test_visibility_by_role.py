@@ -103,8 +103,8 @@ def test_a_user_without_a_department_sees_nothing(api, report_2020, june_entries
 
     assert _rows(client, "/api/targets/") == []
     assert _rows(client, "/api/entries/") == []
-    assert client.get("/api/reports/lagging/").data["results"] == []
-    assert client.get("/api/reports/summary/").data["total"] == 0
+    assert client.get("/api/boards/lagging/").data["results"] == []
+    assert client.get("/api/boards/summary/").data["total"] == 0
 
 
 @pytest.mark.parametrize(("person", "department"), DEPARTMENT_PEOPLE)
@@ -113,8 +113,8 @@ def test_the_reports_as_of_a_date_cover_exactly_the_visible_targets(
 ):
     client = api(request.getfixturevalue(person))
 
-    lagging = client.get("/api/reports/lagging/", {"as_of": "2020-07-03"}).data
-    summary = client.get("/api/reports/summary/", {"as_of": "2020-07-03"}).data
+    lagging = client.get("/api/boards/lagging/", {"as_of": "2020-07-03"}).data
+    summary = client.get("/api/boards/summary/", {"as_of": "2020-07-03"}).data
 
     assert {row["code"] for row in lagging["results"]} <= _department_target_codes(department)
     assert summary["total"] == len(_department_target_codes(department))

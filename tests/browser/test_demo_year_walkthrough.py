@@ -12,8 +12,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from progress.boards import department_scoreboard
 from progress.models import Message, ProgressEntry, ReviewState, TargetStatus
-from progress.reports import department_scoreboard
 from targets.models import Comparator, Measure, Target
 
 from ..conftest import WUZHONG
@@ -121,14 +121,14 @@ def test_the_demo_year_shows_every_light_and_a_day_of_work(demo_year, sign_in_wi
 
     # The manager: real laggards, a bulletin, a scoreboard that separates departments, the day's messages.
     page = sign_in_with_password("manager", "manager-demo-2020")
-    page.goto("/admin/reports/lagging/")
+    page.goto("/admin/boards/lagging/")
     expect(page.locator("#content")).to_contain_text("截至 2020年7月3日")
     assert page.locator("#result_list tbody tr, .wz-table tbody tr").count() >= 10
     screenshot(page, "manager-lagging")
-    page.goto("/admin/reports/bulletin/")
+    page.goto("/admin/boards/bulletin/")
     expect(page.locator("body")).to_contain_text("关于政府工作报告目标任务滞后、逾期情况的通报")
     screenshot(page, "manager-bulletin")
-    page.goto("/admin/reports/scoreboard/")
+    page.goto("/admin/boards/scoreboard/")
     screenshot(page, "manager-scoreboard")
     page.goto("/admin/progress/message/")
     expect(page.locator("#result_list")).to_contain_text("催报提醒")

@@ -37,7 +37,7 @@ def test_manager_issues_reviewer_answers_manager_closes(
     manager.locator("#wz-reports").get_by_role("link", name="滞后/逾期目标").click()
     manager.select_option("#id_department", label="工业和信息化局")
     manager.get_by_role("button", name="查询").click()
-    manager.wait_for_url("**/admin/reports/lagging/?*department=industry*")
+    manager.wait_for_url("**/admin/boards/lagging/?*department=industry*")
     manager.get_by_label("督办 1.1.03").check()
     screenshot(manager, "lagging-ticked")
     manager.get_by_role("button", name="发督办单").click()
@@ -89,7 +89,7 @@ def test_manager_issues_reviewer_answers_manager_closes(
         ("close", "wang_duchashi"),
     ]
 
-    manager.goto(f"/admin/reports/targets/{target.pk}/")
+    manager.goto(f"/admin/boards/targets/{target.pk}/")
     notices = manager.locator("#target-notices + p + h3, #target-notices ~ h3").first
     expect(notices).to_contain_text("吴督〔2020〕1号")
     expect(notices).to_contain_text("已办结")

@@ -43,7 +43,7 @@ def test_manager_filters_the_lagging_report_and_downloads_it(
     page = sign_in("manager_wang")
     screenshot(page, "index")
     page.locator("#wz-reports").get_by_role("link", name="滞后/逾期目标").click()
-    page.wait_for_url("**/admin/reports/lagging/")
+    page.wait_for_url("**/admin/boards/lagging/")
     expect(page.locator("#content h1")).to_have_text("滞后/逾期目标")
     expect(page.locator("#content")).to_contain_text("截至 2020年7月3日")
     screenshot(page, "report-all-departments")
@@ -51,7 +51,7 @@ def test_manager_filters_the_lagging_report_and_downloads_it(
 
     page.select_option("#id_department", label="工业和信息化局")
     page.get_by_role("button", name="查询").click()
-    page.wait_for_url("**/admin/reports/lagging/?*department=industry*")
+    page.wait_for_url("**/admin/boards/lagging/?*department=industry*")
     screenshot(page, "report-industry")
     industry = _codes(page)
     assert "1.1.03" in industry

@@ -67,7 +67,7 @@ def test_official_reports_a_figure_with_evidence_and_sees_the_light_change(
 
     target = Target.objects.get(code=ENTERPRISES, report__year=2020)
     _row(page, ENTERPRISES).locator("th.field-code a").click()
-    page.wait_for_url(f"**/admin/reports/targets/{target.pk}/")
+    page.wait_for_url(f"**/admin/boards/targets/{target.pk}/")
     expect(page.locator("#wz-due h2")).to_have_text("本期填报：2020年6月（应于 2020年7月7日 前报送）")
     expect(page.locator("mark")).to_have_text("规上企业15户")
     screenshot(page, "target-desk")

@@ -98,7 +98,7 @@ def test_a_cooperating_official_adds_a_note_but_no_figure(sign_in, screenshot, o
         code="1.1.03", report__year=2020
     )  # led by 工业和信息化局, 统计局 co-operating
     page = sign_in("official_sun")
-    page.goto(f"/admin/reports/targets/{target.pk}/")
+    page.goto(f"/admin/boards/targets/{target.pk}/")
     expect(page.locator("#wz-due")).to_contain_text("本目标的数值由牵头单位填报。")
     assert not page.get_by_role("link", name="填报2020年6月").count()
     screenshot(page, "cooperating-desk")
@@ -118,7 +118,7 @@ def test_a_cooperating_official_adds_a_note_but_no_figure(sign_in, screenshot, o
 
 def test_the_manager_reads_the_city_wide_scoreboard(sign_in, screenshot, manager_wang, june_entry):
     page = sign_in("manager_wang")
-    page.goto("/admin/reports/scoreboard/")
+    page.goto("/admin/boards/scoreboard/")
     expect(page.locator("#content")).to_contain_text("得分 = 100 − 10 × 扣分 ÷ 牵头目标数")
     overdue = page.locator("th .wz-light.overdue").evaluate(
         "light => getComputedStyle(light).backgroundColor"

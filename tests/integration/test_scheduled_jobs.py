@@ -28,8 +28,8 @@ for task in PeriodicTask.objects.filter(name__in=["每日目标状态巡检", "�
 """
 LAGGING_COUNT = """
 from django.utils import timezone
-from progress.reports import lagging_report
-print(len(lagging_report(user=None, as_of=timezone.localdate())))
+from progress.boards import lagging_board
+print(len(lagging_board(user=None, as_of=timezone.localdate())))
 """
 MANAGER_ADDRESSES = """
 SELECT u.email FROM auth_user u JOIN auth_user_groups ug ON ug.user_id = u.id
@@ -73,5 +73,5 @@ def test_beat_runs_the_daily_sweep_and_the_digest_at_their_time_once(make_stack,
     assert "督查周报" in smtp_server.messages[0].subject
     text = digest.get_body(preferencelist=("plain",)).get_content()
     assert int(re.search(r"需关注的目标共 (\d+) 个", text).group(1)) == expected_attention
-    assert "https://duban.wuzhong.example/admin/reports/lagging/" in text
+    assert "https://duban.wuzhong.example/admin/boards/lagging/" in text
     assert "<h2>督查周报" in digest.get_body(preferencelist=("html",)).get_content()

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from progress.services import status_sweep
+from progress.statuses import status_sweep
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("warm_caches")]
 

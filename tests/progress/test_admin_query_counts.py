@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from progress import services
+from progress import services, statuses
 from progress.models import ProgressEntry, TargetStatus
 from progress.rules import period_ends
 from targets.models import Frequency, Target
@@ -51,7 +51,7 @@ def test_my_targets_query_count_does_not_depend_on_stored_statuses(
     url = reverse("admin:progress_mytarget_changelist")
 
     without_statuses = _queries(client, url)
-    services.status_sweep()
+    statuses.status_sweep()
     assert TargetStatus.objects.count() == 138
     with_statuses = _queries(client, url)
 

@@ -10,7 +10,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from progress import services
+from progress import services, statuses
 from progress.models import ProgressEntry, ReviewState
 from progress.rules import Performance
 from targets.models import Target
@@ -146,11 +146,11 @@ def test_official_sees_the_return_reason_on_the_entry_page(login, june_entry, re
 
 
 def test_a_returned_entry_no_longer_counts_for_the_status(login, june_entry):
-    assert services.target_status_refresh(target_id=june_entry.target_id)  # counted: no longer no_data
+    assert statuses.target_status_refresh(target_id=june_entry.target_id)  # counted: no longer no_data
     assert june_entry.target.status.performance == Performance.ON_TRACK
 
     _act(login("reviewer_chen"), "return_entries", june_entry, reason=REASON)
-    services.target_status_refresh(target_id=june_entry.target_id)
+    statuses.target_status_refresh(target_id=june_entry.target_id)
 
     june_entry.target.status.refresh_from_db()
     assert june_entry.target.status.performance == Performance.NO_DATA

@@ -14,7 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from progress import services
+from progress import services, statuses
 from progress.models import EvidenceFile, ProgressEntry, ReviewState, StatusChange
 from targets.models import Target, TargetDepartment
 
@@ -165,7 +165,7 @@ def test_entry_changelist_shows_only_the_entries_of_the_users_targets(
 @pytest.mark.parametrize(("person", "department_code"), EVERY_ROLE)
 def test_status_changes_list_shows_only_the_users_targets(login, june_entries, person, department_code):
     for entry in june_entries.values():
-        services.target_status_refresh(target_id=entry.target_id)
+        statuses.target_status_refresh(target_id=entry.target_id)
     assert StatusChange.objects.filter(target__code__in=ENTRY_TARGET.values()).count() >= 3
 
     response = login(person).get(reverse("admin:progress_statuschange_changelist"))

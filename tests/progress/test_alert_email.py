@@ -27,7 +27,8 @@ from progress.models import (
     WebhookKind,
 )
 from progress.notifications import alerts_sweep
-from progress.services import progress_entry_submit, target_status_refresh
+from progress.services import progress_entry_submit
+from progress.statuses import target_status_refresh
 from targets import roles
 from targets.models import Department, Target
 from tests.factories import UserFactory
@@ -251,7 +252,7 @@ def test_the_alert_says_what_changed_in_chinese_with_a_link(enterprises_lagging)
     outbox_flush()
 
     [message] = [m for m in mail.outbox if m.to == [ZHANG]]
-    link = f"{SITE_URL}{reverse('reports-target', args=[enterprises_lagging.pk])}?as_of=2020-07-03"
+    link = f"{SITE_URL}{reverse('boards-target', args=[enterprises_lagging.pk])}?as_of=2020-07-03"
     assert message.subject == "【亮灯预警】1.1.03 新增规上企业：滞后"
     assert "状态由“无数据”变为“滞后”（2020年7月3日）。" in message.body
     assert "牵头单位：工业和信息化局" in message.body

@@ -12,7 +12,7 @@ from django.core import mail
 from django.core.management import call_command
 
 from progress.models import Message, MessageKind, StatusAxis, StatusChange
-from progress.services import status_sweep
+from progress.statuses import status_sweep
 from tests.progress.conftest import SITE_URL
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("outbound_email")]
@@ -58,8 +58,8 @@ def test_the_first_twenty_are_listed_with_links_then_the_rest_counted(year_end_f
     [to_wang] = received_by(WANG)
     listed = re.findall(r"^- \d+\.\d+\.\d+ .*　(\S+)$", to_wang.body, flags=re.MULTILINE)
     assert len(listed) == 20
-    assert all(link.startswith(f"{SITE_URL}/admin/reports/targets/") for link in listed)
-    report = f"{SITE_URL}/admin/reports/lagging/?as_of=2021-01-11&performance=overdue"
+    assert all(link.startswith(f"{SITE_URL}/admin/boards/targets/") for link in listed)
+    report = f"{SITE_URL}/admin/boards/lagging/?as_of=2021-01-11&performance=overdue"
     assert f"另有 {year_end_flip - 20} 个，见报表：{report}" in to_wang.body
     assert f'<a href="{report.replace("&", "&amp;")}">' in to_wang.alternatives[0][0]
 

@@ -21,12 +21,12 @@ def enterprises(settings, tmp_path):
 
 
 def _add(client, target, **data):
-    return client.post(reverse("reports-target", args=[target.pk]), {"period_end": "2020-06-30", **data})
+    return client.post(reverse("boards-target", args=[target.pk]), {"period_end": "2020-06-30", **data})
 
 
 def test_a_cooperating_department_adds_a_note_with_evidence(login, official_sun, enterprises):
     client = login("official_sun")
-    desk = client.get(reverse("reports-target", args=[enterprises.pk])).content.decode()
+    desk = client.get(reverse("boards-target", args=[enterprises.pk])).content.decode()
     assert 'id="wz-cooperation-form"' in desk
 
     response = _add(
@@ -41,7 +41,7 @@ def test_a_cooperating_department_adds_a_note_with_evidence(login, official_sun,
         "入库名单.pdf",
     )
     assert not ProgressEntry.objects.exists()  # never a figure
-    page = client.get(reverse("reports-target", args=[enterprises.pk])).content.decode()
+    page = client.get(reverse("boards-target", args=[enterprises.pk])).content.decode()
     assert "统计局已完成6月入库核实" in page and "入库名单.pdf" in page
     download = client.get(reverse("cooperation-evidence-download", args=[note.pk]))
     assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
@@ -49,7 +49,7 @@ def test_a_cooperating_department_adds_a_note_with_evidence(login, official_sun,
 
 def test_the_lead_department_is_not_offered_the_form_and_is_refused(login, official_zhang, enterprises):
     client = login("official_zhang")
-    desk = client.get(reverse("reports-target", args=[enterprises.pk])).content.decode()
+    desk = client.get(reverse("boards-target", args=[enterprises.pk])).content.decode()
     assert 'id="wz-cooperation-form"' not in desk
 
     response = _add(client, enterprises, text="牵头单位的说明")

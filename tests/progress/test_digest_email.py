@@ -26,10 +26,11 @@ from django.test import Client
 from django.urls import reverse
 
 from progress import tasks
+from progress.boards import lagging_board, target_rows
 from progress.models import Message, MessageKind, NotificationSettings
-from progress.reports import lagging_report, target_rows
 from progress.rules import PERFORMANCE_LABELS, Performance, Reporting
-from progress.services import progress_entry_submit, status_sweep
+from progress.services import progress_entry_submit
+from progress.statuses import status_sweep
 from targets import roles
 from targets.models import Target
 from tests.factories import UserFactory
@@ -146,7 +147,7 @@ def test_officials_and_reviewers_never_get_the_digest(
 
 
 def attention_as_of_sunday() -> int:
-    return len(lagging_report(user=None, as_of=SUNDAY))
+    return len(lagging_board(user=None, as_of=SUNDAY))
 
 
 def test_subject_and_body_state_the_moment_they_describe(known_data, manager_wang):
@@ -184,7 +185,7 @@ def test_first_every_target_at_risk_lagging_or_overdue_worst_first(known_data, m
     lines = section(digest_to(WANG).body, "一、")
     expected = [
         row.target.code
-        for row in lagging_report(user=None, as_of=SUNDAY)
+        for row in lagging_board(user=None, as_of=SUNDAY)
         if row.evaluation.performance in (Performance.OVERDUE, Performance.LAGGING, Performance.AT_RISK)
     ]
     assert listed_codes(lines) == expected == ["1.5.02", "1.5.03", "1.1.03", "1.1.02"]
@@ -298,10 +299,10 @@ def test_every_link_is_absolute_and_points_into_the_admin_reports(known_data, ma
     assert text_links and html_links
     notices = f"{SITE_URL}{reverse('admin:progress_notice_changelist')}"  # the 督办 section's list
     assert all(
-        link.startswith(f"{SITE_URL}/admin/reports/") or link == notices for link in text_links + html_links
+        link.startswith(f"{SITE_URL}/admin/boards/") or link == notices for link in text_links + html_links
     )
-    lagging = f"{SITE_URL}{reverse('reports-lagging')}?as_of=2020-07-05"
-    enterprises = f"{SITE_URL}{reverse('reports-target', args=[target('1.1.03').pk])}?as_of=2020-07-05"
+    lagging = f"{SITE_URL}{reverse('boards-lagging')}?as_of=2020-07-05"
+    enterprises = f"{SITE_URL}{reverse('boards-target', args=[target('1.1.03').pk])}?as_of=2020-07-05"
     assert lagging in text_links and lagging in html_links
     assert enterprises in text_links and enterprises in html_links
 

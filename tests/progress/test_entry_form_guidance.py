@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from progress.forms import ReportFilterForm
+from progress.forms import BoardFilterForm
 from progress.models import ProgressEntry
 from progress.rules import figure_scale_warning
 from progress.services import progress_entry_submit
@@ -86,6 +86,6 @@ def test_the_scale_rule(value, goal, previous, warned):
 
 @pytest.mark.parametrize("typed", ["2020-07-03", "2020/7/3", "2020年7月3日", "2020.7.3"])
 def test_date_inputs_accept_what_officials_type(july_3rd_2020, typed):
-    form = ReportFilterForm({"as_of": typed})
+    form = BoardFilterForm({"as_of": typed})
     assert form.is_valid(), form.errors
     assert form.cleaned_data["as_of"] == dt.date(2020, 7, 3)

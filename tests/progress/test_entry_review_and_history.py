@@ -13,8 +13,8 @@ from progress.services import (
     progress_entry_correct,
     progress_entry_return,
     progress_entry_submit,
-    target_status_refresh,
 )
+from progress.statuses import target_status_refresh
 from targets.models import Target
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("july_3rd_2020")]

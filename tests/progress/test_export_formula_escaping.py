@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from progress import exports
-from progress.reports import department_scoreboard, monthly_figures, target_rows
+from progress.boards import department_scoreboard, monthly_figures, target_rows
 from progress.services import progress_entry_submit
 from targets.models import Department, Target
 

@@ -17,10 +17,10 @@ from openpyxl.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
 from progress import exports
-from progress.reports import (
+from progress.boards import (
     SCORE_RULE,
     department_scoreboard,
-    lagging_report,
+    lagging_board,
     monthly_figures,
     status_summary,
     target_rows,
@@ -237,7 +237,7 @@ def test_the_ledger_as_of_a_past_date_shows_only_what_was_reported_then(entries,
 
 
 def test_the_lagging_report_exports_only_the_targets_that_need_attention(entries, manager_wang):
-    lagging = lagging_report(user=manager_wang, as_of=AS_OF)
+    lagging = lagging_board(user=manager_wang, as_of=AS_OF)
     sheet = sheet_of(exports.ledger_xlsx(**ledger_inputs(manager_wang, rows=lagging), title="滞后/逾期目标"))
     codes = [cell.value for cell in sheet["A"][2:]]
 

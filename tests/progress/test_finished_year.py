@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from progress.selectors import boards_default_as_of, report_closing_date
-from progress.services import status_sweep
+from progress.statuses import status_sweep
 
 from ..conftest import WUZHONG
 
@@ -41,22 +41,22 @@ def test_the_boards_default_date(report_2020, today, as_of, closed):
 
 
 def test_a_board_of_a_finished_year_opens_on_its_closing_date(manager_client, end_of_november_2026):
-    page = manager_client.get("/admin/reports/lagging/").content.decode()
+    page = manager_client.get("/admin/boards/lagging/").content.decode()
     assert "截至 <strong>2021年1月8日</strong>" in page
     assert "2020年度的各期报告已于2021年1月8日全部到期" in page
     assert "?as_of=2026-11-30" in page and "查看截至今天（2026年11月30日）的状态" in page
 
 
 def test_asked_for_today_the_board_says_全年未报_not_thousands_of_days(manager_client, end_of_november_2026):
-    page = manager_client.get("/admin/reports/lagging/?as_of=2026-11-30").content.decode()
+    page = manager_client.get("/admin/boards/lagging/?as_of=2026-11-30").content.decode()
     assert "全部到期：本页显示" not in page  # a date was asked for: no banner
     assert "全年未报" in page
     assert "逾期未报 2" not in page  # no "逾期未报 2152 天"
 
 
 def test_the_api_boards_default_to_the_closing_date(manager_client, end_of_november_2026):
-    assert manager_client.get("/api/reports/summary/").json()["as_of"] == "2021-01-08"
-    assert manager_client.get("/api/reports/summary/?as_of=2026-11-30").json()["as_of"] == "2026-11-30"
+    assert manager_client.get("/api/boards/summary/").json()["as_of"] == "2021-01-08"
+    assert manager_client.get("/api/boards/summary/?as_of=2026-11-30").json()["as_of"] == "2026-11-30"
 
 
 def test_my_targets_after_the_year_says_全年未报(login, official_zhao, end_of_november_2026):

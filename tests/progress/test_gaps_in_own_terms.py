@@ -65,7 +65,7 @@ def test_the_lagging_report_says_the_gap_in_the_targets_terms(clock, manager_cli
         by=official_zhang,
     )
 
-    page = manager_client.get("/admin/reports/lagging/?as_of=2020-07-03").content.decode()
+    page = manager_client.get("/admin/boards/lagging/?as_of=2020-07-03").content.decode()
 
     assert "<th>差距</th>" in page
     assert "差7.1个百分点" in page  # 1.1.04: 2.4% against at least 9.5%

@@ -17,9 +17,9 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from progress import exports
+from progress.boards import monthly_figures, target_rows
 from progress.importing import dataset_read, progress_import
 from progress.models import ProgressEntry, Provenance
-from progress.reports import monthly_figures, target_rows
 from progress.services import progress_entry_submit
 from targets.models import Target
 

@@ -16,11 +16,13 @@ from django.core import mail
 from django.core.management import call_command
 
 from progress import tasks
+from progress.boards import target_rows
+from progress.judging import target_rule
 from progress.models import Message, MessageKind, TargetStatus
 from progress.notifications import digest_drafts
-from progress.reports import target_rows
 from progress.rules import due_date
-from progress.services import progress_entry_submit, status_sweep, target_rule
+from progress.services import progress_entry_submit
+from progress.statuses import status_sweep
 from targets.models import Target
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("outbound_email")]

@@ -16,7 +16,7 @@ def _codes(response) -> list[str]:
 
 def test_the_page_shows_100_rows_of_all_and_keeps_the_filters_in_its_links(manager_client, more_targets):
     more_targets(150)  # each lagging on its June figure
-    url = reverse("reports-lagging")
+    url = reverse("boards-lagging")
     first = manager_client.get(url, {"as_of": "2020-07-03", "performance": "lagging"})
     total = len(first.context["rows"])
     assert total == 150
@@ -41,7 +41,7 @@ def test_the_page_shows_100_rows_of_all_and_keeps_the_filters_in_its_links(manag
 
 def test_the_downloads_and_the_bulletin_carry_every_row(manager_client, more_targets):
     more_targets(150)
-    url = reverse("reports-lagging")
+    url = reverse("boards-lagging")
     total = len(manager_client.get(url, {"as_of": "2020-07-03"}).context["rows"])
     csv = manager_client.get(url, {"as_of": "2020-07-03", "format": "csv", "page": 2}).content.decode(
         "utf-8-sig"
@@ -51,6 +51,6 @@ def test_the_downloads_and_the_bulletin_carry_every_row(manager_client, more_tar
         io.BytesIO(manager_client.get(url, {"as_of": "2020-07-03", "format": "xlsx"}).content)
     )
     assert workbook.active.max_row >= total
-    bulletin = manager_client.get(reverse("reports-bulletin"), {"as_of": "2020-07-03"})
+    bulletin = manager_client.get(reverse("boards-bulletin"), {"as_of": "2020-07-03"})
     assert len(bulletin.context["rows"]) == total
     assert "page_obj" not in bulletin.context

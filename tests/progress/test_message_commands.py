@@ -11,7 +11,8 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 
 from progress.models import Message, StatusChange
-from progress.services import progress_entry_submit, target_status_refresh
+from progress.services import progress_entry_submit
+from progress.statuses import target_status_refresh
 from targets.models import Target
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("outbound_email")]

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from progress import services
+from progress import services, statuses
 from progress.models import TargetStatus
 from progress.rules import PERFORMANCE_LABELS, REPORTING_LABELS
 
@@ -20,7 +20,7 @@ def manager(login, report_2020, administrator_li):
         services.progress_entry_submit(
             target=target, period_end=dt.date(2020, 6, 30), value=value, by=administrator_li
         )
-    services.status_sweep()
+    statuses.status_sweep()
     return login("manager_wang")
 
 

@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 
 from progress import notices, tasks
+from progress.boards import department_scoreboard
 from progress.models import Message, MessageKind
-from progress.reports import department_scoreboard
 from targets.models import Target
 
 pytestmark = pytest.mark.django_db
@@ -83,11 +83,11 @@ def test_the_weekly_digest_lists_open_and_overdue_notices(notice, manager_wang, 
 
 def test_the_bulletin_has_a_section_for_notices(notice, manager_client, clock):
     clock("2020-07-13")
-    page = manager_client.get(reverse("reports-bulletin")).content.decode()
+    page = manager_client.get(reverse("boards-bulletin")).content.decode()
     assert "督办单办理情况" in page and "未办结的督办单 1 份，其中逾期未反馈 1 份" in page
     assert "吴督〔2020〕1号" in page
     # Reproduced as of a date before it was issued: none.
-    earlier = manager_client.get(reverse("reports-bulletin"), {"as_of": "2020-07-02"}).content.decode()
+    earlier = manager_client.get(reverse("boards-bulletin"), {"as_of": "2020-07-02"}).content.decode()
     assert "未办结的督办单 0 份" in earlier
 
 
@@ -99,5 +99,5 @@ def test_the_scoreboard_deducts_per_overdue_notice_and_says_so(notice, manager_w
     on_time, overdue = industry(dt.date(2020, 7, 10)), industry(dt.date(2020, 7, 13))
     assert (on_time.overdue_notices, overdue.overdue_notices) == (0, 1)
     assert "5×1（逾期未反馈督办单）" in overdue.explanation
-    page = manager_client.get(reverse("reports-scoreboard")).content.decode()
+    page = manager_client.get(reverse("boards-scoreboard")).content.decode()
     assert "5×逾期未反馈督办单" in page and "5×1（逾期未反馈督办单）" in page

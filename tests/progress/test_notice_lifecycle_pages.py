@@ -42,10 +42,10 @@ def issue(client, targets, **fields):
 def test_the_lagging_report_offers_the_issue_form_to_managers_only(
     manager_client, client, official_zhang, july_3rd_2020
 ):
-    page = manager_client.get(reverse("reports-lagging")).content.decode()
+    page = manager_client.get(reverse("boards-lagging")).content.decode()
     assert 'id="lagging-notices"' in page and 'name="target"' in page
     client.force_login(official_zhang)
-    assert 'id="lagging-notices"' not in client.get(reverse("reports-lagging")).content.decode()
+    assert 'id="lagging-notices"' not in client.get(reverse("boards-lagging")).content.decode()
     assert client.get(reverse("notice-issue")).status_code == 403
 
 
@@ -159,10 +159,10 @@ def test_past_its_deadline_a_notice_is_overdue_until_answered_and_pressing_again
 
 def test_the_target_page_lists_its_notices_with_their_history(manager_client, two_targets, clock):
     issue(manager_client, two_targets[:1])
-    page = manager_client.get(reverse("reports-target", args=[two_targets[0].pk])).content.decode()
+    page = manager_client.get(reverse("boards-target", args=[two_targets[0].pk])).content.decode()
     assert 'id="target-notices"' in page and "吴督〔2020〕1号" in page and "已下发" in page
     # As of the day before it was issued, the target had none.
-    earlier = manager_client.get(reverse("reports-target", args=[two_targets[0].pk]), {"as_of": "2020-07-02"})
+    earlier = manager_client.get(reverse("boards-target", args=[two_targets[0].pk]), {"as_of": "2020-07-02"})
     assert "吴督〔2020〕1号" not in earlier.content.decode()
 
 

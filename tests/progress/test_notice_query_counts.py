@@ -45,8 +45,8 @@ def _queries(client, url: str) -> int:
     [
         "/admin/progress/notice/",
         "/api/notices/?page_size=500",
-        "/admin/reports/bulletin/?as_of=2020-07-03&department=industry",
-        "/admin/reports/scoreboard/?as_of=2020-07-03",
+        "/admin/boards/bulletin/?as_of=2020-07-03&department=industry",
+        "/admin/boards/scoreboard/?as_of=2020-07-03",
     ],
 )
 def test_notice_lists_do_not_grow_with_the_notices(add_notices, manager_wang, url):

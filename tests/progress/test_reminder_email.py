@@ -163,7 +163,7 @@ def test_the_reminder_has_an_html_part_with_absolute_links(may_report_due):
     assert mimetype == "text/html"
     links = re.findall(r'href="([^"]+)"', html)
     assert len(links) == len(INDUSTRY_MAY_OUTSTANDING)
-    assert all(link.startswith(f"{SITE_URL}/admin/reports/targets/") for link in links)
+    assert all(link.startswith(f"{SITE_URL}/admin/boards/targets/") for link in links)
     assert all(link.endswith("?as_of=2020-06-03") for link in links)
 
 

@@ -39,7 +39,7 @@ def _rows(response) -> dict[str, object]:
 
 
 def test_lagging_report_lists_what_needs_attention_as_of_today(manager_client, known_entries):
-    response = manager_client.get(reverse("reports-lagging"), {"as_of": "2020-07-10"})
+    response = manager_client.get(reverse("boards-lagging"), {"as_of": "2020-07-10"})
     rows = _rows(response)
     assert rows["1.1.03"].performance == "lagging"
     assert rows["1.1.02"].performance == "lagging"  # 1 of 10 after the correction
@@ -52,14 +52,14 @@ def test_lagging_report_lists_what_needs_attention_as_of_today(manager_client, k
 
 
 def test_lagging_report_as_of_a_past_date_reproduces_that_day(manager_client, known_entries):
-    rows = _rows(manager_client.get(reverse("reports-lagging"), {"as_of": "2020-07-05"}))
+    rows = _rows(manager_client.get(reverse("boards-lagging"), {"as_of": "2020-07-05"}))
     assert rows["1.1.03"].performance == "lagging"
     assert "1.1.02" not in rows  # 9 of 10 on 5 July: on track, and its June report was in
     assert "1.1.05" not in rows or rows["1.1.05"].reporting != "late"  # not yet returned on 5 July
 
 
 def test_lagging_report_filters(manager_client, known_entries):
-    url = reverse("reports-lagging")
+    url = reverse("boards-lagging")
     by_department = _rows(manager_client.get(url, {"as_of": "2020-07-10", "department": "industry"}))
     assert by_department and all(
         Target.objects.get(report__year=2020, code=code)
@@ -76,14 +76,14 @@ def test_lagging_report_filters(manager_client, known_entries):
 
 
 def test_a_future_or_malformed_as_of_is_refused_in_chinese(manager_client, known_entries):
-    page = manager_client.get(reverse("reports-lagging"), {"as_of": "2020-08-01"}).content.decode()
+    page = manager_client.get(reverse("boards-lagging"), {"as_of": "2020-08-01"}).content.decode()
     assert "截至日期不能晚于今天" in page
-    page = manager_client.get(reverse("reports-lagging"), {"as_of": "七月"}).content.decode()
+    page = manager_client.get(reverse("boards-lagging"), {"as_of": "七月"}).content.decode()
     assert "输入一个有效的日期" in page
 
 
 def test_bulletin_is_printable(manager_client, known_entries):
-    page = manager_client.get(reverse("reports-bulletin"), {"as_of": "2020-07-10"}).content.decode()
+    page = manager_client.get(reverse("boards-bulletin"), {"as_of": "2020-07-10"}).content.decode()
     assert "@media print" in page
     assert "滞后 2 个" in page
     assert "市政府督查室" in page and "2020年7月10日" in page
@@ -93,7 +93,7 @@ def test_bulletin_is_printable(manager_client, known_entries):
 
 
 def test_scoreboard_explains_each_score(manager_client, known_entries):
-    response = manager_client.get(reverse("reports-scoreboard"), {"as_of": "2020-07-10"})
+    response = manager_client.get(reverse("boards-scoreboard"), {"as_of": "2020-07-10"})
     industry = next(score for score in response.context["scores"] if score.department.code == "industry")
     assert industry.performance["lagging"] == 2
     assert industry.returned_entries == 1
@@ -107,7 +107,7 @@ def test_scoreboard_explains_each_score(manager_client, known_entries):
 
 
 def test_chapter_overview_shows_headline_targets_first(manager_client, known_entries):
-    response = manager_client.get(reverse("reports-overview"), {"as_of": "2020-07-10"})
+    response = manager_client.get(reverse("boards-overview"), {"as_of": "2020-07-10"})
     assert [row.target.code for row in response.context["headline"]][:3] == ["0.1.01", "0.1.02", "0.1.03"]
     summary = response.context["summary"]
     assert summary.total == 138
@@ -119,12 +119,12 @@ def test_chapter_overview_shows_headline_targets_first(manager_client, known_ent
 
 
 def test_target_page_has_chart_entries_and_history(manager_client, known_entries):
-    from progress.services import target_status_refresh
+    from progress.statuses import target_status_refresh
 
     target = Target.objects.get(report__year=2020, code="1.1.02")
     target_status_refresh(target_id=target.pk)
     page = manager_client.get(
-        reverse("reports-target", args=[target.pk]), {"as_of": "2020-07-10"}
+        reverse("boards-target", args=[target.pk]), {"as_of": "2020-07-10"}
     ).content.decode()
     assert "<svg" in page and "序时进度" in page
     assert "部门预估" in page and "待审核" in page
@@ -133,12 +133,12 @@ def test_target_page_has_chart_entries_and_history(manager_client, known_entries
 
 def test_report_pages_are_scoped_for_officials(client, known_entries, official_zhao):
     client.force_login(official_zhao)
-    rows = _rows(client.get(reverse("reports-lagging"), {"as_of": "2020-07-10"}))
+    rows = _rows(client.get(reverse("boards-lagging"), {"as_of": "2020-07-10"}))
     assert "1.1.03" not in rows
     other = Target.objects.get(report__year=2020, code="1.1.03")
-    assert client.get(reverse("reports-target", args=[other.pk])).status_code == 404
+    assert client.get(reverse("boards-target", args=[other.pk])).status_code == 404
 
 
 def test_report_pages_need_a_login(client, report_2020):
-    response = client.get(reverse("reports-lagging"))
+    response = client.get(reverse("boards-lagging"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]

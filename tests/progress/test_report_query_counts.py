@@ -12,17 +12,17 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("warm_caches")]
 # scoreboard: one more, for the 督办 notices as of the date; tests/progress/test_notice_query_counts.py pins
 # that it stays one-plus-prefetches however many notices there are).
 PAGES = [
-    pytest.param("reports-lagging", {}, 11, id="lagging"),
-    pytest.param("reports-lagging", {"format": "xlsx"}, 9, id="lagging-xlsx"),
-    pytest.param("reports-lagging", {"format": "csv"}, 9, id="lagging-csv"),
-    pytest.param("reports-bulletin", {}, 9, id="bulletin"),
-    pytest.param("reports-scoreboard", {}, 10, id="scoreboard"),
+    pytest.param("boards-lagging", {}, 11, id="lagging"),
+    pytest.param("boards-lagging", {"format": "xlsx"}, 9, id="lagging-xlsx"),
+    pytest.param("boards-lagging", {"format": "csv"}, 9, id="lagging-csv"),
+    pytest.param("boards-bulletin", {}, 9, id="bulletin"),
+    pytest.param("boards-scoreboard", {}, 10, id="scoreboard"),
     # The downloads one less: city-wide, nobody's department is looked up to mark their row.
-    pytest.param("reports-scoreboard", {"format": "xlsx"}, 9, id="scoreboard-xlsx"),
-    pytest.param("reports-scoreboard", {"format": "csv"}, 9, id="scoreboard-csv"),
-    pytest.param("reports-overview", {}, 9, id="overview"),
-    pytest.param("reports-overview", {"format": "xlsx"}, 8, id="overview-xlsx"),
-    pytest.param("reports-overview", {"format": "csv"}, 8, id="overview-csv"),
+    pytest.param("boards-scoreboard", {"format": "xlsx"}, 9, id="scoreboard-xlsx"),
+    pytest.param("boards-scoreboard", {"format": "csv"}, 9, id="scoreboard-csv"),
+    pytest.param("boards-overview", {}, 9, id="overview"),
+    pytest.param("boards-overview", {"format": "xlsx"}, 8, id="overview-xlsx"),
+    pytest.param("boards-overview", {"format": "csv"}, 8, id="overview-csv"),
 ]
 
 

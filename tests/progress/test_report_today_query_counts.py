@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from progress.reports import lagging_report
-from progress.services import stale_statuses_refresh, status_sweep
+from progress.boards import lagging_board
+from progress.statuses import stale_statuses_refresh, status_sweep
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("warm_caches")]
 
@@ -36,10 +36,10 @@ def test_the_lagging_report_rows_as_of_today(manager_wang, more_targets):
 
     _fresh(more_targets, 10)
     user = manager()
-    with_10, _ = _queries(lambda: lagging_report(user=user, as_of=TODAY))
+    with_10, _ = _queries(lambda: lagging_board(user=user, as_of=TODAY))
     _fresh(more_targets, 190)
     rows, user = [], manager()
-    with_200, sql = _queries(lambda: rows.extend(lagging_report(user=user, as_of=TODAY)))
+    with_200, sql = _queries(lambda: rows.extend(lagging_board(user=user, as_of=TODAY)))
     assert len(rows) >= 200
     assert with_10 == with_200 == 3  # the user's groups, the targets with their statuses, their departments
     assert not any("historical" in statement for statement in sql)
@@ -52,10 +52,10 @@ def test_the_lagging_report_rows_as_of_today(manager_wang, more_targets):
     # report's own reads; the XLSX adds the current entries of its rows (the month columns) and renders no
     # template.
     [
-        pytest.param("reports-lagging", {}, 11, id="page"),
-        pytest.param("reports-lagging", {"format": "xlsx"}, 9, id="xlsx"),
-        pytest.param("/api/reports/lagging/", {}, 6, id="api-lagging"),
-        pytest.param("/api/reports/summary/", {}, 6, id="api-summary"),
+        pytest.param("boards-lagging", {}, 11, id="page"),
+        pytest.param("boards-lagging", {"format": "xlsx"}, 9, id="xlsx"),
+        pytest.param("/api/boards/lagging/", {}, 6, id="api-lagging"),
+        pytest.param("/api/boards/summary/", {}, 6, id="api-summary"),
     ],
 )
 def test_the_pages_and_the_api_as_of_today(client, manager_wang, more_targets, url, params, expected):

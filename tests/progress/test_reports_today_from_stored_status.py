@@ -1,33 +1,33 @@
 """As of today the reports take the targets evaluated today and not marked stale from their stored status,
 and judge only the others from the history: the rows are exactly those that judging every target from
-the history gives (`from_history=True`), whatever mix of fresh, stale, older and never evaluated statuses,
+the history gives (the reference below: every target judged by the rules from its entries' history,
+read here independently of the selectors), whatever mix of fresh, stale, older and never evaluated statuses,
 corrected and returned entries the day holds."""
 
 import datetime as dt
+from collections import defaultdict
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
 import progress.selectors
-from progress.models import ProgressEntry, StaleStatus, TargetStatus
-from progress.reports import (
-    ReportFilters,
+from progress.boards import (
+    BoardFilters,
+    TargetRow,
     attention_rows,
-    lagging_report,
+    lagging_board,
     monthly_figures,
     status_summary,
     summarize_rows,
     target_rows,
 )
-from progress.services import (
-    progress_entry_correct,
-    progress_entry_return,
-    progress_entry_submit,
-    stale_statuses_refresh,
-    status_sweep,
-    target_status_refresh,
-)
+from progress.judging import target_rule
+from progress.models import ProgressEntry, StaleStatus, TargetStatus
+from progress.rules import Figure, evaluate
+from progress.selectors import end_of_day
+from progress.services import progress_entry_correct, progress_entry_return, progress_entry_submit
+from progress.statuses import stale_statuses_refresh, status_sweep, target_status_refresh
 from targets import roles
 from targets.models import Comparator, Measure, Target
 from tests.factories import KeyTaskFactory, TargetFactory, UserFactory
@@ -51,15 +51,43 @@ def judged_count(monkeypatch):
     return calls
 
 
+def _history_figures(target_ids: list[int], day: dt.date) -> dict[int, list[Figure]]:
+    """The reference figures: each entry's newest historical record before the end of `day`, if the entry
+    existed then and counted."""
+    newest = {}
+    for record in ProgressEntry.history.filter(
+        target_id__in=target_ids, history_date__lt=end_of_day(day)
+    ).order_by("history_date", "history_id"):
+        newest[record.id] = record
+    figures = defaultdict(list)
+    for record in sorted(newest.values(), key=lambda record: record.id):
+        if record.history_type != "-" and record.review_state != "returned":
+            figures[record.target_id].append(
+                Figure(record.period_end, record.value, record.is_final, record.id)
+            )
+    return figures
+
+
+def _reference_rows(user, day: dt.date, filters: BoardFilters | None = None) -> list[TargetRow]:
+    """The reference: the same targets, each judged by the rules at the present moment of `day` (today)
+    from its history."""
+    rows = target_rows(user=user, as_of=day, filters=filters or BoardFilters())
+    figures = _history_figures([row.target.pk for row in rows], day)
+    return [
+        TargetRow(row.target, evaluate(target_rule(row.target), figures[row.target.pk], day, day_ended=False))
+        for row in rows
+    ]
+
+
 def _same_rows(user, day: dt.date, judged_count: list) -> int:
     """Assert every report gives the same as the history path; return how many targets were judged."""
     judged_count.clear()
     fast = target_rows(user=user, as_of=day)
     judged = len(judged_count)
-    full = target_rows(user=user, as_of=day, from_history=True)
+    full = _reference_rows(user, day)
     assert fast == full
     assert [row.evaluation.reasons for row in fast] == [row.evaluation.reasons for row in full]
-    assert lagging_report(user=user, as_of=day) == attention_rows(full)
+    assert lagging_board(user=user, as_of=day) == attention_rows(full)
     summary, expected = status_summary(user=user, as_of=day), summarize_rows(full, as_of=day)
     assert (summary.total, summary.performance, summary.reporting) == (
         expected.total,
@@ -67,9 +95,10 @@ def _same_rows(user, day: dt.date, judged_count: list) -> int:
         expected.reporting,
     )
     ids = [row.target.pk for row in full]
-    assert monthly_figures(target_ids=ids, as_of=day) == monthly_figures(
-        target_ids=ids, as_of=day, from_history=True
-    )
+    reference = _history_figures(ids, day)
+    assert monthly_figures(target_ids=ids, as_of=day) == {
+        pk: {figure.period_end: figure.value for figure in reference[pk]} for pk in ids if reference[pk]
+    }
     return judged
 
 
@@ -157,12 +186,10 @@ def test_a_past_date_is_judged_from_the_history_whatever_is_stored(
     target_status_refresh(target_id=target.pk)
 
     judged_count.clear()
-    before = target_rows(
-        user=manager_wang, as_of=dt.date(2020, 7, 2), filters=ReportFilters(target=target.pk)
-    )
+    before = target_rows(user=manager_wang, as_of=dt.date(2020, 7, 2), filters=BoardFilters(target=target.pk))
     assert len(judged_count) == 1
     assert before[0].evaluation.judged.value == Decimal(3)  # the figure as it stood on 2 July
-    today = target_rows(user=manager_wang, as_of=dt.date(2020, 7, 3), filters=ReportFilters(target=target.pk))
+    today = target_rows(user=manager_wang, as_of=dt.date(2020, 7, 3), filters=BoardFilters(target=target.pk))
     assert today[0].evaluation.judged.value == Decimal(15)
 
 
@@ -178,7 +205,7 @@ def test_new_thresholds_mark_the_report_s_targets_stale_until_recomputed(
     stale_statuses_refresh()
     clock("2020-07-03", hour=10)
     today = dt.date(2020, 7, 3)
-    before = target_rows(user=manager_wang, as_of=today, filters=ReportFilters(target=target.pk))
+    before = target_rows(user=manager_wang, as_of=today, filters=BoardFilters(target=target.pk))
     assert before[0].evaluation.performance == "at_risk"  # 4 of 15 by May: 26.67 % against 41.53 %
 
     client.force_login(administrator_li)
@@ -193,12 +220,10 @@ def test_new_thresholds_mark_the_report_s_targets_stale_until_recomputed(
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert StaleStatus.objects.filter(target=target).exists()
 
-    rows = target_rows(user=manager_wang, as_of=today, filters=ReportFilters(target=target.pk))
-    assert rows == target_rows(
-        user=manager_wang, as_of=today, filters=ReportFilters(target=target.pk), from_history=True
-    )
+    rows = target_rows(user=manager_wang, as_of=today, filters=BoardFilters(target=target.pk))
+    assert rows == _reference_rows(manager_wang, today, BoardFilters(target=target.pk))
     assert rows[0].evaluation.performance == "on_track"  # 14.86 points behind: within 20
     stale_statuses_refresh()
     judged_count.clear()
-    assert target_rows(user=manager_wang, as_of=today, filters=ReportFilters(target=target.pk)) == rows
+    assert target_rows(user=manager_wang, as_of=today, filters=BoardFilters(target=target.pk)) == rows
     assert judged_count == []

@@ -128,7 +128,7 @@ def test_each_robots_last_error_is_shown_in_the_admin(monday, robot, admin_clien
 
 
 def test_the_services_links_are_short_markdown_links(monday, robot):
-    link = f"{SITE_URL}/admin/reports/targets/12/?as_of=2020-07-13"
+    link = f"{SITE_URL}/admin/boards/targets/12/?as_of=2020-07-13"
     message_send(message_id=queue(robot.url, "alert:link", text=f"- 1.1.03 新增规上企业：滞后　{link}").pk)
 
     [payload] = robot.payloads()

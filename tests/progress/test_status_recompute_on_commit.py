@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 
 from progress.models import ProgressEntry, StaleStatus, TargetStatus
-from progress.services import progress_entry_submit, stale_statuses_refresh
+from progress.services import progress_entry_submit
+from progress.statuses import stale_statuses_refresh
 from targets.models import Target
 from wuzhong_tracker.celery import app
 

@@ -6,12 +6,8 @@ import datetime as dt
 import pytest
 
 from progress.models import StatusChange, StatusSnapshot, TargetStatus
-from progress.services import (
-    progress_entry_correct,
-    progress_entry_submit,
-    status_sweep,
-    target_status_refresh,
-)
+from progress.services import progress_entry_correct, progress_entry_submit
+from progress.statuses import status_sweep, target_status_refresh
 from targets.models import Target
 
 pytestmark = pytest.mark.django_db

@@ -22,7 +22,7 @@ def target(code: str) -> Target:
 
 
 def desk(client, code: str):
-    response = client.get(reverse("reports-target", args=[target(code).pk]))
+    response = client.get(reverse("boards-target", args=[target(code).pk]))
     assert response.status_code == 200
     return response
 
@@ -30,7 +30,7 @@ def desk(client, code: str):
 def test_every_link_to_a_target_leads_to_its_desk(login, official_zhao):
     client = login("official_zhao")
     cows = target(DAIRY_COWS)
-    expected = reverse("reports-target", args=[cows.pk])
+    expected = reverse("boards-target", args=[cows.pk])
 
     assert cows.get_absolute_url() == expected
     my_target = client.get(reverse("admin:progress_mytarget_change", args=[cows.pk]))
@@ -48,7 +48,7 @@ def test_the_definition_form_stays_for_those_who_edit_targets(manager_client):
 def test_the_api_gives_the_desk_as_the_target_url(login, official_zhao):
     cows = target(DAIRY_COWS)
     data = login("official_zhao").get(f"/api/targets/{cows.pk}/").json()
-    assert data["url"] == f"http://testserver{reverse('reports-target', args=[cows.pk])}"
+    assert data["url"] == f"http://testserver{reverse('boards-target', args=[cows.pk])}"
 
 
 def test_the_desk_shows_the_definition_sentence_status_and_the_period_due_now(login, official_zhao):
@@ -95,7 +95,7 @@ def test_a_cooperating_department_sees_the_entries_but_no_submit_button(
 
 def test_a_past_date_is_for_reading_only(login, official_zhao):
     response = login("official_zhao").get(
-        reverse("reports-target", args=[target(DAIRY_COWS).pk]), {"as_of": "2020-06-01"}
+        reverse("boards-target", args=[target(DAIRY_COWS).pk]), {"as_of": "2020-06-01"}
     )
     assert response.context["due"] is None
 
@@ -107,7 +107,7 @@ def test_the_desk_query_count_does_not_grow_with_entries(login, official_zhao, r
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
-            assert client.get(reverse("reports-target", args=[cows.pk])).status_code == 200
+            assert client.get(reverse("boards-target", args=[cows.pk])).status_code == 200
         return len(captured)
 
     progress_entry_submit(target=cows, period_end=dt.date(2020, 1, 31), value="0.5", by=official_zhao)

@@ -8,9 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from progress.judging import target_rule
 from progress.rules import current_period_end
 from progress.selectors import targets_led_by, work_queue
-from progress.services import progress_entry_return, progress_entry_submit, target_rule
+from progress.services import progress_entry_return, progress_entry_submit
 from targets.models import Target
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from progress import services
+from progress import services, statuses
 from progress.models import EvidenceFile, ProgressEntry, StatusChange
 from targets import roles
 from targets.models import Department, Target
@@ -60,7 +60,7 @@ def hostile(july_3rd_2020, settings, tmp_path) -> Hostile:
         note=f"六月{SCRIPT}{LINK}",
         evidence=[SimpleUploadedFile(f"{IMG}.pdf", b"%PDF-1.4\n")],
     )
-    services.target_status_refresh(target_id=target.pk)
+    statuses.target_status_refresh(target_id=target.pk)
     change = StatusChange.objects.get(target=target, axis="performance")
     assert change.new == "lagging"
     returned.refresh_from_db()

@@ -112,11 +112,18 @@ OTHER_ENDPOINTS = {
     "/admin/r/{content_type_id}/{object_id}/": "view_on_site",
     "/admin/{app_label}/": "app_list",
     "/admin/{url}": "catch_all",
-    "/admin/reports/lagging/": "report",
-    "/admin/reports/bulletin/": "report",
-    "/admin/reports/scoreboard/": "report",
-    "/admin/reports/overview/": "report",
-    "/admin/reports/targets/{pk}/": "report_target",
+    "/admin/boards/lagging/": "report",
+    "/admin/boards/bulletin/": "report",
+    "/admin/boards/scoreboard/": "report",
+    "/admin/boards/overview/": "report",
+    "/admin/boards/targets/{pk}/": "report_target",
+    "/admin/reports/lagging/": "moved",
+    "/admin/reports/bulletin/": "moved",
+    "/admin/reports/scoreboard/": "moved",
+    "/admin/reports/overview/": "moved",
+    "/admin/reports/targets/{pk}/": "moved",
+    "/api/reports/lagging/": "moved",
+    "/api/reports/summary/": "moved",
     "/evidence/{pk}/": "evidence",
     "/evidence/cooperation/{pk}/": "cooperation_evidence",
     "/admin/notices/issue/": "notice_issue",
@@ -131,8 +138,8 @@ OTHER_ENDPOINTS = {
     "/api/schema/": "public",
     "/api/docs/": "public",
     "/api/": "api_root",
-    "/api/reports/lagging/": "api_report",
-    "/api/reports/summary/": "api_report",
+    "/api/boards/lagging/": "api_report",
+    "/api/boards/summary/": "api_report",
     "/api/reports/": "api_public_list",
     "/api/chapters/": "api_public_list",
     "/api/tasks/": "api_public_list",
@@ -149,7 +156,11 @@ OTHER_ENDPOINTS = {
     "/api/entries/{pk}/approve/": "api_entry_action",
     "/api/entries/{pk}/return/": "api_entry_action",
 }
-PUBLIC = {"public", "session"}  # answered to anyone (the sign-in page, the API's description)
+PUBLIC = {
+    "public",
+    "session",
+    "moved",
+}  # answered to anyone (the sign-in page, the API's description, old addresses)
 
 
 def _without_format(template: str) -> str:

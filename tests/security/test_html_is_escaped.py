@@ -126,6 +126,7 @@ def _other_pages(endpoint, kind, hostile: Hostile, rows: dict) -> list[str]:
         "autocomplete": list,
         "view_on_site": list,
         "catch_all": list,
+        "moved": list,
         "session": list,
         "public": list,
     }
@@ -172,7 +173,7 @@ def test_no_page_shows_typed_in_html_as_html(client, request, hostile, hostile_r
     assert {
         "/admin/progress/progressentry/",
         f"/admin/progress/progressentry/{june}/change/",
-        f"/admin/reports/targets/{target}/",
+        f"/admin/boards/targets/{target}/",
         f"/api/entries/{june}/",
         "/api/targets/",
         *definition,
@@ -184,8 +185,8 @@ def test_no_page_shows_typed_in_html_as_html(client, request, hostile, hostile_r
 
 def test_the_target_chart_shows_a_hostile_unit_as_text(hostile):
     from progress.charts import progress_chart_svg
+    from progress.judging import target_rule
     from progress.selectors import figures_as_of
-    from progress.services import target_rule
 
     figures = figures_as_of(target_ids=[hostile.target.pk], as_of=hostile.june.period_end)[hostile.target.pk]
     svg = progress_chart_svg(target_rule(hostile.target), figures, hostile.june.period_end)

@@ -91,6 +91,6 @@ def test_a_robot_gets_markdown_without_tags_or_links(drafts, robot):
     # The only link is the office's own, made by the channel after the typed text was made inert.
     assert re.findall(r"\]\(", text) == ["]("]
     assert re.search(
-        r"\[查看详情\]\(https://duban\.wuzhong\.example/admin/reports/targets/\d+/\?as_of=[\d-]+\)", text
+        r"\[查看详情\]\(https://duban\.wuzhong\.example/admin/boards/targets/\d+/\?as_of=[\d-]+\)", text
     )
     assert "＜script＞alert(1)＜/script＞" in text  # still readable

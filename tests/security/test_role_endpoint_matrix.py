@@ -36,7 +36,7 @@ from django_celery_beat.models import (
 from rest_framework.authtoken.models import Token, TokenProxy
 from rest_framework.test import APIClient
 
-from progress import notices, services
+from progress import notices, services, statuses
 from progress.models import (
     CooperationNote,
     DepartmentWebhook,
@@ -169,7 +169,7 @@ def world(
         note=f"{MARK}奶牛说明",
     )
     for target_id in (target.pk, bundled.target_id):
-        services.target_status_refresh(target_id=target_id)
+        statuses.target_status_refresh(target_id=target_id)
     now = timezone.now()
     message = Message.objects.create(
         kind="alert", channel="email", recipient=official_zhao.email, recipient_user=official_zhao,
@@ -407,6 +407,8 @@ def _other_calls(world: World, endpoint: Endpoint, kind: str) -> list[Call]:
                 Call("get", "/admin/x/"),
             ]
         return [Call("get", url) for url in urls()]
+    if kind == "moved":  # a redirect to the new address, which checks who asks
+        return [Call("get", endpoint.url(**({"pk": world.target.pk} if "pk" in endpoint.holes else {})))]
     if kind == "autocomplete":
         calls = []
         for model, model_admin in admin.site._registry.items():
@@ -623,7 +625,7 @@ def test_guessing_every_target_id_of_department_b_finds_nothing(request, world, 
         for url in (
             f"/admin/targets/target/{pk}/change/",
             f"/admin/targets/target/{pk}/history/",
-            f"/admin/reports/targets/{pk}/",
+            f"/admin/boards/targets/{pk}/",
             f"/api/targets/{pk}/",
             f"/api/targets/{pk}/history/",
             f"/api/entries/?target={pk}",
@@ -642,7 +644,7 @@ def test_guessing_every_target_id_of_department_b_finds_nothing(request, world, 
 OWN_PAGES = [
     "/admin/targets/target/{target}/change/",
     "/admin/progress/progressentry/{entry}/change/",
-    "/admin/reports/targets/{target}/",
+    "/admin/boards/targets/{target}/",
     "/api/targets/{target}/",
     "/api/targets/{target}/history/",
     "/api/entries/{entry}/",

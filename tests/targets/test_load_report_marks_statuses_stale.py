@@ -9,7 +9,7 @@ import yaml
 from django.core.management import call_command
 
 from progress.models import StaleStatus
-from progress.services import status_sweep
+from progress.statuses import status_sweep
 from targets.loader import DEFAULT_DATA_FILE
 
 pytestmark = pytest.mark.django_db

@@ -56,7 +56,7 @@ def test_an_entry_made_on_the_demo_clock_is_dated_and_recorded_then(
 
 
 def test_every_admin_page_shows_the_demo_banner(real_time_2026, demo_on_july_3rd, manager_client):
-    for url in ("/admin/", "/admin/reports/lagging/", "/admin/reports/bulletin/", "/api/targets/?format=api"):
+    for url in ("/admin/", "/admin/boards/lagging/", "/admin/boards/bulletin/", "/api/targets/?format=api"):
         response = manager_client.get(url)
         assert response.status_code == 200, url
         assert "演示模式：系统日期为2020年7月3日" in response.content.decode(), url

@@ -7,7 +7,7 @@ import pytest
 from django.db import DatabaseError
 from django_celery_beat.models import PeriodicTask
 
-from progress.services import status_sweep_recorded
+from progress.statuses import status_sweep_recorded
 from wuzhong_tracker import health
 
 pytestmark = [pytest.mark.django_db]

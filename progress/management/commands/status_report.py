@@ -3,11 +3,12 @@ import json
 
 from django.core.management.base import BaseCommand
 
+from progress.judging import target_rule
 from progress.management.arguments import as_of_date
 from progress.rules import PERFORMANCE_LABELS, REPORTING_LABELS, gap_text
 from progress.selectors import targets_evaluated_as_of
-from progress.services import target_rule
-from targets.models import Target, format_decimal
+from targets.conventions import format_decimal
+from targets.models import Target
 from targets.selectors import decimal_to_json
 from wuzhong_tracker import clock
 

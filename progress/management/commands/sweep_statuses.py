@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from progress.services import status_sweep_recorded
+from progress.statuses import status_sweep_recorded
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 """The managers' report pages, inside the admin site (same login, same look): 滞后/逾期 with its printable
 bulletin (通报), the department scoreboard, the chapter overview and a target's page. Each is evaluated
 as of any date and downloads as XLSX and CSV. Views only parse the request and call the selectors in
-progress.reports and the writers in progress.exports."""
+progress.boards and the writers in progress.exports."""
 
 from urllib.parse import quote
 
@@ -12,22 +12,23 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
-from django.views.generic import TemplateView
+from django.views.generic import RedirectView, TemplateView
 
 from progress import exports, services
-from progress.charts import progress_chart_svg
-from progress.forms import CooperationNoteForm, ReportFilterForm
-from progress.models import StatusChange
-from progress.notices import can_issue
-from progress.reports import (
+from progress.boards import (
     SCORE_RULE,
-    ReportFilters,
+    BoardFilters,
     department_scoreboard,
-    lagging_report,
+    lagging_board,
     monthly_figures,
     status_summary,
     target_rows,
 )
+from progress.charts import progress_chart_svg
+from progress.forms import BoardFilterForm, CooperationNoteForm
+from progress.judging import target_rule
+from progress.models import StatusChange
+from progress.notices import can_issue
 from progress.rules import PERFORMANCE_LABELS, NoticeStanding, Performance, period_ends
 from progress.selectors import (
     evaluate_as_of,
@@ -36,7 +37,6 @@ from progress.selectors import (
     notices_visible_to,
     period_due_now,
 )
-from progress.services import target_rule
 from targets import roles
 from targets.models import DepartmentRole
 from targets.selectors import targets_visible_to
@@ -51,7 +51,7 @@ def _download(content: bytes | str, filename: str, content_type: str) -> HttpRes
     return response
 
 
-class ReportView(PermissionRequiredMixin, TemplateView):
+class BoardView(PermissionRequiredMixin, TemplateView):
     """A report page: filters from the query string, evaluated as of a date, optional ?format=xlsx|csv."""
 
     permission_required = "progress.view_mytarget"
@@ -59,7 +59,7 @@ class ReportView(PermissionRequiredMixin, TemplateView):
     filter_fields: tuple[str, ...] = ("as_of",)
 
     def get(self, request, *args, **kwargs):
-        self.form = ReportFilterForm(request.GET)  # every field is optional: no query string means today
+        self.form = BoardFilterForm(request.GET)  # every field is optional: no query string means today
         valid = self.form.is_valid()
         self.as_of = self.form.cleaned_data["as_of"] if valid else None
         if valid and request.GET.get("format") in ("xlsx", "csv"):
@@ -81,10 +81,10 @@ class ReportView(PermissionRequiredMixin, TemplateView):
             "today": clock.today(),
         }
         if self.as_of is not None:
-            context |= self.report_context()
+            context |= self.board_context()
         return context
 
-    def report_context(self) -> dict:
+    def board_context(self) -> dict:
         raise NotImplementedError
 
     def export(self, file_format: str) -> HttpResponse:
@@ -94,19 +94,19 @@ class ReportView(PermissionRequiredMixin, TemplateView):
         return quote(f"{name}_{self.as_of:%Y%m%d}.{file_format}")
 
 
-class LaggingReportView(ReportView):
+class LaggingBoardView(BoardView):
     """滞后/逾期: every row counted and sorted worst first, rendered a page at a time (a whole province needs
     attention for thousands of targets); the downloads carry every row."""
 
-    template_name = "progress/reports/lagging.html"
+    template_name = "progress/boards/lagging.html"
     title = "滞后/逾期目标"
     filter_fields = ("as_of", "chapter", "task", "department", "performance", "reporting")
     paginate_by: int | None = 100
 
     def rows(self):
-        return lagging_report(user=self.request.user, as_of=self.as_of, filters=self.form.report_filters())
+        return lagging_board(user=self.request.user, as_of=self.as_of, filters=self.form.report_filters())
 
-    def report_context(self) -> dict:
+    def board_context(self) -> dict:
         rows = self.rows()
         late_departments = sorted(
             {row.lead.name for row in rows if row.lead and row.evaluation.reporting == "late"}
@@ -132,15 +132,15 @@ class LaggingReportView(ReportView):
         return _download(content, self.filename("滞后逾期目标台账", "csv"), "text/csv; charset=utf-8")
 
 
-class BulletinView(LaggingReportView):
+class BulletinView(LaggingBoardView):
     """通报: the lagging/overdue report as a printable page (print CSS, no admin chrome)."""
 
-    template_name = "progress/reports/bulletin.html"
+    template_name = "progress/boards/bulletin.html"
     title = "关于政府工作报告目标任务滞后、逾期情况的通报"
     paginate_by = None  # printed whole
 
-    def report_context(self) -> dict:
-        context = super().report_context()
+    def board_context(self) -> dict:
+        context = super().board_context()
         rows = context["rows"]
         context["counts"] = {
             label: sum(1 for row in rows if row.evaluation.performance == status)
@@ -161,11 +161,11 @@ class BulletinView(LaggingReportView):
         return context
 
 
-class ScoreboardView(ReportView):
-    template_name = "progress/reports/scoreboard.html"
+class ScoreboardView(BoardView):
+    template_name = "progress/boards/scoreboard.html"
     title = "责任单位计分排名"
 
-    def report_context(self) -> dict:
+    def board_context(self) -> dict:
         return {
             "scores": department_scoreboard(as_of=self.as_of),
             "rule": SCORE_RULE,
@@ -181,15 +181,15 @@ class ScoreboardView(ReportView):
         return _download(content, self.filename("责任单位计分排名", "csv"), "text/csv; charset=utf-8")
 
 
-class ChapterOverviewView(ReportView):
-    template_name = "progress/reports/overview.html"
+class ChapterOverviewView(BoardView):
+    template_name = "progress/boards/overview.html"
     title = "分章节完成情况"
     filter_fields = ("as_of", "department")
 
     def summary(self):
         return status_summary(user=self.request.user, as_of=self.as_of, filters=self.form.report_filters())
 
-    def report_context(self) -> dict:
+    def board_context(self) -> dict:
         summary = self.summary()
         headline = [
             row
@@ -212,20 +212,20 @@ class ChapterOverviewView(ReportView):
         )
 
 
-class TargetReportView(ReportView):
+class TargetDeskView(BoardView):
     """目标工作台: the one page of a target, where every link to a target leads (我的目标, the reports, the
     emails, the API's `url`). Its definition and highlighted sentence, its status with the reasons, the
     chart against 序时进度, every entry with its review state and evidence, the period due now with a 填报
     button for the lead department, and its status history; all as of a date."""
 
-    template_name = "progress/reports/target.html"
+    template_name = "progress/boards/target.html"
 
     def get(self, request, *args, **kwargs):
         self.target = get_object_or_404(targets_visible_to(request.user).with_structure(), pk=kwargs["pk"])
         self.title = f"{self.target.code} {self.target.metric}"
         return super().get(request, *args, **kwargs)
 
-    def report_context(self) -> dict:
+    def board_context(self) -> dict:
         target, as_of, user = self.target, self.as_of, self.request.user
         rule = target_rule(target)
         figures = figures_as_of(target_ids=[target.pk], as_of=as_of).get(target.pk, [])
@@ -273,7 +273,7 @@ class TargetReportView(ReportView):
         """配合情况 added from the desk (progress.services.cooperation_note_add decides who may)."""
         target = get_object_or_404(targets_visible_to(request.user).with_structure(), pk=kwargs["pk"])
         form = CooperationNoteForm(request.POST, request.FILES, target=target)
-        desk = reverse("reports-target", args=[target.pk])
+        desk = reverse("boards-target", args=[target.pk])
         if not form.is_valid():
             messages.error(
                 request,
@@ -293,7 +293,7 @@ class TargetReportView(ReportView):
 
     def export(self, file_format: str) -> HttpResponse:
         rows = target_rows(
-            user=self.request.user, as_of=self.as_of, filters=ReportFilters(target=self.target.pk)
+            user=self.request.user, as_of=self.as_of, filters=BoardFilters(target=self.target.pk)
         )
         monthly = monthly_figures(target_ids=[self.target.pk], as_of=self.as_of)
         if file_format == "xlsx":
@@ -306,13 +306,25 @@ class TargetReportView(ReportView):
         )
 
 
-def report_urls() -> list:
-    """Mounted under /admin/reports/ by progress.admin (inside the admin site's login and look)."""
+def board_urls() -> list:
+    """Mounted under /admin/ by wuzhong_tracker.urls (inside the admin site's login and look)."""
     view = admin.site.admin_view
     return [
-        path("reports/lagging/", view(LaggingReportView.as_view()), name="reports-lagging"),
-        path("reports/bulletin/", view(BulletinView.as_view()), name="reports-bulletin"),
-        path("reports/scoreboard/", view(ScoreboardView.as_view()), name="reports-scoreboard"),
-        path("reports/overview/", view(ChapterOverviewView.as_view()), name="reports-overview"),
-        path("reports/targets/<int:pk>/", view(TargetReportView.as_view()), name="reports-target"),
+        path("boards/lagging/", view(LaggingBoardView.as_view()), name="boards-lagging"),
+        path("boards/bulletin/", view(BulletinView.as_view()), name="boards-bulletin"),
+        path("boards/scoreboard/", view(ScoreboardView.as_view()), name="boards-scoreboard"),
+        path("boards/overview/", view(ChapterOverviewView.as_view()), name="boards-overview"),
+        path("boards/targets/<int:pk>/", view(TargetDeskView.as_view()), name="boards-target"),
+        # The pages' addresses until this release (links in emails already sent), kept as redirects.
+        *(
+            path(
+                f"reports/{page}/",
+                RedirectView.as_view(url=f"/admin/boards/{page}/", query_string=True, permanent=True),
+            )
+            for page in ("lagging", "bulletin", "scoreboard", "overview")
+        ),
+        path(
+            "reports/targets/<int:pk>/",
+            RedirectView.as_view(url="/admin/boards/targets/%(pk)s/", query_string=True, permanent=True),
+        ),
     ]

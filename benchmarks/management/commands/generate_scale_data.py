@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from progress.scale_data import scale_data_generate
+from benchmarks.scale_data import scale_data_generate
 
 
 class Command(BaseCommand):

@@ -1,5 +1,5 @@
-"""Selectors behind the managers' reports, their exports and the API: every report is evaluated as of a
-date from the entries as they stood then (progress.selectors.figures_as_of), so that a bulletin printed
+"""Selectors behind the managers' boards (滞后/逾期, bulletin, scoreboard, overview), their exports and the
+API: every board is evaluated as of a date from the entries as they stood then (progress.selectors.figures_as_of), so that a bulletin printed
 today can be reproduced exactly later. As of today, the targets whose stored status is today's and not
 marked stale are read from it instead of being judged again (progress.selectors.targets_evaluated_as_of):
 the same result, without reading every target's history. Each runs a fixed number of queries, whatever
@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Prefetch, QuerySet
 
+from progress.judging import target_rule
 from progress.models import Notice, ReviewState
 from progress.rules import Evaluation, NoticeStanding, Performance, Reporting, gap_text
 from progress.selectors import (
@@ -22,8 +23,8 @@ from progress.selectors import (
     notices_visible_to,
     targets_evaluated_as_of,
 )
-from progress.services import target_rule
-from targets.models import Department, Target, TargetDepartment, format_decimal
+from targets.conventions import format_decimal
+from targets.models import Department, Target, TargetDepartment
 from targets.selectors import targets_visible_to
 
 ATTENTION = (Performance.AT_RISK, Performance.LAGGING, Performance.OVERDUE)
@@ -38,7 +39,7 @@ SEVERITY = {
 
 
 @dataclass(frozen=True)
-class ReportFilters:
+class BoardFilters:
     chapter: int | None = None  # Chapter pk
     task: int | None = None  # KeyTask pk
     department: str | None = None  # Department code (lead or co-operating)
@@ -67,7 +68,7 @@ class TargetRow:
         return self.evaluation.performance in ATTENTION or self.evaluation.reporting == Reporting.LATE
 
 
-def _targets(user, filters: ReportFilters) -> QuerySet[Target]:
+def _targets(user, filters: BoardFilters) -> QuerySet[Target]:
     # user=None: every target, for the scheduled jobs (digest, reminders) that act for the whole office.
     # The report's full text is not shown beside a row: leave it out of the join (it is repeated per row).
     targets = (
@@ -96,14 +97,9 @@ def _targets(user, filters: ReportFilters) -> QuerySet[Target]:
     ).order_by("report__year", "task__chapter__number", "task__number", "code")
 
 
-def target_rows(
-    *, user, as_of: dt.date, filters: ReportFilters = ReportFilters(), from_history: bool = False
-) -> list[TargetRow]:
-    """Every visible target, judged as of `as_of`, narrowed by the filters (status filters included).
-    `from_history` judges every target from the history even as of today (the reference of the tests)."""
-    evaluated = targets_evaluated_as_of(
-        targets=_targets(user, filters), as_of=as_of, from_history=from_history
-    )
+def target_rows(*, user, as_of: dt.date, filters: BoardFilters = BoardFilters()) -> list[TargetRow]:
+    """Every visible target, judged as of `as_of`, narrowed by the filters (status filters included)."""
+    evaluated = targets_evaluated_as_of(targets=_targets(user, filters), as_of=as_of)
     rows = [TargetRow(target, evaluation) for target, evaluation in evaluated]
     if filters.performance:
         rows = [row for row in rows if row.evaluation.performance == filters.performance]
@@ -112,13 +108,13 @@ def target_rows(
     return rows
 
 
-def lagging_report(*, user, as_of: dt.date, filters: ReportFilters = ReportFilters()) -> list[TargetRow]:
+def lagging_board(*, user, as_of: dt.date, filters: BoardFilters = BoardFilters()) -> list[TargetRow]:
     """滞后/逾期: targets at risk, lagging or overdue, and targets whose reporting is late; worst first."""
     return attention_rows(target_rows(user=user, as_of=as_of, filters=filters))
 
 
 def attention_rows(rows: list[TargetRow]) -> list[TargetRow]:
-    """The rows of the 滞后/逾期 report among judged rows, worst first."""
+    """The rows of the 滞后/逾期 board among judged rows, worst first."""
     return sorted(
         (row for row in rows if row.needs_attention),
         key=lambda row: (
@@ -139,7 +135,7 @@ class StatusSummary:
     by_chapter: list[dict]
 
 
-def status_summary(*, user, as_of: dt.date, filters: ReportFilters = ReportFilters()) -> StatusSummary:
+def status_summary(*, user, as_of: dt.date, filters: BoardFilters = BoardFilters()) -> StatusSummary:
     """Counts by status overall and per chapter and key task (the chapter overview)."""
     return summarize_rows(target_rows(user=user, as_of=as_of, filters=filters), as_of=as_of)
 
@@ -310,12 +306,10 @@ def _returned_entries_as_of(as_of: dt.date, rows: list[TargetRow]) -> Counter:
 # ---------------------------------------------------------------------------------- monthly figures
 
 
-def monthly_figures(
-    *, target_ids: list[int], as_of: dt.date, from_history: bool = False
-) -> dict[int, dict[dt.date, Decimal]]:
+def monthly_figures(*, target_ids: list[int], as_of: dt.date) -> dict[int, dict[dt.date, Decimal]]:
     """Each target's counted figure per period end, as of a date: the 台账's month columns (as of today,
     from the current entries)."""
-    figures = figures_as_of(target_ids=target_ids, as_of=as_of, from_history=from_history)
+    figures = figures_as_of(target_ids=target_ids, as_of=as_of)
     return {
         target_id: {figure.period_end: figure.value for figure in items}
         for target_id, items in figures.items()

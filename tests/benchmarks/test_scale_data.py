@@ -1,4 +1,4 @@
-"""The scale data generator (`generate_scale_data`, progress.scale_data): counts, a realistic mix, and the
+"""The scale data generator (`generate_scale_data`, benchmarks.scale_data): counts, a realistic mix, and the
 same data for the same seed. Small sizes only: the benchmark, not the tests, measures time."""
 
 import datetime as dt
@@ -8,8 +8,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from benchmarks.scale_data import scale_data_generate
 from progress.models import ProgressEntry, ReviewState
-from progress.scale_data import scale_data_generate
 from targets import roles
 from targets.models import Department, DepartmentRole, Report, Target, TargetDepartment
 

@@ -1,0 +1,211 @@
+"""Stored statuses: the one writer of TargetStatus, StatusChange and StatusSnapshot, and the stale marks
+that keep the stored statuses honest between an entry's commit and its recomputation.
+
+A single target's recomputation (after an entry) and the daily sweep of every target write through the same
+batch writer, `_store_batch`: one target is a batch of one.
+"""
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from progress.enqueueing import enqueue_after_commit
+from progress.judging import figures_by_target, status_fields, status_matches, target_rule
+from progress.models import (
+    StaleStatus,
+    StatusAxis,
+    StatusChange,
+    StatusFields,
+    StatusSnapshot,
+    SweepRun,
+    TargetStatus,
+)
+from progress.rules import evaluate
+from targets.models import Target
+from wuzhong_tracker import clock
+
+logger = logging.getLogger(__name__)
+
+STATUS_FIELD_NAMES = tuple(field.name for field in StatusFields._meta.get_fields())
+
+
+# ------------------------------------------------------------------------------------------ stale marks
+
+
+def status_refresh_after_commit(target_id: int) -> None:
+    """Inside an entry's transaction: mark the target stale (committed with the entry, so it survives a
+    broker outage) and queue its recomputation for after the commit. A broker outage must not fail the
+    official's save: `stale_statuses_refresh` picks up the mark."""
+    statuses_mark_stale(target_ids=[target_id])
+    status_refresh_enqueue(target_id)
+
+
+def status_refresh_enqueue(target_id: int) -> None:
+    """Queue the recomputation of a target (marked stale) for after the commit."""
+    enqueue_after_commit(
+        "progress.recompute_target_status",
+        target_id,
+        failure="状态重算任务未能入队（目标 %s）；将由下一次巡检补算。",
+    )
+
+
+def statuses_mark_stale(*, target_ids: Iterable[int]) -> None:
+    """Mark targets whose stored status may no longer be what judging them gives, because their definition
+    or their report's thresholds changed (an entry write marks its target itself): the boards judge them
+    afresh until `stale_statuses_refresh` has recomputed them."""
+    now = clock.now()
+    StaleStatus.objects.bulk_create(
+        [StaleStatus(target_id=target_id, since=now) for target_id in target_ids], ignore_conflicts=True
+    )
+
+
+def definitions_changed_receiver(sender, *, target_ids: Iterable[int], **kwargs) -> None:
+    """targets.signals.definitions_changed: what judges these targets changed."""
+    statuses_mark_stale(target_ids=target_ids)
+
+
+def stale_statuses_refresh(*, limit: int = 1000) -> int:
+    """Recompute the targets still marked stale (their entry committed while the broker was unreachable,
+    or their recomputation was lost); the oldest first. Returns how many were recomputed."""
+    target_ids = list(StaleStatus.objects.order_by("since").values_list("target_id", flat=True)[:limit])
+    for target_id in target_ids:
+        target_status_refresh(target_id=target_id)
+    return len(target_ids)
+
+
+# -------------------------------------------------------------------------------------------- the writer
+
+
+@dataclass(frozen=True)
+class StoredChange:
+    target_id: int
+    axis: str
+    old: str
+    new: str
+
+
+@transaction.atomic
+def target_status_refresh(*, target_id: int, today: dt.date | None = None) -> list[StoredChange]:
+    """Evaluate one target at the present moment (today, not yet ended) from its current entries and
+    store the result; returns the axes that changed.
+
+    The stale mark is removed before the entries are read: an entry committed after that read marks the
+    target again (its insert waits for this transaction), so no entry is missed by both."""
+    StaleStatus.objects.filter(target_id=target_id).delete()
+    return _store_batch([target_id], today or clock.today())
+
+
+@dataclass
+class SweepSummary:
+    evaluated: int = 0
+    changed_targets: int = 0
+    changes: int = 0
+
+
+def status_sweep(*, today: dt.date | None = None, batch_size: int = 1000) -> SweepSummary:
+    """Evaluate every target at the present moment of `today` and store what changed (run just after
+    midnight, it finds late what was due on the day that has just ended), batch by batch, one transaction
+    each."""
+    today = today or clock.today()
+    summary = SweepSummary()
+    target_ids = list(Target.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(target_ids), batch_size):
+        batch = target_ids[start : start + batch_size]
+        with transaction.atomic():
+            changes = _store_batch(batch, today)
+        summary.evaluated += len(batch)
+        summary.changes += len(changes)
+        summary.changed_targets += len({change.target_id for change in changes})
+    return summary
+
+
+def status_sweep_recorded(*, today: dt.date | None = None, batch_size: int = 1000) -> SweepRun:
+    """The daily sweep, recorded as a SweepRun once it has finished (what /healthz reports)."""
+    started_at = timezone.now()
+    summary = status_sweep(today=today, batch_size=batch_size)
+    return SweepRun.objects.create(
+        as_of=today or clock.today(),
+        started_at=started_at,
+        finished_at=timezone.now(),
+        evaluated=summary.evaluated,
+        changed_targets=summary.changed_targets,
+        changes=summary.changes,
+    )
+
+
+def _store_batch(batch: list[int], today: dt.date) -> list[StoredChange]:
+    """Evaluate these targets at the present moment of `today` and store the result, in a fixed number of
+    statements whatever the batch's size (inside the caller's transaction). Running it twice, or twice at
+    once, stores the same thing once.
+
+    1. Create the missing status rows with the initial state, ignoring conflicts, then read the batch's
+       status rows locked (in key order) with their targets and reports: of two writers running at once,
+       the second waits for the first to commit and compares against what it stored, so each change is
+       written once.
+    2. Read the counted figures as plain tuples and evaluate each target (progress.rules).
+    3. Write a StatusChange per axis that changed; the whole status of targets whose status changed, only
+       the evaluation date and time of the others; today's snapshot of every target (each in bulk).
+    """
+    now = clock.now()
+    missing = set(Target.objects.filter(pk__in=batch, status__isnull=True).values_list("pk", flat=True))
+    if missing:
+        TargetStatus.objects.bulk_create(
+            [TargetStatus(target_id=pk, as_of=today, evaluated_at=now) for pk in sorted(missing)],
+            ignore_conflicts=True,
+        )
+    # One read for the locked statuses and their targets (FOR UPDATE OF the status rows only).
+    statuses = list(
+        TargetStatus.objects.filter(pk__in=batch)
+        .select_related("target__report")
+        .defer("target__quote", "target__reading", "target__report__source_text")
+        .select_for_update(of=("self",))
+        .order_by("pk")
+    )
+    figures = figures_by_target(batch)
+    changed, unchanged, changes, snapshots = [], [], [], []
+    for status in statuses:
+        target = status.target
+        evaluation = evaluate(target_rule(target), figures[target.pk], today, day_ended=False)
+        fields = status_fields(evaluation)
+        snapshots.append(StatusSnapshot(target_id=target.pk, date=today, **fields))
+        # A new row has no reasons yet: it is written whole even when the evaluation is the initial state.
+        if target.pk not in missing and status_matches(status, evaluation):
+            unchanged.append(target.pk)  # keeps its reasons and judged entry; only the date moves on
+            continue
+        changes += [
+            StatusChange(
+                target_id=target.pk, axis=axis, old=getattr(status, axis), new=new, reason=reason,
+                as_of=today, created_at=now,
+            )
+            for axis, new, reason in (
+                (StatusAxis.PERFORMANCE, evaluation.performance.value, evaluation.reasons[0]),
+                (StatusAxis.REPORTING, evaluation.reporting.value, evaluation.reasons[1]),
+            )
+            if getattr(status, axis) != new
+        ]  # fmt: skip
+        for name, value in fields.items():
+            setattr(status, name, value)
+        status.judged_entry_id = evaluation.judged.entry_id if evaluation.judged else None
+        status.reasons = list(evaluation.reasons)
+        status.as_of, status.evaluated_at = today, now
+        changed.append(status)
+    StatusChange.objects.bulk_create(changes)
+    # The rows exist and are locked: the upsert only ever updates, in one statement.
+    TargetStatus.objects.bulk_create(
+        changed,
+        update_conflicts=True,
+        unique_fields=["target"],
+        update_fields=[*STATUS_FIELD_NAMES, "judged_entry", "reasons", "as_of", "evaluated_at"],
+    )
+    TargetStatus.objects.filter(pk__in=unchanged).update(as_of=today, evaluated_at=now)
+    StatusSnapshot.objects.bulk_create(
+        snapshots,
+        update_conflicts=True,
+        unique_fields=["target", "date"],
+        update_fields=list(STATUS_FIELD_NAMES),
+    )
+    return [StoredChange(change.target_id, change.axis, change.old, change.new) for change in changes]
