@@ -228,6 +228,13 @@ class EvidenceSerializer(UploadedEvidenceSerializer):
         model = EvidenceFile
 
 
+class NoticeEvidenceSerializer(UploadedEvidenceSerializer):
+    download_view = "notice-evidence-download"
+
+    class Meta(UploadedEvidenceSerializer.Meta):
+        model = NoticeEvidence
+
+
 class EntrySerializer(serializers.ModelSerializer):
     target_code = serializers.CharField(source="target.code", read_only=True)
     target_metric = serializers.CharField(source="target.metric", read_only=True)
@@ -470,13 +477,6 @@ class StatusSummarySerializer(serializers.Serializer):
 
 
 # ------------------------------------------------------------------------------------ 督办 notices
-
-
-class NoticeEvidenceSerializer(UploadedEvidenceSerializer):
-    download_view = "notice-evidence-download"
-
-    class Meta(UploadedEvidenceSerializer.Meta):
-        model = NoticeEvidence
 
 
 class NoticeEventSerializer(serializers.ModelSerializer):

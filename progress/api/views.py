@@ -6,6 +6,7 @@ is guessed. Who may write is the admin's rule too: the model permission of the r
 department rules (`can_correct`, `can_review`); a refusal is a 403.
 """
 
+import functools
 from collections.abc import Callable
 
 from django.db.models import Prefetch
@@ -22,7 +23,7 @@ from progress.api import serializers
 from progress.api.exceptions import errors
 from progress.api.filters import ChapterFilter, EntryFilter, KeyTaskFilter, NoticeFilter, TargetFilter
 from progress.boards import BoardFilters, lagging_board, status_summary
-from progress.models import NoticeEvent, ProgressEntry
+from progress.models import Notice, NoticeEvent, ProgressEntry
 from progress.selectors import entries_visible_to, notice_matter_prefill, notices_visible_to
 from targets.models import Chapter, Department, KeyTask, Report
 from targets.selectors import targets_visible_to
@@ -41,6 +42,33 @@ def _read_only(name: str, serializer, description: str | None = None):
             summary=f"{name}详情", description=description, responses={200: serializer, **errors(404)}
         ),
     )
+
+
+def _notice_step(
+    summary: str, params_class: type[drf_serializers.Serializer], description: str | None = None
+):
+    """A step on one notice (POST /api/notices/{id}/<step>/): the notice looked up (404), the parameters
+    checked (400), then the decorated step called with the notice, the user and the parameters (the service
+    refuses with 400 or 403); the answer is the notice as it is now."""
+
+    def decorate(step: Callable[..., Notice]):
+        @functools.wraps(step)
+        def view(self, request, pk=None):
+            notice = self.get_object()
+            params = params_class(data=request.data)
+            params.is_valid(raise_exception=True)
+            notice = step(self, notice=notice, by=request.user, **params.validated_data)
+            return Response(self._notice_data(notice))
+
+        schema = extend_schema(
+            summary=summary,
+            description=description,
+            request=params_class,
+            responses={200: serializers.NoticeSerializer, **errors(400, 403, 404)},
+        )
+        return schema(action(detail=True, methods=["post"])(view))
+
+    return decorate
 
 
 # ---------------------------------------------------------------------------- the report as data
@@ -379,41 +407,25 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         )
         return Response(self._notice_data(notice), status=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        summary="反馈督办单",
-        description="督办单所发单位的单位负责人填写整改措施和预计完成时间（可附佐证材料，multipart）；逾期后仍可反馈。",
-        request=serializers.NoticeAnswerSerializer,
-        responses={200: serializers.NoticeSerializer, **errors(400, 403, 404)},
+    @_notice_step(
+        "反馈督办单",
+        serializers.NoticeAnswerSerializer,
+        "督办单所发单位的单位负责人填写整改措施和预计完成时间（可附佐证材料，multipart）；逾期后仍可反馈。",
     )
-    @action(detail=True, methods=["post"])
-    def answer(self, request, pk=None):
-        return self._step(request, serializers.NoticeAnswerSerializer, notices.notice_answer)
+    def answer(self, **params) -> Notice:
+        return notices.notice_answer(**params)
 
-    @extend_schema(
-        summary="办结督办单",
-        request=serializers.NoticeCloseSerializer,
-        responses={200: serializers.NoticeSerializer, **errors(400, 403, 404)},
+    @_notice_step("办结督办单", serializers.NoticeCloseSerializer)
+    def close(self, **params) -> Notice:
+        return notices.notice_close(**params)
+
+    @_notice_step(
+        "继续督办",
+        serializers.NoticePressSerializer,
+        "对已反馈的督办单不予办结：填写理由，回到“已下发”，设新的反馈期限（默认今天起第5个工作日）。",
     )
-    @action(detail=True, methods=["post"])
-    def close(self, request, pk=None):
-        return self._step(request, serializers.NoticeCloseSerializer, notices.notice_close)
-
-    @extend_schema(
-        summary="继续督办",
-        description="对已反馈的督办单不予办结：填写理由，回到“已下发”，设新的反馈期限（默认今天起第5个工作日）。",
-        request=serializers.NoticePressSerializer,
-        responses={200: serializers.NoticeSerializer, **errors(400, 403, 404)},
-    )
-    @action(detail=True, methods=["post"])
-    def press(self, request, pk=None):
-        return self._step(request, serializers.NoticePressSerializer, notices.notice_press)
-
-    def _step(self, request, params_class: type[drf_serializers.Serializer], service: Callable) -> Response:
-        """A step on one notice: the request's parameters checked, then the service, then the notice."""
-        notice = self.get_object()
-        params = params_class(data=request.data)
-        params.is_valid(raise_exception=True)
-        return Response(self._notice_data(service(notice=notice, by=request.user, **params.validated_data)))
+    def press(self, **params) -> Notice:
+        return notices.notice_press(**params)
 
     def _notice_data(self, notice) -> dict:
         return self.get_serializer(self.get_queryset().get(pk=notice.pk)).data
