@@ -44,6 +44,16 @@ def _read_only(name: str, serializer, description: str | None = None):
     )
 
 
+class ActionPermissions:
+    """The view's permissions, plus the one `action_permissions` names for the action asked (the writes)."""
+
+    action_permissions: dict[str, type[permissions.BasePermission]] = {}
+
+    def get_permissions(self):
+        extra = self.action_permissions.get(self.action)
+        return [*super().get_permissions(), *([extra()] if extra else [])]
+
+
 def _notice_step(
     summary: str, params_class: type[drf_serializers.Serializer], description: str | None = None
 ):
@@ -201,9 +211,12 @@ ENTRY_WRITE_PERMISSIONS = {
     serializers.EntrySerializer,
     description="本单位牵头或配合的目标的填报（督查室看到全部），默认按报告期末倒序。",
 )
-class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class EntryViewSet(
+    ActionPermissions, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Progress entries of the user's department's targets (every entry, for managers)."""
 
+    action_permissions = ENTRY_WRITE_PERMISSIONS
     serializer_class = serializers.EntrySerializer
     filterset_class = EntryFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -217,10 +230,6 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     def get_queryset(self):
         return entries_visible_to(self.request.user).with_related().prefetch_related("evidence")
-
-    def get_permissions(self):
-        extra = ENTRY_WRITE_PERMISSIONS.get(self.action)
-        return [*super().get_permissions(), *([extra()] if extra else [])]
 
     @extend_schema(
         summary="填报进度",
@@ -355,9 +364,12 @@ NOTICE_WRITE_PERMISSIONS = {
     description="督查室看到全部督办单；填报员、单位负责人只看到发给本单位的督办单（其他单位的为404）。"
     "默认按编号倒序；standing 为今日所处状态（逾期未反馈：过了反馈期限仍未反馈）。",
 )
-class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class NoticeViewSet(
+    ActionPermissions, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """督办单 with their history; issue, answer, close and press again through progress.notices."""
 
+    action_permissions = NOTICE_WRITE_PERMISSIONS
     serializer_class = serializers.NoticeSerializer
     filterset_class = NoticeFilter
     http_method_names = ["get", "post", "head", "options"]
@@ -374,10 +386,6 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             )
             .order_by("-year", "-number")
         )
-
-    def get_permissions(self):
-        extra = NOTICE_WRITE_PERMISSIONS.get(self.action)
-        return [*super().get_permissions(), *([extra()] if extra else [])]
 
     @extend_schema(
         summary="下发督办单",
