@@ -36,6 +36,7 @@ from django.test import override_settings
 from targets import roles
 from targets.models import Department, Report
 from tests.factories import UserFactory
+from tests.robot_server import RobotServer
 
 WUZHONG = ZoneInfo("Asia/Shanghai")
 # What the settings say, read before `fast_password_hasher` replaces it for the session.
@@ -182,3 +183,13 @@ def warm_caches(db):
     from django.contrib.contenttypes.models import ContentType
 
     ContentType.objects.get_for_models(*apps.get_models())
+
+
+@pytest.fixture
+def robot():
+    """A group robot listening on 127.0.0.1 (tests/robot_server.py), answering `{"errcode": 0}` until told
+    otherwise; stopped after the test."""
+    server = RobotServer()
+    server.start()
+    yield server
+    server.stop()
