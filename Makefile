@@ -81,30 +81,19 @@ stack: $(BIN)/.installed
 	$(MAKE) init
 	exec $(BIN)/honcho --procfile Procfile start --port $(PORT)
 
-# Stages, each timed (.ci/stage): lint; the unit suite once, in 2 processes (pytest-xdist), on PostgreSQL
-# (TEST_POSTGRES_URL, the production database) when it is reachable, then the tests marked `sqlite` again on
-# SQLite, the embedded default (when PostgreSQL is unreachable: the whole unit suite on SQLite, a failure
-# under CI=true); the integration suite against the real PostgreSQL, Redis, worker, beat and SMTP receiver;
-# the browser suite driving the system chromium (each skipped with a printed reason when its service or
-# browser is missing; a failure under CI=true); the fuzz suite (schemathesis against the live test server).
-TEST_ENV := env -u DATABASE_URL -u CELERY_BROKER_URL -u DEMO_TODAY DEBUG=true
+# Stages, each timed (.ci/stage): lint; then (.ci/suites) the integration suite against the real
+# PostgreSQL, Redis, worker, beat and SMTP receiver, run alongside the others since it mostly waits, its
+# output printed whole at the end; meanwhile the unit suite once, in 2 processes (pytest-xdist), on
+# PostgreSQL (TEST_POSTGRES_URL, the production database) when it is reachable, then the tests marked
+# `sqlite` again on SQLite, the embedded default (when PostgreSQL is unreachable: the whole unit suite on
+# SQLite, a failure under CI=true); the browser suite driving the system chromium (integration and browser
+# tests are skipped with a printed reason when their service or browser is missing; a failure under
+# CI=true); the fuzz suite (schemathesis against the live test server).
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/wuzhong
 STAGE := .ci/stage
-UNIT := -m "not integration and not browser and not fuzz"
 test: $(BIN)/.installed
 	@$(STAGE) lint $(MAKE) --no-print-directory lint
-	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(TEST_POSTGRES_URL)'.rsplit('/', 1)[0] + '/postgres', connect_timeout=3).close()" 2>/dev/null; then \
-		$(STAGE) "unit suite on PostgreSQL" $(TEST_ENV) DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest -n 2 $(UNIT) \
-		&& $(STAGE) "sqlite-marked tests on SQLite" $(TEST_ENV) $(BIN)/pytest -m sqlite; \
-	elif [ "$$CI" = "true" ]; then \
-		echo "FAILED: CI=true and PostgreSQL at $(TEST_POSTGRES_URL) is unreachable" >&2; exit 1; \
-	else \
-		echo "SKIPPED: the unit suite on PostgreSQL ($(TEST_POSTGRES_URL) is unreachable); running it on SQLite"; \
-		$(STAGE) "unit suite on SQLite" $(TEST_ENV) $(BIN)/pytest -n 2 $(UNIT); \
-	fi
-	@$(STAGE) "integration suite" $(TEST_ENV) $(BIN)/pytest -m integration
-	@$(STAGE) "browser suite" $(TEST_ENV) $(BIN)/pytest -m browser
-	@$(STAGE) "fuzz suite" $(TEST_ENV) $(BIN)/pytest -m fuzz
+	@.ci/suites $(TEST_POSTGRES_URL)
 
 # The benchmark (benchmarks/run.py, docs/benchmarks.md): generates data at each size in a dedicated PostgreSQL
 # database, which it creates and drops, and measures the sweep, the reports, the lists, the digest and the

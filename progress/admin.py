@@ -61,6 +61,7 @@ from progress.selectors import (
 from targets import roles
 from targets.admin_filters import EntryReportYearFilter, ReportYearFilter
 from targets.admin_history import HistoryAdmin
+from targets.admin_inlines import ExistingRowsInline
 from targets.conventions import format_decimal
 from targets.models import Department, Target
 from targets.selectors import targets_visible_to
@@ -112,15 +113,11 @@ class ViewOnlyAdmin(ListOnlyAdmin):
         return False
 
 
-class EvidenceInline(admin.TabularInline):
+class EvidenceInline(ExistingRowsInline, admin.TabularInline):
+    # Files are added through the entry form's multi-file field.
     model = EvidenceFile
-    extra = 0
-    can_delete = False
     fields = ("download", "size_display", "uploaded_by", "uploaded_at")
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False  # files are added through the entry form's multi-file field
 
     @admin.display(description="文件")
     def download(self, evidence: EvidenceFile) -> str:
@@ -459,26 +456,30 @@ class ProgressEntryAdmin(ImportMixin, HistoryAdmin):
             form.add_error("import_file", "无法读取该文件；请上传 CSV（UTF-8 编码）或 XLSX 文件。")
 
 
-class PerformanceFilter(admin.SimpleListFilter):
+class StatusFilter(admin.SimpleListFilter):
+    """One axis of the stored status (`parameter_name` names the axis), with its Chinese labels."""
+
+    labels: dict[str, str]
+
+    def lookups(self, request, model_admin):
+        return [(status.value, label) for status, label in self.labels.items()]
+
+    def queryset(self, request, queryset):
+        return (
+            queryset.filter(**{f"status__{self.parameter_name}": self.value()}) if self.value() else queryset
+        )
+
+
+class PerformanceFilter(StatusFilter):
     title = "完成状态"
     parameter_name = "performance"
-
-    def lookups(self, request, model_admin):
-        return [(status.value, label) for status, label in PERFORMANCE_LABELS.items()]
-
-    def queryset(self, request, queryset):
-        return queryset.filter(status__performance=self.value()) if self.value() else queryset
+    labels = PERFORMANCE_LABELS
 
 
-class ReportingFilter(admin.SimpleListFilter):
+class ReportingFilter(StatusFilter):
     title = "报送状态"
     parameter_name = "reporting"
-
-    def lookups(self, request, model_admin):
-        return [(status.value, label) for status, label in REPORTING_LABELS.items()]
-
-    def queryset(self, request, queryset):
-        return queryset.filter(status__reporting=self.value()) if self.value() else queryset
+    labels = REPORTING_LABELS
 
 
 class DueNowFilter(admin.SimpleListFilter):

@@ -265,57 +265,46 @@ class BoardFilterForm(forms.Form):
 # ------------------------------------------------------------------------------------ 督办 notices
 
 
+def _date_field(label: str, **kwargs) -> forms.DateField:
+    """The browser's date picker, read and shown as YYYY-MM-DD."""
+    return forms.DateField(
+        label=label, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), **kwargs
+    )
+
+
+def _text_field(label: str, *, rows: int, **kwargs) -> forms.CharField:
+    return forms.CharField(label=label, widget=forms.Textarea(attrs={"rows": rows, "cols": 90}), **kwargs)
+
+
 class NoticeIssueForm(forms.Form):
     """发督办单: the level and deadline shared by the notices issued at once; each department's matter is a
     field of its own (`matter_<department id>`), added by the view."""
 
     level = forms.ChoiceField(label="督办级别", choices=NoticeLevel.choices, initial=NoticeLevel.SUPERVISE)
-    deadline = forms.DateField(
-        label="反馈期限",
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
-        help_text="默认下发后第5个工作日。",
-    )
+    deadline = _date_field("反馈期限", help_text="默认下发后第5个工作日。")
 
     def __init__(self, *args, departments=(), **kwargs):
         super().__init__(*args, **kwargs)
         for department in departments:
-            self.fields[f"matter_{department.pk}"] = forms.CharField(
-                label=f"督办事项（{department.name}）",
-                widget=forms.Textarea(attrs={"rows": 6, "cols": 90}),
+            self.fields[f"matter_{department.pk}"] = _text_field(
+                f"督办事项（{department.name}）",
+                rows=6,
                 required=False,  # the service names a missing matter
             )
 
 
 class NoticeAnswerForm(forms.Form):
-    measures = forms.CharField(
-        label="整改措施", widget=forms.Textarea(attrs={"rows": 6, "cols": 90}), required=False
-    )
-    expected_completion = forms.DateField(
-        label="预计完成时间",
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
-        required=False,
-    )
+    measures = _text_field("整改措施", rows=6, required=False)
+    expected_completion = _date_field("预计完成时间", required=False)
     evidence = MultipleFileField(
         label="佐证材料", help_text="可多选；PDF、DOCX、XLSX、JPG、PNG，每个不超过10 MB。"
     )
 
 
 class NoticeCloseForm(forms.Form):
-    remark = forms.CharField(
-        label="办结意见",
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 90}),
-        required=False,
-        initial="同意办结。",
-    )
+    remark = _text_field("办结意见", rows=2, required=False, initial="同意办结。")
 
 
 class NoticePressForm(forms.Form):
-    reason = forms.CharField(
-        label="继续督办的理由", widget=forms.Textarea(attrs={"rows": 3, "cols": 90}), required=False
-    )
-    deadline = forms.DateField(
-        label="新的反馈期限",
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
-        required=False,
-        help_text="不填则为今天起第5个工作日。",
-    )
+    reason = _text_field("继续督办的理由", rows=3, required=False)
+    deadline = _date_field("新的反馈期限", required=False, help_text="不填则为今天起第5个工作日。")

@@ -122,17 +122,19 @@ class ProgressEntry(models.Model):
         return f"{self.target.code} · {self.period_end:%Y-%m-%d}"
 
 
-def evidence_upload_to(evidence: "EvidenceFile", filename: str) -> str:
+def evidence_upload_to(evidence: "UploadedEvidence", filename: str) -> str:
     # A random name on disk: the original name is kept in a field, never used as a path.
-    return f"evidence/{evidence.entry.target_id}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
+    return f"{evidence.upload_folder()}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
 
 
-class EvidenceFile(models.Model):
-    """佐证材料 attached to an entry."""
+# Migration 0009 names the notices' upload function; it is the same one now (so no migration).
+notice_evidence_upload_to = evidence_upload_to
 
-    entry = models.ForeignKey(
-        ProgressEntry, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("填报")
-    )
+
+class UploadedEvidence(models.Model):
+    """佐证材料: a stored file with its original name, size, who uploaded it and when. Entries' and notice
+    answers' evidence differ only in what they belong to and the folder on disk."""
+
     file = models.FileField(_("文件"), upload_to=evidence_upload_to)
     original_name = models.CharField(_("原文件名"), max_length=255)
     size = models.PositiveIntegerField(_("大小（字节）"))
@@ -142,12 +144,29 @@ class EvidenceFile(models.Model):
     uploaded_at = models.DateTimeField(_("上传时间"))
 
     class Meta:
-        verbose_name = _("佐证材料")
-        verbose_name_plural = _("佐证材料")
+        abstract = True
         ordering = ["uploaded_at"]
 
     def __str__(self) -> str:
         return self.original_name
+
+    def upload_folder(self) -> str:
+        raise NotImplementedError
+
+
+class EvidenceFile(UploadedEvidence):
+    """佐证材料 attached to an entry."""
+
+    entry = models.ForeignKey(
+        ProgressEntry, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("填报")
+    )
+
+    class Meta(UploadedEvidence.Meta):
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
+
+    def upload_folder(self) -> str:
+        return f"evidence/{self.entry.target_id}"
 
 
 class StatusFields(models.Model):
@@ -616,29 +635,16 @@ class NoticeEvent(models.Model):
         return f"{self.notice_id} {self.step} @ {self.at:%Y-%m-%d}"
 
 
-def notice_evidence_upload_to(evidence: "NoticeEvidence", filename: str) -> str:
-    # A random name on disk, as for entries' evidence.
-    return f"notices/{evidence.event.notice_id}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
-
-
-class NoticeEvidence(models.Model):
+class NoticeEvidence(UploadedEvidence):
     """佐证材料 attached to a department's answer."""
 
     event = models.ForeignKey(
         NoticeEvent, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("反馈")
     )
-    file = models.FileField(_("文件"), upload_to=notice_evidence_upload_to)
-    original_name = models.CharField(_("原文件名"), max_length=255)
-    size = models.PositiveIntegerField(_("大小（字节）"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("上传人")
-    )
-    uploaded_at = models.DateTimeField(_("上传时间"))
 
-    class Meta:
+    class Meta(UploadedEvidence.Meta):
         verbose_name = _("督办反馈佐证材料")
         verbose_name_plural = _("督办反馈佐证材料")
-        ordering = ["uploaded_at"]
 
-    def __str__(self) -> str:
-        return self.original_name
+    def upload_folder(self) -> str:
+        return f"notices/{self.event.notice_id}"

@@ -9,13 +9,13 @@ committed together or not at all.
 
 import datetime as dt
 from collections import defaultdict
-from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from progress.evidence import evidence_store
 from progress.models import (
     Notice,
     NoticeCounter,
@@ -244,15 +244,7 @@ def notice_answer(
         expected_completion=expected_completion,
     )
     for uploaded_file in evidence:
-        item = NoticeEvidence(
-            event=event,
-            original_name=PurePath(uploaded_file.name).name[:255],
-            size=uploaded_file.size,
-            uploaded_by=by,
-            uploaded_at=now,
-        )
-        item.file.save(uploaded_file.name, uploaded_file, save=False)
-        item.save()
+        evidence_store(NoticeEvidence, uploaded_file, by=by, now=now, event=event)
     notice.state = NoticeState.ANSWERED
     notice.save(update_fields=["state"])
     notice_enqueue_messages(notice=notice, event=event, now=now)

@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from progress.evidence import evidence_store
 from progress.figures import FigureInvalid, figure_read
 from progress.judging import target_rule
 from progress.messaging import message_enqueue
@@ -565,13 +566,4 @@ def cooperation_note_add(
 
 
 def _evidence_save(entry: ProgressEntry, uploaded_file: UploadedFile, by, now: dt.datetime) -> EvidenceFile:
-    evidence = EvidenceFile(
-        entry=entry,
-        original_name=PurePath(uploaded_file.name).name[:255],
-        size=uploaded_file.size,
-        uploaded_by=by,
-        uploaded_at=now,
-    )
-    evidence.file.save(uploaded_file.name, uploaded_file, save=False)
-    evidence.save()
-    return evidence
+    return evidence_store(EvidenceFile, uploaded_file, by=by, now=now, entry=entry)

@@ -4,15 +4,19 @@ Target definitions come from the data file (`load_report`) and are read-only her
 departments (责任分工) inline, and every change is kept in the history (django-simple-history).
 """
 
+from collections.abc import Callable
+
 from django.contrib import admin
 from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from targets.admin_filters import ReportYearFilter
 from targets.admin_history import HistoryAdmin
+from targets.admin_inlines import ExistingRowsInline
 from targets.conventions import format_decimal
 from targets.models import (
     Baseline,
@@ -39,13 +43,32 @@ TARGET_DEFINITION_FIELDS = (
 )  # fmt: skip
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = True
+def _count_column(name: str, heading: str | Promise) -> Callable[[admin.ModelAdmin, object], int]:
+    @admin.display(description=heading, ordering=name)
+    def column(self, obj) -> int:
+        return getattr(obj, name)
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
+    return column
+
+
+class CountColumnsAdmin(admin.ModelAdmin):
+    """Changelist columns of counts, annotated in the list's one query (never counted row by row), sortable:
+    `count_columns` maps each column's name (to put in `list_display`) to its heading and its `Count`."""
+
+    count_columns: dict[str, tuple[str | Promise, Count]] = {}
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        for name, (heading, _count) in cls.count_columns.items():
+            setattr(cls, name, _count_column(name, heading))
+
+    def get_queryset(self, request):
+        counts = {name: count for name, (_heading, count) in self.count_columns.items()}
+        return super().get_queryset(request).annotate(**counts)
+
+
+class ReadOnlyInline(ExistingRowsInline, admin.TabularInline):
+    show_change_link = True
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
@@ -57,16 +80,10 @@ class ChapterInline(ReadOnlyInline):
 
 
 @admin.register(Report)
-class ReportAdmin(HistoryAdmin):
+class ReportAdmin(CountColumnsAdmin, HistoryAdmin):
     list_display = (
-        "title",
-        "issuer",
-        "year",
-        "delivered_on",
-        "chapter_count",
-        "target_count",
-        "entries_state",
-    )
+        "title", "issuer", "year", "delivered_on", "chapter_count", "target_count", "entries_state",
+    )  # fmt: skip
     readonly_fields = ("issuer", "year", "title", "delivered_on", "occasion", "source_text")
     fieldsets = (
         (None, {"fields": ("title", "issuer", "year", "delivered_on", "occasion")}),
@@ -83,16 +100,10 @@ class ReportAdmin(HistoryAdmin):
         (_("报告全文"), {"classes": ["collapse"], "fields": ("source_text",)}),
     )
     inlines = [ChapterInline]
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                chapter_count=Count("chapters", distinct=True),
-                target_count=Count("targets", distinct=True),
-            )
-        )
+    count_columns = {
+        "chapter_count": (_("章节数"), Count("chapters", distinct=True)),
+        "target_count": (_("目标数"), Count("targets", distinct=True)),
+    }
 
     @admin.display(description=_("年度填报"))
     def entries_state(self, report: Report) -> str:
@@ -113,14 +124,6 @@ class ReportAdmin(HistoryAdmin):
             return (*self.list_display[:-1], "entries_state_link")
         return self.list_display
 
-    @admin.display(description=_("章节数"), ordering="chapter_count")
-    def chapter_count(self, report: Report) -> int:
-        return report.chapter_count
-
-    @admin.display(description=_("目标数"), ordering="target_count")
-    def target_count(self, report: Report) -> int:
-        return report.target_count
-
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and set(form.changed_data) & set(THRESHOLD_FIELDS):
@@ -137,30 +140,17 @@ class KeyTaskInline(ReadOnlyInline):
 
 
 @admin.register(Chapter)
-class ChapterAdmin(admin.ModelAdmin):
+class ChapterAdmin(CountColumnsAdmin):
     list_display = ("number", "title", "report", "task_count", "target_count")
     list_display_links = ("number", "title")
     list_filter = ("report",)
     list_select_related = ("report",)
     readonly_fields = ("report", "number", "title")
     inlines = [KeyTaskInline]
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                task_count=Count("tasks", distinct=True), target_count=Count("tasks__targets", distinct=True)
-            )
-        )
-
-    @admin.display(description=_("重点任务数"), ordering="task_count")
-    def task_count(self, chapter: Chapter) -> int:
-        return chapter.task_count
-
-    @admin.display(description=_("目标数"), ordering="target_count")
-    def target_count(self, chapter: Chapter) -> int:
-        return chapter.target_count
+    count_columns = {
+        "task_count": (_("重点任务数"), Count("tasks", distinct=True)),
+        "target_count": (_("目标数"), Count("tasks__targets", distinct=True)),
+    }
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -181,7 +171,7 @@ class TargetInline(ReadOnlyInline):
 
 
 @admin.register(KeyTask)
-class KeyTaskAdmin(admin.ModelAdmin):
+class KeyTaskAdmin(CountColumnsAdmin):
     list_display = ("__str__", "chapter", "target_count")
     list_filter = ("chapter__report", "chapter")
     list_select_related = ("chapter",)
@@ -189,13 +179,7 @@ class KeyTaskAdmin(admin.ModelAdmin):
     readonly_fields = ("chapter", "number", "title", "paragraph")
     fields = ("chapter", "number", "title", "paragraph")
     inlines = [TargetInline]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(target_count=Count("targets"))
-
-    @admin.display(description=_("目标数"), ordering="target_count")
-    def target_count(self, task: KeyTask) -> int:
-        return task.target_count
+    count_columns = {"target_count": (_("目标数"), Count("targets"))}
 
     @admin.display(description=_("段落原文"))
     def paragraph(self, task: KeyTask) -> str:
@@ -206,28 +190,20 @@ class KeyTaskAdmin(admin.ModelAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(CountColumnsAdmin):
     list_display = ("name", "code", "lead_count", "target_count")
     search_fields = ("name", "code")
+    count_columns = {
+        "lead_count": (
+            _("牵头目标数"),
+            Count("assignments", filter=Q(assignments__role=DepartmentRole.LEAD)),
+        ),
+        "target_count": (_("牵头/配合目标数"), Count("assignments")),
+    }
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                target_count=Count("assignments"),
-                lead_count=Count("assignments", filter=Q(assignments__role=DepartmentRole.LEAD)),
-            )
-            .order_by("name")  # a GROUP BY drops Meta.ordering, and the autocomplete pages need an order
-        )
-
-    @admin.display(description=_("牵头目标数"), ordering="lead_count")
-    def lead_count(self, department: Department) -> int:
-        return department.lead_count
-
-    @admin.display(description=_("牵头/配合目标数"), ordering="target_count")
-    def target_count(self, department: Department) -> int:
-        return department.target_count
+        # A GROUP BY drops Meta.ordering, and the autocomplete pages need an order.
+        return super().get_queryset(request).order_by("name")
 
 
 @admin.register(DepartmentMembership)
@@ -246,15 +222,10 @@ class TargetDepartmentInline(admin.TabularInline):
     autocomplete_fields = ("department",)
 
 
-class BaselineInline(admin.StackedInline):
+class BaselineInline(ExistingRowsInline, admin.StackedInline):
     model = Baseline
-    extra = 0
-    can_delete = False
     fields = ("year", "value", "unit", "quote")
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class DepartmentFilter(admin.SimpleListFilter):

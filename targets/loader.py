@@ -18,6 +18,7 @@ Steps:
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -211,6 +212,35 @@ class _Checker:
             )
         return data
 
+    def items(
+        self,
+        data: Any,
+        where: str,
+        key: str,
+        form_class: type[forms.Form],
+        allowed: set[str],
+        label: str,
+        **args,
+    ) -> Iterator[tuple[dict, dict]]:
+        """The valid items of the non-empty list `data` (`key` of `where`), each as (its mapping, its cleaned
+        data); an item that is not a mapping or fails its form adds its problems (under `label`, formatted
+        with its 1-based `index` and `args`) and is skipped."""
+        if not isinstance(data, list) or not data:
+            self.add(where, key, _("应为非空列表。"))
+            return
+        for index, item in enumerate(data, start=1):
+            item_label = label % {"index": index, **args}
+            mapping = self.mapping(item_label, item, allowed)
+            cleaned = self.form(item_label, form_class, mapping) if mapping is not None else None
+            if cleaned is not None:
+                yield mapping, cleaned
+
+    def unique(self, item: str, field_name: str, value: Any, seen: set, message: str) -> None:
+        """A problem when `value` is already in `seen`; then it is."""
+        if value in seen:
+            self.add(item, field_name, message)
+        seen.add(value)
+
     def form(
         self, item: str, form_class: type[forms.Form], data: dict, field_prefix: str = ""
     ) -> dict | None:
@@ -355,25 +385,17 @@ def _check_nesting(text: str) -> None:
 
 
 def _parse_departments(checker: _Checker, data: Any) -> list[DepartmentSpec]:
-    if not isinstance(data, list) or not data:
-        checker.add(_("文件"), "departments", _("应为非空列表。"))
-        return []
     departments: list[DepartmentSpec] = []
     seen_codes: set[str] = set()
     seen_names: set[str] = set()
-    for index, item in enumerate(data, start=1):
-        label = _("第%(index)s个责任单位") % {"index": index}
-        mapping = checker.mapping(label, item, DEPARTMENT_KEYS)
-        cleaned = checker.form(label, _DepartmentForm, mapping) if mapping is not None else None
-        if cleaned is None:
-            continue
+    for _mapping, cleaned in checker.items(
+        data, _("文件"), "departments", _DepartmentForm, DEPARTMENT_KEYS, _("第%(index)s个责任单位")
+    ):
         label = _("责任单位 %(name)s") % {"name": cleaned["name"]}
-        if cleaned["code"] in seen_codes:
-            checker.add(label, "code", _("代码重复：%(code)s。") % {"code": cleaned["code"]})
-        if cleaned["name"] in seen_names:
-            checker.add(label, "name", _("名称重复。"))
-        seen_codes.add(cleaned["code"])
-        seen_names.add(cleaned["name"])
+        checker.unique(
+            label, "code", cleaned["code"], seen_codes, _("代码重复：%(code)s。") % {"code": cleaned["code"]}
+        )
+        checker.unique(label, "name", cleaned["name"], seen_names, _("名称重复。"))
         departments.append(DepartmentSpec(code=cleaned["code"], name=cleaned["name"]))
     return departments
 
@@ -398,45 +420,32 @@ def _parse_chapters(
     review_offset: int,
     known_departments: set[str],
 ) -> list[ChapterSpec]:
-    if not isinstance(data, list) or not data:
-        checker.add(_("文件"), "chapters", _("应为非空列表。"))
-        return []
     plan_paragraphs = [(start, end) for start, end in _paragraphs(source_text) if start >= plan_start]
     seen_codes: set[str] = set()
     seen_chapters: set[int] = set()
     chapters: list[ChapterSpec] = []
-    for chapter_index, chapter_data in enumerate(data, start=1):
-        label = _("第%(index)s章") % {"index": chapter_index}
-        mapping = checker.mapping(label, chapter_data, CHAPTER_KEYS)
-        cleaned = checker.form(label, _NumberedForm, mapping) if mapping is not None else None
-        if cleaned is None:
-            continue
+    for mapping, cleaned in checker.items(
+        data, _("文件"), "chapters", _NumberedForm, CHAPTER_KEYS, _("第%(index)s章")
+    ):
         label = _("章节 %(number)s") % {"number": cleaned["number"]}
-        if cleaned["number"] in seen_chapters:
-            checker.add(label, "number", _("章节序号重复。"))
-        seen_chapters.add(cleaned["number"])
+        checker.unique(label, "number", cleaned["number"], seen_chapters, _("章节序号重复。"))
         tasks: list[TaskSpec] = []
         seen_tasks: set[int] = set()
-        task_list = mapping.get("tasks")
-        if not isinstance(task_list, list) or not task_list:
-            checker.add(label, "tasks", _("应为非空列表。"))
-            task_list = []
-        for task_index, task_data in enumerate(task_list, start=1):
-            task_label = _("章节 %(chapter)s 第%(index)s个重点任务") % {
-                "chapter": cleaned["number"],
-                "index": task_index,
-            }
-            task_mapping = checker.mapping(task_label, task_data, TASK_KEYS)
-            task = checker.form(task_label, _NumberedForm, task_mapping) if task_mapping is not None else None
-            if task is None:
-                continue
+        task_items = checker.items(
+            mapping.get("tasks"),
+            label,
+            "tasks",
+            _NumberedForm,
+            TASK_KEYS,
+            _("章节 %(chapter)s 第%(index)s个重点任务"),
+            chapter=cleaned["number"],
+        )
+        for task_mapping, task in task_items:
             task_label = _("重点任务 %(chapter)s.%(task)s") % {
                 "chapter": cleaned["number"],
                 "task": task["number"],
             }
-            if task["number"] in seen_tasks:
-                checker.add(task_label, "number", _("重点任务序号重复。"))
-            seen_tasks.add(task["number"])
+            checker.unique(task_label, "number", task["number"], seen_tasks, _("重点任务序号重复。"))
             matches = [
                 (start, end) for start, end in plan_paragraphs if source_text.startswith(task["title"], start)
             ]
@@ -500,9 +509,7 @@ def _parse_target(
         return None
 
     code = cleaned["code"]
-    if code in seen_codes:
-        checker.add(label, "code", _("编号重复。"))
-    seen_codes.add(code)
+    checker.unique(label, "code", code, seen_codes, _("编号重复。"))
     if not code.startswith(code_prefix):
         checker.add(
             label, "code", _("编号应以所在章节和重点任务“%(prefix)s”开头。") % {"prefix": code_prefix}

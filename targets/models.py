@@ -53,6 +53,11 @@ def _choices_check(field: str, choices: type[models.TextChoices], name: str) -> 
     return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
 
 
+def percent_field(verbose_name, **options) -> models.DecimalField:
+    """A percentage or a number of percentage points, to two decimals (thresholds, tolerances)."""
+    return models.DecimalField(verbose_name, max_digits=6, decimal_places=2, **options)
+
+
 class Report(models.Model):
     issuer = models.CharField(_("发布机关"), max_length=100)
     year = models.PositiveSmallIntegerField(_("年度"))
@@ -61,29 +66,17 @@ class Report(models.Model):
     occasion = models.CharField(_("会议"), max_length=200, blank=True)
     source_text = models.TextField(_("报告全文"))
     # Status thresholds for every target of the report (PRODUCT.md §4 defaults); a target may override.
-    cumulative_on_track_pp = models.DecimalField(
-        _("累计类正常阈值（落后个百分点）"),
-        max_digits=6,
-        decimal_places=2,
-        default=conventions.CUMULATIVE_ON_TRACK_PP,
+    cumulative_on_track_pp = percent_field(
+        _("累计类正常阈值（落后个百分点）"), default=conventions.CUMULATIVE_ON_TRACK_PP
     )
-    cumulative_at_risk_pp = models.DecimalField(
-        _("累计类预警阈值（落后个百分点）"),
-        max_digits=6,
-        decimal_places=2,
-        default=conventions.CUMULATIVE_AT_RISK_PP,
+    cumulative_at_risk_pp = percent_field(
+        _("累计类预警阈值（落后个百分点）"), default=conventions.CUMULATIVE_AT_RISK_PP
     )
-    level_on_track_pp = models.DecimalField(
-        _("水平类正常阈值（差距个百分点）"),
-        max_digits=6,
-        decimal_places=2,
-        default=conventions.LEVEL_ON_TRACK_PP,
+    level_on_track_pp = percent_field(
+        _("水平类正常阈值（差距个百分点）"), default=conventions.LEVEL_ON_TRACK_PP
     )
-    level_at_risk_pp = models.DecimalField(
-        _("水平类预警阈值（差距个百分点）"),
-        max_digits=6,
-        decimal_places=2,
-        default=conventions.LEVEL_AT_RISK_PP,
+    level_at_risk_pp = percent_field(
+        _("水平类预警阈值（差距个百分点）"), default=conventions.LEVEL_AT_RISK_PP
     )
     report_due_working_days = models.PositiveSmallIntegerField(
         _("报送期限（期末后第几个工作日）"), default=conventions.REPORT_DUE_WORKING_DAYS
@@ -247,10 +240,8 @@ class Target(models.Model):
     )
     frequency = models.CharField(_("报送频次"), max_length=10, choices=Frequency.choices)
     deadline = models.DateField(_("完成时限"))
-    tolerance_pct = models.DecimalField(
+    tolerance_pct = percent_field(
         _("允许偏差（目标值的%）"),
-        max_digits=6,
-        decimal_places=2,
         null=True,
         blank=True,
         help_text=_("仅用于“左右”类目标；留空时使用默认值5%。"),
@@ -260,12 +251,8 @@ class Target(models.Model):
     quote_end = models.PositiveIntegerField(_("原文结束位置"))
     reading = models.TextField(_("解读说明"), blank=True)
     # Per-target overrides of the report's thresholds (null: the report's value for the target's measure).
-    on_track_pp = models.DecimalField(
-        _("正常阈值（个百分点，覆盖报告默认值）"), max_digits=6, decimal_places=2, null=True, blank=True
-    )
-    at_risk_pp = models.DecimalField(
-        _("预警阈值（个百分点，覆盖报告默认值）"), max_digits=6, decimal_places=2, null=True, blank=True
-    )
+    on_track_pp = percent_field(_("正常阈值（个百分点，覆盖报告默认值）"), null=True, blank=True)
+    at_risk_pp = percent_field(_("预警阈值（个百分点，覆盖报告默认值）"), null=True, blank=True)
     departments = models.ManyToManyField(
         Department, through="TargetDepartment", related_name="targets", verbose_name=_("责任单位")
     )

@@ -74,6 +74,14 @@ class OrderingFilter(BaseFilterBackend):
         ]
 
 
+class YesNoFilter(django_filters.ChoiceFilter):
+    """`true` or `false` only, anything else a 400: django-filter's BooleanFilter reads anything else as
+    "not given"."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=[("true", "是"), ("false", "否")], **kwargs)
+
+
 class IdFilter(django_filters.NumberFilter):
     """An ID: a whole number (django-filter's NumberFilter takes `0.5` and matches nothing, silently)."""
 
@@ -157,9 +165,7 @@ class EntryFilter(django_filters.FilterSet):
     review_state = django_filters.ChoiceFilter(choices=ReviewState.choices, help_text="审核状态")
     provenance = django_filters.ChoiceFilter(choices=Provenance.choices, help_text="数据来源")
     period_end = django_filters.DateFilter(help_text="报告期末（YYYY-MM-DD）")
-    # `true` or `false` only: django-filter's BooleanFilter reads anything else as "not given".
-    awaiting_my_review = django_filters.ChoiceFilter(
-        choices=[("true", "是"), ("false", "否")],
+    awaiting_my_review = YesNoFilter(
         method="filter_awaiting_my_review",
         help_text="true：只列出待我审核的填报（单位负责人）；false 或不填：不限",
     )
@@ -181,8 +187,7 @@ class NoticeFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(
         choices=NoticeState.choices, help_text="存储状态（逾期未反馈见 standing）"
     )
-    overdue = django_filters.ChoiceFilter(
-        choices=[("true", "是"), ("false", "否")],
+    overdue = YesNoFilter(
         method="filter_overdue",
         help_text="true：只列出逾期未反馈的督办单；false：只列出其余的",
     )

@@ -19,6 +19,7 @@ from progress.models import (
     ReportingStatus,
     StatusAxis,
     StatusChange,
+    UploadedEvidence,
 )
 from progress.rules import (
     NOTICE_STANDING_LABELS,
@@ -116,10 +117,10 @@ class ChapterBriefSerializer(serializers.ModelSerializer):
         fields = ["id", "number", "title"]
 
 
-class KeyTaskBriefSerializer(serializers.ModelSerializer):
-    class Meta:
+# A key task as briefly as a chapter: its ID, number and title.
+class KeyTaskBriefSerializer(ChapterBriefSerializer):
+    class Meta(ChapterBriefSerializer.Meta):
         model = KeyTask
-        fields = ["id", "number", "title"]
 
 
 class DepartmentBriefSerializer(serializers.ModelSerializer):
@@ -209,16 +210,31 @@ class TargetBriefSerializer(serializers.ModelSerializer):
 # ------------------------------------------------------------------------------------------ entries
 
 
-class EvidenceSerializer(serializers.ModelSerializer):
+# 佐证材料 of an entry or of a notice's answer: the same fields, each downloaded through its own view.
+class UploadedEvidenceSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="original_name", read_only=True)
     download_url = serializers.SerializerMethodField(help_text="下载地址（需登录会话）")
+    download_view: str
 
     class Meta:
-        model = EvidenceFile
         fields = ["id", "name", "size", "uploaded_at", "download_url"]
 
-    def get_download_url(self, evidence: EvidenceFile) -> str:
-        return self.context["request"].build_absolute_uri(reverse("evidence-download", args=[evidence.pk]))
+    def get_download_url(self, evidence: UploadedEvidence) -> str:
+        return self.context["request"].build_absolute_uri(reverse(self.download_view, args=[evidence.pk]))
+
+
+class EvidenceSerializer(UploadedEvidenceSerializer):
+    download_view = "evidence-download"
+
+    class Meta(UploadedEvidenceSerializer.Meta):
+        model = EvidenceFile
+
+
+class NoticeEvidenceSerializer(UploadedEvidenceSerializer):
+    download_view = "notice-evidence-download"
+
+    class Meta(UploadedEvidenceSerializer.Meta):
+        model = NoticeEvidence
 
 
 class EntrySerializer(serializers.ModelSerializer):
@@ -479,20 +495,6 @@ class StatusSummarySerializer(serializers.Serializer):
 
 
 # ------------------------------------------------------------------------------------ 督办 notices
-
-
-class NoticeEvidenceSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(source="original_name", read_only=True)
-    download_url = serializers.SerializerMethodField(help_text="下载地址（需登录会话）")
-
-    class Meta:
-        model = NoticeEvidence
-        fields = ["id", "name", "size", "uploaded_at", "download_url"]
-
-    def get_download_url(self, evidence: NoticeEvidence) -> str:
-        return self.context["request"].build_absolute_uri(
-            reverse("notice-evidence-download", args=[evidence.pk])
-        )
 
 
 class NoticeEventSerializer(serializers.ModelSerializer):

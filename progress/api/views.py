@@ -6,9 +6,13 @@ is guessed. Who may write is the admin's rule too: the model permission of the r
 department rules (`can_correct`, `can_review`); a refusal is a 403.
 """
 
+import functools
+from collections.abc import Callable
+
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -26,7 +30,7 @@ from progress.api.filters import (
     report_default_filter,
 )
 from progress.boards import BoardFilters, lagging_board, status_summary
-from progress.models import NoticeEvent, ProgressEntry
+from progress.models import Notice, NoticeEvent, ProgressEntry
 from progress.selectors import entries_visible_to, notice_matter_prefill, notices_visible_to
 from targets.models import Chapter, Department, KeyTask, Report
 from targets.selectors import targets_visible_to
@@ -45,6 +49,43 @@ def _read_only(name: str, serializer, description: str | None = None):
             summary=f"{name}详情", description=description, responses={200: serializer, **errors(404)}
         ),
     )
+
+
+class ActionPermissions:
+    """The view's permissions, plus the one `action_permissions` names for the action asked (the writes)."""
+
+    action_permissions: dict[str, type[permissions.BasePermission]] = {}
+
+    def get_permissions(self):
+        extra = self.action_permissions.get(self.action)
+        return [*super().get_permissions(), *([extra()] if extra else [])]
+
+
+def _notice_step(
+    summary: str, params_class: type[drf_serializers.Serializer], description: str | None = None
+):
+    """A step on one notice (POST /api/notices/{id}/<step>/): the notice looked up (404), the parameters
+    checked (400), then the decorated step called with the notice, the user and the parameters (the service
+    refuses with 400 or 403); the answer is the notice as it is now."""
+
+    def decorate(step: Callable[..., Notice]):
+        @functools.wraps(step)
+        def view(self, request, pk=None):
+            notice = self.get_object()
+            params = params_class(data=request.data)
+            params.is_valid(raise_exception=True)
+            notice = step(self, notice=notice, by=request.user, **params.validated_data)
+            return Response(self._notice_data(notice))
+
+        schema = extend_schema(
+            summary=summary,
+            description=description,
+            request=params_class,
+            responses={200: serializers.NoticeSerializer, **errors(400, 403, 404)},
+        )
+        return schema(action(detail=True, methods=["post"])(view))
+
+    return decorate
 
 
 # ---------------------------------------------------------------------------- the report as data
@@ -181,9 +222,12 @@ ENTRY_WRITE_PERMISSIONS = {
     serializers.EntrySerializer,
     description="本单位牵头或配合的目标的填报（督查室看到全部），默认按报告期末倒序。",
 )
-class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class EntryViewSet(
+    ActionPermissions, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Progress entries of the user's department's targets (every entry, for managers)."""
 
+    action_permissions = ENTRY_WRITE_PERMISSIONS
     serializer_class = serializers.EntrySerializer
     filterset_class = EntryFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -197,10 +241,6 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     def get_queryset(self):
         return entries_visible_to(self.request.user).with_related().prefetch_related("evidence")
-
-    def get_permissions(self):
-        extra = ENTRY_WRITE_PERMISSIONS.get(self.action)
-        return [*super().get_permissions(), *([extra()] if extra else [])]
 
     @extend_schema(
         summary="填报进度",
@@ -335,9 +375,12 @@ NOTICE_WRITE_PERMISSIONS = {
     description="督查室看到全部督办单；填报员、单位负责人只看到发给本单位的督办单（其他单位的为404）。"
     "默认按编号倒序；standing 为今日所处状态（逾期未反馈：过了反馈期限仍未反馈）。",
 )
-class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class NoticeViewSet(
+    ActionPermissions, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """督办单 with their history; issue, answer, close and press again through progress.notices."""
 
+    action_permissions = NOTICE_WRITE_PERMISSIONS
     serializer_class = serializers.NoticeSerializer
     filterset_class = NoticeFilter
     http_method_names = ["get", "post", "head", "options"]
@@ -354,10 +397,6 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             )
             .order_by("-year", "-number")
         )
-
-    def get_permissions(self):
-        extra = NOTICE_WRITE_PERMISSIONS.get(self.action)
-        return [*super().get_permissions(), *([extra()] if extra else [])]
 
     @extend_schema(
         summary="下发督办单",
@@ -387,46 +426,25 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         )
         return Response(self._notice_data(notice), status=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        summary="反馈督办单",
-        description="督办单所发单位的单位负责人填写整改措施和预计完成时间（可附佐证材料，multipart）；逾期后仍可反馈。",
-        request=serializers.NoticeAnswerSerializer,
-        responses={200: serializers.NoticeSerializer, **errors(400, 403, 404)},
+    @_notice_step(
+        "反馈督办单",
+        serializers.NoticeAnswerSerializer,
+        "督办单所发单位的单位负责人填写整改措施和预计完成时间（可附佐证材料，multipart）；逾期后仍可反馈。",
     )
-    @action(detail=True, methods=["post"])
-    def answer(self, request, pk=None):
-        notice = self.get_object()
-        params = serializers.NoticeAnswerSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
-        notice = notices.notice_answer(notice=notice, by=request.user, **params.validated_data)
-        return Response(self._notice_data(notice))
+    def answer(self, **params) -> Notice:
+        return notices.notice_answer(**params)
 
-    @extend_schema(
-        summary="办结督办单",
-        request=serializers.NoticeCloseSerializer,
-        responses={200: serializers.NoticeSerializer, **errors(400, 403, 404)},
-    )
-    @action(detail=True, methods=["post"])
-    def close(self, request, pk=None):
-        notice = self.get_object()
-        params = serializers.NoticeCloseSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
-        notice = notices.notice_close(notice=notice, by=request.user, **params.validated_data)
-        return Response(self._notice_data(notice))
+    @_notice_step("办结督办单", serializers.NoticeCloseSerializer)
+    def close(self, **params) -> Notice:
+        return notices.notice_close(**params)
 
-    @extend_schema(
-        summary="继续督办",
-        description="对已反馈的督办单不予办结：填写理由，回到“已下发”，设新的反馈期限（默认今天起第5个工作日）。",
-        request=serializers.NoticePressSerializer,
-        responses={200: serializers.NoticeSerializer, **errors(400, 403, 404)},
+    @_notice_step(
+        "继续督办",
+        serializers.NoticePressSerializer,
+        "对已反馈的督办单不予办结：填写理由，回到“已下发”，设新的反馈期限（默认今天起第5个工作日）。",
     )
-    @action(detail=True, methods=["post"])
-    def press(self, request, pk=None):
-        notice = self.get_object()
-        params = serializers.NoticePressSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
-        notice = notices.notice_press(notice=notice, by=request.user, **params.validated_data)
-        return Response(self._notice_data(notice))
+    def press(self, **params) -> Notice:
+        return notices.notice_press(**params)
 
     def _notice_data(self, notice) -> dict:
         return self.get_serializer(self.get_queryset().get(pk=notice.pk)).data

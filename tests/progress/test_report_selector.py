@@ -72,9 +72,8 @@ def test_the_api_lists_one_year_and_a_target_by_id_whatever_its_year(
     manager_client, report_2021, in_march_2021
 ):
     def codes(query):
-        return {
-            row["metric"] for row in manager_client.get(f"/api/targets/{query}").json()["results"]
-        }
+        return {row["metric"] for row in manager_client.get(f"/api/targets/{query}").json()["results"]}
+
     assert codes("") == {"新增示例企业2021"}
     assert "地区生产总值增速" in codes("?report=2020&page_size=500")
     assert len(codes("?report=all&page_size=500")) > 100

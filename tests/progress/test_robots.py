@@ -16,17 +16,9 @@ from progress.messaging import Draft, message_enqueue, message_send, outbox_flus
 from progress.models import DepartmentWebhook, Message, MessageChannel, MessageKind, MessageState, WebhookKind
 from targets.models import Department
 from tests.progress.conftest import SITE_URL
-from tests.progress.test_channels_webhook import MONDAY_MORNING, RobotServer
+from tests.progress.test_channels_webhook import MONDAY_MORNING
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("outbound_email")]
-
-
-@pytest.fixture
-def robot():
-    server = RobotServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from django.core import mail
 from progress import notice_messages, notices, notifications
 from progress.channels import CHANNELS
 from progress.models import NoticeEvent
-from tests.progress.test_channels_webhook import RobotServer
 from tests.security.conftest import ESCAPED, LINK, RAW, SCRIPT
 
 pytestmark = pytest.mark.django_db
@@ -77,14 +76,6 @@ def test_the_sent_email_keeps_its_html_part_escaped(drafts, settings):
     }
     assert [tag for tag in RAW if tag in parts["text/html"]] == []
     assert SCRIPT in parts["text/plain"]
-
-
-@pytest.fixture
-def robot():
-    server = RobotServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 def test_a_robot_gets_markdown_without_tags_or_links(drafts, robot):

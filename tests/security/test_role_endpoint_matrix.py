@@ -24,6 +24,7 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.forms.models import _get_foreign_key, model_to_dict
 from django.utils import timezone
 from django_celery_beat.models import (
@@ -550,12 +551,23 @@ def every_call(world: World) -> list[Call]:
 
 
 def _fingerprint(world: World) -> tuple:
-    """How many rows every table has (sign-in logs and sessions aside) and every value of B's rows."""
-    counts = tuple(
-        (model._meta.label, model._default_manager.count())
+    """How many rows every table has (sign-in logs and sessions aside) and every value of B's rows. The
+    counts in one query: taken after each of some 300 writes of a walk, a query per table was half of the
+    walk's time."""
+    models = [
+        model
         for model in apps.get_models()
         if model._meta.app_label not in {"sessions", "axes"} and not model._meta.proxy
-    )
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            " UNION ALL ".join(
+                f"SELECT {index}, COUNT(*) FROM {connection.ops.quote_name(model._meta.db_table)}"
+                for index, model in enumerate(models)
+            )
+        )
+        counted = dict(cursor.fetchall())
+    counts = tuple((model._meta.label, counted[index]) for index, model in enumerate(models))
     rows = tuple(
         (name, tuple(map(repr, rows.order_by("pk").values()))) for name, rows in world.private_rows().items()
     )

@@ -1,20 +1,12 @@
 """Shared by send_digest, send_reminders and send_alerts: print a dry run, or queue and send."""
 
-import datetime as dt
 from collections import Counter
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from progress.messaging import Draft, outbox_flush
 from progress.models import Message, MessageChannel, MessageState
 from progress.notifications import enqueue_drafts
-
-
-def as_of_date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"--as-of “{text}” 不是日期（格式：YYYY-MM-DD）。") from None
 
 
 def report(

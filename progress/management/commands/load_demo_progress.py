@@ -4,17 +4,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from progress.demo_history import DemoHistoryRefused, demo_history_load
+from progress.management.arguments import date_argument
 from progress.rules import PERFORMANCE_LABELS, Performance
 from targets.models import Report
 from wuzhong_tracker import clock
 from wuzhong_tracker.celery import app as celery_app
-
-
-def _date(raw: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise CommandError(f"--until “{raw}”不是 YYYY-MM-DD 格式的日期。") from None
 
 
 class Command(BaseCommand):
@@ -24,7 +18,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--until", type=_date, help="演示日期（默认：系统今天，即 DEMO_TODAY）")
+        parser.add_argument(
+            "--until", type=date_argument("--until"), help="演示日期（默认：系统今天，即 DEMO_TODAY）"
+        )
         parser.add_argument("--seed", type=int, default=2020, help="随机种子（默认2020）")
         parser.add_argument("--year", type=int, help="报告年度（默认：最近一年的报告）")
         parser.add_argument(

@@ -2,7 +2,8 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand
 
-from progress.management.commands._messages import as_of_date, enqueue_and_report
+from progress.management.arguments import as_of_date
+from progress.management.commands._messages import enqueue_and_report
 from progress.notifications import digest_drafts
 from wuzhong_tracker import clock
 

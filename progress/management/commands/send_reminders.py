@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from progress.management.commands._messages import as_of_date, enqueue_and_report
+from progress.management.arguments import as_of_date
+from progress.management.commands._messages import enqueue_and_report
 from progress.notice_messages import notice_reminder_drafts
 from progress.notifications import reminder_drafts
 from progress.working_calendar import is_chinese_workday

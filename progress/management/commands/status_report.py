@@ -1,9 +1,10 @@
 import datetime as dt
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from progress.judging import target_rule
+from progress.management.arguments import as_of_date
 from progress.rules import PERFORMANCE_LABELS, REPORTING_LABELS, gap_text
 from progress.selectors import targets_evaluated_as_of
 from targets.conventions import format_decimal
@@ -12,18 +13,11 @@ from targets.selectors import decimal_to_json
 from wuzhong_tracker import clock
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"--as-of “{text}” 不是日期（格式：YYYY-MM-DD）。") from None
-
-
 class Command(BaseCommand):
     help = "按指定日期（默认今天）评估每个目标，只使用当时已存在的填报；输出 JSON Lines 或中文表格。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--as-of", type=_date, help="评估日期 YYYY-MM-DD（默认今天）")
+        parser.add_argument("--as-of", type=as_of_date, help="评估日期 YYYY-MM-DD（默认今天）")
         parser.add_argument("--format", choices=["json", "table"], default="json")
         parser.add_argument("--year", type=int, help="只评估该年度报告的目标")
 
