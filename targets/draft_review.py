@@ -66,7 +66,7 @@ def draft_targets(data: dict) -> list[tuple[dict, dict, dict]]:
     ]
 
 
-def _find_row(draft: ReportDraft, code: str) -> dict:
+def draft_row(draft: ReportDraft, code: str) -> dict:
     for _chapter, _task, target in draft_targets(draft.data):
         if target.get("code") == code:
             return target
@@ -231,7 +231,7 @@ def report_draft_row_update(*, draft: ReportDraft, code: str, values: dict, by) 
     frequency, deadline, departments as names lead first, previous_target as an ID or None). Saving a row
     with a link confirms it."""
     draft = _editable(draft)
-    row = _find_row(draft, code)
+    row = draft_row(draft, code)
     if "previous_target" in values and values["previous_target"] is not None:
         previous = Target.objects.filter(pk=values["previous_target"]).select_related("report").first()
         if previous is None or previous.report.year != draft.year - 1:
@@ -261,23 +261,26 @@ def report_draft_row_update(*, draft: ReportDraft, code: str, values: dict, by) 
     row["previous_confirmed"] = bool(row.get("previous_target"))
     if not row["previous_confirmed"]:
         row.pop("previous_confirmed", None)
-    draft._change_reason = f"修改目标 {code}"
+    _data_save(draft, by=by, reason=f"修改目标 {code}")
+    return draft
+
+
+def _data_save(draft: ReportDraft, *, by, reason: str) -> None:
+    """Save the draft's rows, the change in its history with who and why."""
+    draft._change_reason = reason
     draft._history_user = by
     draft.save(update_fields=["data"])
-    return draft
 
 
 @transaction.atomic
 def report_draft_link_confirm(*, draft: ReportDraft, code: str, by) -> ReportDraft:
     """Confirm the proposed link of one row to last year's target."""
     draft = _editable(draft)
-    row = _find_row(draft, code)
+    row = draft_row(draft, code)
     if not row.get("previous_target"):
         raise ValidationError(f"目标 {code} 没有建议关联的上年目标。")
     row["previous_confirmed"] = True
-    draft._change_reason = f"确认目标 {code} 与上年目标的关联"
-    draft._history_user = by
-    draft.save(update_fields=["data"])
+    _data_save(draft, by=by, reason=f"确认目标 {code} 与上年目标的关联")
     return draft
 
 
@@ -285,12 +288,10 @@ def report_draft_link_confirm(*, draft: ReportDraft, code: str, by) -> ReportDra
 def report_draft_row_drop(*, draft: ReportDraft, code: str, by) -> ReportDraft:
     """Drop a row the drafter invented (the key task stays: its paragraph still structures the report)."""
     draft = _editable(draft)
-    _find_row(draft, code)
+    draft_row(draft, code)
     for _chapter, task, _target in draft_targets(draft.data):
         task["targets"] = [target for target in task.get("targets") or [] if target.get("code") != code]
-    draft._change_reason = f"删除目标 {code}"
-    draft._history_user = by
-    draft.save(update_fields=["data"])
+    _data_save(draft, by=by, reason=f"删除目标 {code}")
     return draft
 
 

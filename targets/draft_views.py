@@ -5,6 +5,7 @@ parse the request and call targets.draft_review (services and the table's select
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -86,7 +87,11 @@ class DraftView(View):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.has_perm("targets.add_reportdraft"):
             raise PermissionDenied("只有督查室和系统管理员可以起草和发布报告。")
-        return super().dispatch(request, *args, **kwargs)
+        return self.prepare(request, **kwargs) or super().dispatch(request, *args, **kwargs)
+
+    def prepare(self, request, **kwargs) -> HttpResponse | None:
+        """What the page reads before its method runs, once permitted; a response ends the request there."""
+        return None
 
     def context(self, title: str, **extra) -> dict:
         return admin.site.each_context(self.request) | {"title": title, "today": clock.today(), **extra}
@@ -194,22 +199,21 @@ class DraftRowView(DraftView):
             self.context(f"修改目标 {row['code']}", draft=draft, row=row, form=form),
         )
 
-    def get(self, request, pk, code):
-        draft = get_object_or_404(ReportDraft, pk=pk)
+    def prepare(self, request, **kwargs) -> HttpResponse | None:
+        self.draft = get_object_or_404(ReportDraft, pk=kwargs["pk"])
         try:
-            row = draft_review._find_row(draft, code)
-        except ValidationError as error:
+            self.row = draft_review.draft_row(self.draft, kwargs["code"])
+        except ValidationError as error:  # dropped meanwhile, or a mistyped address
             messages.error(request, "；".join(error_messages(error)))
-            return redirect("report-draft", pk)
+            return redirect("report-draft", self.draft.pk)
+        return None
+
+    def get(self, request, pk, code):
+        draft, row = self.draft, self.row
         return self._page(request, draft, row, self._form(draft, row))
 
     def post(self, request, pk, code):
-        draft = get_object_or_404(ReportDraft, pk=pk)
-        try:
-            row = draft_review._find_row(draft, code)
-        except ValidationError as error:
-            messages.error(request, "；".join(error_messages(error)))
-            return redirect("report-draft", pk)
+        draft, row = self.draft, self.row
         form = self._form(draft, row, request.POST)
         if not form.is_valid():
             return self._page(request, draft, row, form)

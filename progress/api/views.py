@@ -6,6 +6,7 @@ is guessed. Who may write is the admin's rule too: the model permission of the r
 department rules (`can_correct`, `can_review`); a refusal is a 403.
 """
 
+import datetime as dt
 import functools
 from collections.abc import Callable
 
@@ -302,6 +303,14 @@ class EntryViewSet(
 # ---------------------------------------------------------------------------------- reports as of
 
 
+def _board_params(params_class: type[drf_serializers.Serializer], request) -> tuple[dt.date, BoardFilters]:
+    """A board's query string validated (400 naming the parameter): its date and its filters."""
+    params = params_class(data=request.query_params)
+    params.is_valid(raise_exception=True)
+    as_of = params.validated_data.pop("as_of")
+    return as_of, BoardFilters(**params.validated_data)
+
+
 class LaggingBoardView(APIView):
     @extend_schema(
         summary="滞后/逾期目标",
@@ -311,10 +320,8 @@ class LaggingBoardView(APIView):
         responses={200: serializers.LaggingBoardSerializer, **errors(400)},
     )
     def get(self, request):
-        params = serializers.LaggingParamsSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        as_of = params.validated_data.pop("as_of")
-        rows = lagging_board(user=request.user, as_of=as_of, filters=BoardFilters(**params.validated_data))
+        as_of, filters = _board_params(serializers.LaggingParamsSerializer, request)
+        rows = lagging_board(user=request.user, as_of=as_of, filters=filters)
         return Response(
             serializers.LaggingBoardSerializer({"as_of": as_of, "count": len(rows), "results": rows}).data
         )
@@ -328,12 +335,8 @@ class StatusSummaryView(APIView):
         responses={200: serializers.StatusSummarySerializer, **errors(400)},
     )
     def get(self, request):
-        params = serializers.BoardParamsSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        as_of = params.validated_data.pop("as_of")
-        summary = status_summary(
-            user=request.user, as_of=as_of, filters=BoardFilters(**params.validated_data)
-        )
+        as_of, filters = _board_params(serializers.BoardParamsSerializer, request)
+        summary = status_summary(user=request.user, as_of=as_of, filters=filters)
         return Response(serializers.StatusSummarySerializer(summary).data)
 
 
