@@ -27,7 +27,7 @@ SUMMARY = re.compile(
 # when the broker is down).
 ENQUEUE = """
 from progress import messaging
-messaging._send_later = lambda message_id: None
+messaging.enqueue_after_commit = lambda *args, **kwargs: None
 for number in range({count}):
     created = messaging.message_enqueue(draft=messaging.Draft(
         kind="reminder", channel="email", recipient=f"dept{{number:02d}}@example.invalid",
