@@ -353,6 +353,8 @@ def child(args) -> int:
             ("API target list, page 1 (manager)", "/api/targets/", "manager"),
             ("API target list, page 1 (official)", "/api/targets/", "official"),
             ("API status summary (manager)", f"/api/boards/summary/?as_of={as_of:%Y-%m-%d}", "manager"),
+            ("chapter overview page (manager)", f"/admin/boards/overview/?as_of={as_of:%Y-%m-%d}", "manager"),
+            ("scoreboard page (manager)", f"/admin/boards/scoreboard/?as_of={as_of:%Y-%m-%d}", "manager"),
             ("API status summary (official)", f"/api/boards/summary/?as_of={as_of:%Y-%m-%d}", "official"),
             (
                 "API status summary (manager, a past date)",

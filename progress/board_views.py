@@ -3,6 +3,7 @@ bulletin (通报), the department scoreboard, the chapter overview and a target'
 as of any date and downloads as XLSX and CSV. Views only parse the request and call the selectors in
 progress.boards and the writers in progress.exports."""
 
+from dataclasses import replace
 from urllib.parse import quote
 
 from django.contrib import admin, messages
@@ -20,6 +21,8 @@ from progress.boards import (
     BoardFilters,
     department_scoreboard,
     lagging_board,
+    lagging_board_pages,
+    late_lead_names,
     monthly_figures,
     status_summary,
     target_rows,
@@ -112,14 +115,18 @@ class LaggingBoardView(BoardView):
         return lagging_board(user=self.request.user, as_of=self.as_of, filters=self.form.report_filters())
 
     def board_context(self) -> dict:
-        rows = self.rows()
-        late_departments = sorted(
-            {row.lead.name for row in rows if row.lead and row.evaluation.reporting == "late"}
-        )
+        # A page: as of today counted and ordered by the database, only the page's rows built.
+        if self.paginate_by:
+            rows = lagging_board_pages(
+                user=self.request.user, as_of=self.as_of, filters=self.form.report_filters()
+            )
+        else:
+            rows = self.rows()
         context = {
             "rows": rows,
             "page_rows": rows,
-            "late_departments": late_departments,
+            "count": len(rows),
+            "late_departments": late_lead_names(rows),
             "can_issue_notice": can_issue(self.request.user),
         }
         if self.paginate_by:
@@ -196,11 +203,16 @@ class ChapterOverviewView(BoardView):
 
     def board_context(self) -> dict:
         summary = self.summary()
+        # 主要预期目标 (chapter 0) row by row: a few dozen targets, judged as the boards judge them.
         headline = [
             row
             for chapter in summary.by_chapter
             if chapter["chapter"].number == 0
-            for row in chapter["targets"]
+            for row in target_rows(
+                user=self.request.user,
+                as_of=self.as_of,
+                filters=replace(self.form.report_filters(), chapter=chapter["chapter"].pk),
+            )
         ]
         return {"summary": summary, "headline": headline, "labels": PERFORMANCE_LABELS}
 

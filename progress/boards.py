@@ -7,24 +7,44 @@ the number of rows.
 """
 
 import datetime as dt
+import heapq
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Collate
 
-from progress.judging import target_rule
+from progress.judging import PERFORMANCE_BY_VALUE, REPORTING_BY_VALUE, target_rule
 from progress.models import Notice, ReviewState
 from progress.rules import Evaluation, NoticeStanding, Performance, Reporting, gap_text
 from progress.selectors import (
     entry_states_as_of,
     figures_as_of,
+    is_today,
     notices_as_of,
     notices_visible_to,
+    stored_status_stands,
     targets_evaluated_as_of,
 )
 from targets.conventions import format_decimal
-from targets.models import Department, Target, TargetDepartment
+from targets.models import Department, DepartmentRole, KeyTask, Target, TargetDepartment
 from targets.selectors import targets_visible_to
 
 ATTENTION = (Performance.AT_RISK, Performance.LAGGING, Performance.OVERDUE)
@@ -72,13 +92,28 @@ class TargetRow:
 
 
 def _targets(user, filters: BoardFilters) -> QuerySet[Target]:
-    # user=None: every target, for the scheduled jobs (digest, reminders) that act for the whole office.
+    """The targets a board shows, with what their rows need, in the boards' order."""
     # The report's full text is not shown beside a row: leave it out of the join (it is repeated per row).
-    targets = (
-        (Target.objects.all() if user is None else targets_visible_to(user))
+    return (
+        _filtered_targets(user, filters)
         .select_related("report", "task__chapter")
         .defer("report__source_text")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=TargetDepartment.objects.select_related("department").order_by("order"),
+                to_attr="prefetched_assignments",
+            )
+        )
+        .order_by("report__year", "task__chapter__number", "task__number", "code")
     )
+
+
+def _filtered_targets(user, filters: BoardFilters) -> QuerySet[Target]:
+    """The targets a board shows, bare (for the database's counts), narrowed by the filters but the status
+    filters."""
+    # user=None: every target, for the scheduled jobs (digest, reminders) that act for the whole office.
+    targets = Target.objects.all() if user is None else targets_visible_to(user)
     if filters.chapter:
         targets = targets.filter(task__chapter_id=filters.chapter)
     if filters.task:
@@ -95,42 +130,194 @@ def _targets(user, filters: BoardFilters) -> QuerySet[Target]:
         targets = targets.filter(report_id=filters.report)
     elif filters.year:
         targets = targets.filter(report__year=filters.year)
-    return targets.prefetch_related(
-        Prefetch(
-            "assignments",
-            queryset=TargetDepartment.objects.select_related("department").order_by("order"),
-            to_attr="prefetched_assignments",
-        )
-    ).order_by("report__year", "task__chapter__number", "task__number", "code")
+    return targets
 
 
 def target_rows(*, user, as_of: dt.date, filters: BoardFilters = BoardFilters()) -> list[TargetRow]:
     """Every visible target, judged as of `as_of`, narrowed by the filters (status filters included)."""
     evaluated = targets_evaluated_as_of(targets=_targets(user, filters), as_of=as_of)
-    rows = [TargetRow(target, evaluation) for target, evaluation in evaluated]
+    return _narrowed([TargetRow(target, evaluation) for target, evaluation in evaluated], filters)
+
+
+def lagging_board(*, user, as_of: dt.date, filters: BoardFilters = BoardFilters()) -> list[TargetRow]:
+    """滞后/逾期: targets at risk, lagging or overdue, and targets whose reporting is late; worst first. Every
+    row (the downloads, the bulletin, the API); a page of it: `lagging_board_pages`."""
+    return attention_rows(target_rows(user=user, as_of=as_of, filters=filters))
+
+
+def lagging_board_pages(
+    *, user, as_of: dt.date, filters: BoardFilters = BoardFilters()
+) -> "list[TargetRow] | StoredAttentionRows":
+    """The rows of `lagging_board` for a Paginator: as of today ordered and counted by the database, only
+    the rows of the page asked for built (StoredAttentionRows); as of a past date, every target judged
+    from the history (a list)."""
+    if is_today(as_of):
+        return StoredAttentionRows(user=user, today=as_of, filters=filters)
+    return lagging_board(user=user, as_of=as_of, filters=filters)
+
+
+def attention_rows(rows: list[TargetRow]) -> list[TargetRow]:
+    """The rows of the 滞后/逾期 board among judged rows, worst first."""
+    return sorted((row for row in rows if row.needs_attention), key=attention_order)
+
+
+def attention_order(row: TargetRow) -> tuple:
+    """Worst first: by severity, the widest gap, the longest delay, then the code; the boards' order of the
+    targets breaks the ties (the database's ORDER BY of StoredAttentionRows is the same)."""
+    evaluation, target = row.evaluation, row.target
+    return (
+        SEVERITY[evaluation.performance],
+        -(evaluation.gap_pp or Decimal(0)),
+        -evaluation.days_late,
+        target.code,
+        target.report.year,
+        target.task.chapter.number,
+        target.task.number,
+        target.pk,
+    )
+
+
+def late_lead_names(rows) -> list[str]:
+    """The lead departments of the rows whose reporting is late, by name."""
+    if isinstance(rows, StoredAttentionRows):
+        return rows.late_lead_names()
+    return sorted({row.lead.name for row in rows if row.lead and row.evaluation.reporting == Reporting.LATE})
+
+
+class StoredAttentionRows:
+    """The 滞后/逾期 board as of today, as a sequence a Paginator slices: the targets whose stored status
+    stands for today are filtered, counted and ordered by the database (ORDER BY the stored status, in
+    `attention_order`'s order) and only a page's rows are built; the others (stale, never evaluated,
+    evaluated on an earlier day: few once the day's sweep has run) are judged in Python, as the history
+    path does, and merged in order. They are merged rather than stored first: a board is a read, and before
+    the day's sweep every target is of an earlier day (then this is the history path's work, no worse).
+
+    A slice [start, stop) of the merged order holds at most `len(judged)` judged rows, so it lies within the
+    stored rows [start − len(judged), stop) merged with every judged row."""
+
+    def __init__(self, *, user, today: dt.date, filters: BoardFilters):
+        self.user, self.today, self.filters = user, today, filters
+        stands = stored_status_stands(today)
+        shown = (
+            stands
+            & _status_narrowing(filters)
+            & (Q(status__performance__in=ATTENTION) | Q(status__reporting=Reporting.LATE))
+        )
+        self.stored = _filtered_targets(user, filters).filter(shown)
+        # One query for the stored rows' count, their late lead departments and whether any target is left
+        # to judge (one lead per target: a constraint).
+        lead_name = TargetDepartment.objects.filter(target=OuterRef("pk"), role=DepartmentRole.LEAD).values(
+            "department__name"
+        )[:1]
+        groups = (
+            _filtered_targets(user, filters)
+            .annotate(
+                stands=_flag(stands),
+                shown=_flag(shown),
+                late_lead=Case(
+                    When(shown & Q(status__reporting=Reporting.LATE), then=Subquery(lead_name)),
+                    default=Value(None),
+                    output_field=CharField(),
+                ),
+            )
+            .values_list("stands", "shown", "late_lead")
+            .annotate(count=Count("pk"))
+            .order_by()
+        )
+        self.stored_count, self.stored_late_leads, others = 0, set(), 0
+        for is_standing, is_shown, late_lead, count in groups:
+            others += 0 if is_standing else count
+            self.stored_count += count if is_shown else 0
+            if late_lead is not None:
+                self.stored_late_leads.add(late_lead)
+        self.judged = attention_rows(_judged_others(user, today, filters)) if others else []
+
+    def __len__(self) -> int:
+        return self.stored_count + len(self.judged)
+
+    def __iter__(self):
+        return iter(self[:])
+
+    def __getitem__(self, index: int | slice):
+        if isinstance(index, int):
+            position = index + len(self) if index < 0 else index
+            if not 0 <= position < len(self):
+                raise IndexError(index)
+            return self[position : position + 1][0]
+        if index.step is not None:
+            raise TypeError("StoredAttentionRows is read a page (a slice) at a time.")
+        start, stop, _ = index.indices(len(self))
+        if start >= stop:
+            return []
+        skip = max(0, start - len(self.judged))
+        stored = []
+        if self.stored_count:
+            page = self._ordered(_targets(self.user, self.filters).filter(pk__in=self.stored.values("pk")))
+            evaluated = targets_evaluated_as_of(targets=page[skip:stop], as_of=self.today)
+            stored = [TargetRow(target, evaluation) for target, evaluation in evaluated]
+        merged = list(heapq.merge(stored, self.judged, key=attention_order))
+        return merged[start - skip : stop - skip]
+
+    @staticmethod
+    def _ordered(targets: QuerySet[Target]) -> QuerySet[Target]:
+        """In `attention_order`, by their stored statuses."""
+        severity = Case(
+            *(When(status__performance=status, then=Value(rank)) for status, rank in SEVERITY.items()),
+            output_field=IntegerField(),
+        )
+        return targets.order_by(
+            severity,
+            Coalesce("status__gap_pp", Value(Decimal(0)), output_field=DecimalField()).desc(),
+            F("status__days_late").desc(),
+            _code_order(),
+            "report__year",
+            "task__chapter__number",
+            "task__number",
+            "pk",
+        )
+
+    def late_lead_names(self) -> list[str]:
+        return sorted(self.stored_late_leads | set(late_lead_names(self.judged)))
+
+
+def _code_order():
+    """The targets' codes ordered as Python compares strings (by code point), whatever the database's
+    collation: PostgreSQL's "C" collation compares UTF-8 bytes, in the same order; SQLite's is binary."""
+    if connection.vendor == "postgresql":
+        return Collate("code", "C")
+    return F("code")
+
+
+def _judged_others(user, today: dt.date, filters: BoardFilters) -> list[TargetRow]:
+    """As of today, the rows of the board's targets whose stored status does not stand for today (stale,
+    never evaluated, evaluated on an earlier day), judged as `target_rows` judges them."""
+    stands = _filtered_targets(user, filters).filter(stored_status_stands(today))
+    others = _targets(user, filters).exclude(pk__in=stands.values("pk"))
+    evaluated = targets_evaluated_as_of(targets=others, as_of=today)
+    return _narrowed([TargetRow(target, evaluation) for target, evaluation in evaluated], filters)
+
+
+def _status_narrowing(filters: BoardFilters) -> Q:
+    """The status filters on the stored status (`_narrowed` on judged rows)."""
+    narrowing = Q()
+    if filters.performance:
+        narrowing &= Q(status__performance=filters.performance)
+    if filters.reporting:
+        narrowing &= Q(status__reporting=filters.reporting)
+    return narrowing
+
+
+def _flag(condition: Q) -> Case:
+    """A condition as a column (false where a join is missing)."""
+    return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+def _narrowed(rows: list[TargetRow], filters: BoardFilters) -> list[TargetRow]:
     if filters.performance:
         rows = [row for row in rows if row.evaluation.performance == filters.performance]
     if filters.reporting:
         rows = [row for row in rows if row.evaluation.reporting == filters.reporting]
     return rows
-
-
-def lagging_board(*, user, as_of: dt.date, filters: BoardFilters = BoardFilters()) -> list[TargetRow]:
-    """滞后/逾期: targets at risk, lagging or overdue, and targets whose reporting is late; worst first."""
-    return attention_rows(target_rows(user=user, as_of=as_of, filters=filters))
-
-
-def attention_rows(rows: list[TargetRow]) -> list[TargetRow]:
-    """The rows of the 滞后/逾期 board among judged rows, worst first."""
-    return sorted(
-        (row for row in rows if row.needs_attention),
-        key=lambda row: (
-            SEVERITY[row.evaluation.performance],
-            -(row.evaluation.gap_pp or Decimal(0)),
-            -row.evaluation.days_late,
-            row.target.code,
-        ),
-    )
 
 
 @dataclass
@@ -143,34 +330,65 @@ class StatusSummary:
 
 
 def status_summary(*, user, as_of: dt.date, filters: BoardFilters = BoardFilters()) -> StatusSummary:
-    """Counts by status overall and per chapter and key task (the chapter overview)."""
-    return summarize_rows(target_rows(user=user, as_of=as_of, filters=filters), as_of=as_of)
+    """Counts by status overall and per chapter and key task (the chapter overview). As of today the
+    database counts the targets whose stored status stands for today (GROUP BY) and only the others are
+    judged, in Python, and added; as of a past date every target is judged from the history."""
+    if not is_today(as_of):
+        return summarize_rows(target_rows(user=user, as_of=as_of, filters=filters), as_of=as_of)
+    # One query: the stored statuses counted per key task, and whether any target is left to judge.
+    groups = (
+        _filtered_targets(user, filters)
+        .annotate(stands=_flag(stored_status_stands(as_of) & _status_narrowing(filters)))
+        .values_list("stands", "task_id", "status__performance", "status__reporting")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    counts, others = Counter(), False
+    for stands, task_id, performance, reporting, count in groups:
+        if stands:
+            counts[task_id, PERFORMANCE_BY_VALUE[performance], REPORTING_BY_VALUE[reporting]] += count
+        else:
+            others = True
+    judged = _judged_others(user, as_of, filters) if others else []
+    counts += _status_counts(judged)
+    tasks = {row.target.task_id: row.target.task for row in judged}
+    tasks |= KeyTask.objects.select_related("chapter").in_bulk(
+        {task_id for task_id, _, _ in counts} - set(tasks)
+    )
+    return _summary(counts, tasks, as_of=as_of)
 
 
 def summarize_rows(rows: list[TargetRow], *, as_of: dt.date) -> StatusSummary:
     """The counts of `status_summary` for rows judged already (a caller that needs both the summary and the
     report evaluates the targets once)."""
+    return _summary(_status_counts(rows), {row.target.task_id: row.target.task for row in rows}, as_of=as_of)
+
+
+def _status_counts(rows: list[TargetRow]) -> Counter:
+    """Rows per (key task ID, performance, reporting)."""
+    return Counter((row.target.task_id, row.evaluation.performance, row.evaluation.reporting) for row in rows)
+
+
+def _summary(counts: Counter, tasks: dict[int, KeyTask], *, as_of: dt.date) -> StatusSummary:
+    """The summary of targets counted per (key task ID, performance, reporting); `tasks` by ID, with their
+    chapters."""
     chapters: dict[int, dict] = {}
-    for row in rows:
-        task = row.target.task
+    performance, reporting = Counter(), Counter()
+    for (task_id, task_performance, task_reporting), count in counts.items():
+        task = tasks[task_id]
         chapter = chapters.setdefault(
             task.chapter_id,
-            {
-                "chapter": task.chapter,
-                "performance": Counter(),
-                "reporting": Counter(),
-                "tasks": {},
-                "targets": [],
-            },
+            {"chapter": task.chapter, "performance": Counter(), "reporting": Counter(), "tasks": {}},
         )
-        chapter["performance"][row.evaluation.performance] += 1
-        chapter["reporting"][row.evaluation.reporting] += 1
-        chapter["targets"].append(row)
+        chapter["performance"][task_performance] += count
+        chapter["reporting"][task_reporting] += count
         task_counts = chapter["tasks"].setdefault(
             task.pk, {"task": task, "performance": Counter(), "total": 0}
         )
-        task_counts["performance"][row.evaluation.performance] += 1
-        task_counts["total"] += 1
+        task_counts["performance"][task_performance] += count
+        task_counts["total"] += count
+        performance[task_performance] += count
+        reporting[task_reporting] += count
     by_chapter = []
     for chapter in sorted(chapters.values(), key=lambda c: (c["chapter"].report_id, c["chapter"].number)):
         chapter["tasks"] = sorted(chapter["tasks"].values(), key=lambda t: t["task"].number)
@@ -178,9 +396,9 @@ def summarize_rows(rows: list[TargetRow], *, as_of: dt.date) -> StatusSummary:
         by_chapter.append(chapter)
     return StatusSummary(
         as_of=as_of,
-        total=len(rows),
-        performance=Counter(row.evaluation.performance for row in rows),
-        reporting=Counter(row.evaluation.reporting for row in rows),
+        total=sum(counts.values()),
+        performance=performance,
+        reporting=reporting,
         by_chapter=by_chapter,
     )
 

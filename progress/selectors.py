@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from progress.judging import figure_from, stored_evaluation, target_rule
@@ -170,6 +170,17 @@ def targets_evaluated_as_of(*, targets: Iterable[Target], as_of: dt.date) -> lis
         else (target, evaluate_as_of(target_rule(target), figures.get(target.pk, []), as_of))
         for target in targets
     ]
+
+
+def stored_status_stands(today: dt.date) -> Q:
+    """The targets whose stored status stands for judging them today, as a filter on targets: what
+    `_stored_evaluation` accepts (evaluated today, not marked stale, its judged entry still there), so that
+    the database can count and order them by their stored status."""
+    return (
+        Q(status__as_of=today)
+        & Q(~Exists(StaleStatus.objects.filter(target_id=OuterRef("pk"))))
+        & (Q(status__latest_period_end__isnull=True) | Q(status__judged_entry__isnull=False))
+    )
 
 
 def _stored_evaluation(target: Target, as_of: dt.date) -> Evaluation | None:

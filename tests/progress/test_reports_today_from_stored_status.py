@@ -17,6 +17,7 @@ from progress.boards import (
     TargetRow,
     attention_rows,
     lagging_board,
+    lagging_board_pages,
     monthly_figures,
     status_summary,
     summarize_rows,
@@ -88,12 +89,20 @@ def _same_rows(user, day: dt.date, judged_count: list) -> int:
     assert fast == full
     assert [row.evaluation.reasons for row in fast] == [row.evaluation.reasons for row in full]
     assert lagging_board(user=user, as_of=day) == attention_rows(full)
+    assert list(lagging_board_pages(user=user, as_of=day)) == attention_rows(full)
+    # As of today the database orders and pages the stored rows: every page, of any size, is the slice of
+    # the Python order (the judged rows merged in their places).
+    pages, ordered = lagging_board_pages(user=user, as_of=day), attention_rows(full)
+    for size in (1, 2, 3, 5):
+        assert len(pages) == len(ordered)
+        assert [row for start in range(0, len(pages), size) for row in pages[start : start + size]] == ordered
     summary, expected = status_summary(user=user, as_of=day), summarize_rows(full, as_of=day)
     assert (summary.total, summary.performance, summary.reporting) == (
         expected.total,
         expected.performance,
         expected.reporting,
     )
+    assert summary.by_chapter == expected.by_chapter
     ids = [row.target.pk for row in full]
     reference = _history_figures(ids, day)
     assert monthly_figures(target_ids=ids, as_of=day) == {
