@@ -217,6 +217,9 @@ class TargetStatus(StatusFields):
     class Meta:
         verbose_name = _("目标状态")
         verbose_name_plural = _("目标状态")
+        # The boards as of today (progress.boards.StoredAttentionRows, status_summary): the statuses of the
+        # day, narrowed by status, counted and ordered by the database.
+        indexes = [models.Index(fields=["as_of", "performance", "reporting"], name="status_today_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(performance__in=Performance), name="status_performance_valid"),
             models.CheckConstraint(condition=Q(reporting__in=Reporting), name="status_reporting_valid"),
