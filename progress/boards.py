@@ -19,7 +19,9 @@ from django.db.models import (
     CharField,
     Count,
     DecimalField,
+    Exists,
     F,
+    FilteredRelation,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -32,7 +34,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Collate
 
 from progress.judging import PERFORMANCE_BY_VALUE, REPORTING_BY_VALUE, target_rule
-from progress.models import Notice, ReviewState
+from progress.models import Notice, ProgressEntry, ReviewState
 from progress.rules import Evaluation, NoticeStanding, Performance, Reporting, gap_text
 from progress.selectors import (
     entry_states_as_of,
@@ -297,6 +299,26 @@ def _judged_others(user, today: dt.date, filters: BoardFilters) -> list[TargetRo
     return _narrowed([TargetRow(target, evaluation) for target, evaluation in evaluated], filters)
 
 
+def _stored_status_counts(
+    targets: QuerySet[Target], today: dt.date, *keys: str, narrowing: Q | None = None
+) -> tuple[Counter, bool]:
+    """In one query (GROUP BY): the targets whose stored status stands for today (and matches
+    `narrowing`), counted per (*keys, performance, reporting); and whether any target is left to judge."""
+    groups = (
+        targets.annotate(stands=_flag(stored_status_stands(today) & (narrowing or Q())))
+        .values_list("stands", *keys, "status__performance", "status__reporting")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    counts, others = Counter(), False
+    for stands, *key, performance, reporting, count in groups:
+        if stands:
+            counts[(*key, PERFORMANCE_BY_VALUE[performance], REPORTING_BY_VALUE[reporting])] += count
+        else:
+            others = True
+    return counts, others
+
+
 def _status_narrowing(filters: BoardFilters) -> Q:
     """The status filters on the stored status (`_narrowed` on judged rows)."""
     narrowing = Q()
@@ -335,20 +357,9 @@ def status_summary(*, user, as_of: dt.date, filters: BoardFilters = BoardFilters
     judged, in Python, and added; as of a past date every target is judged from the history."""
     if not is_today(as_of):
         return summarize_rows(target_rows(user=user, as_of=as_of, filters=filters), as_of=as_of)
-    # One query: the stored statuses counted per key task, and whether any target is left to judge.
-    groups = (
-        _filtered_targets(user, filters)
-        .annotate(stands=_flag(stored_status_stands(as_of) & _status_narrowing(filters)))
-        .values_list("stands", "task_id", "status__performance", "status__reporting")
-        .annotate(count=Count("pk"))
-        .order_by()
+    counts, others = _stored_status_counts(
+        _filtered_targets(user, filters), as_of, "task_id", narrowing=_status_narrowing(filters)
     )
-    counts, others = Counter(), False
-    for stands, task_id, performance, reporting, count in groups:
-        if stands:
-            counts[task_id, PERFORMANCE_BY_VALUE[performance], REPORTING_BY_VALUE[reporting]] += count
-        else:
-            others = True
     judged = _judged_others(user, as_of, filters) if others else []
     counts += _status_counts(judged)
     tasks = {row.target.task_id: row.target.task for row in judged}
@@ -486,17 +497,20 @@ def department_scoreboard(*, as_of: dt.date, filters: BoardFilters = BoardFilter
     ranked best first (ties share a rank). City-wide for everyone who may see the board: a score computed
     from the part of the city one official sees would differ from the office's for the same department."""
     # Only the year (or report) of `filters`: a ranking mixes no years.
-    rows = target_rows(user=None, as_of=as_of, filters=BoardFilters(report=filters.report, year=filters.year))
+    year = BoardFilters(report=filters.report, year=filters.year)
+    if is_today(as_of):
+        leads, returned = _lead_counts_today(as_of, year), _returned_entries_today(year)
+    else:
+        rows = target_rows(user=None, as_of=as_of, filters=year)
+        leads = _lead_counts(rows)
+        returned = _returned_entries_as_of(as_of, rows)
     scores: dict[int, DepartmentScore] = {}
-    for row in rows:
-        lead = row.lead
-        if lead is None:
-            continue
+    for (lead, performance, reporting), count in leads.items():
         score = scores.setdefault(lead.pk, DepartmentScore(lead))
-        score.targets += 1
-        score.performance[row.evaluation.performance] += 1
-        score.reporting[row.evaluation.reporting] += 1
-    for department_id, count in _returned_entries_as_of(as_of, rows).items():
+        score.targets += count
+        score.performance[performance] += count
+        score.reporting[reporting] += count
+    for department_id, count in returned.items():
         if department_id in scores:
             scores[department_id].returned_entries = count
     for department_id, count in _overdue_notices_as_of(None, as_of).items():
@@ -507,6 +521,48 @@ def department_scoreboard(*, as_of: dt.date, filters: BoardFilters = BoardFilter
         previous = ranked[index - 1] if index else None
         score.rank = previous.rank if previous is not None and previous.score == score.score else index + 1
     return ranked
+
+
+def _lead_counts(rows: list[TargetRow]) -> Counter:
+    """Rows per (lead department, performance, reporting); rows without a lead are not counted."""
+    return Counter(
+        (row.lead, row.evaluation.performance, row.evaluation.reporting)
+        for row in rows
+        if row.lead is not None
+    )
+
+
+def _lead_counts_today(today: dt.date, filters: BoardFilters) -> Counter:
+    """`_lead_counts` of every target as of today: the stored statuses counted by the database, the
+    others judged."""
+    # The lead department's columns in the grouped query itself (one lead per target: a constraint).
+    targets = _filtered_targets(None, filters).annotate(
+        lead=FilteredRelation("assignments", condition=Q(assignments__role=DepartmentRole.LEAD))
+    )
+    counts, others = _stored_status_counts(
+        targets, today, "lead__department_id", "lead__department__code", "lead__department__name"
+    )
+    leads = Counter(
+        {
+            (Department(pk=lead_id, code=code, name=name), performance, reporting): count
+            for (lead_id, code, name, performance, reporting), count in counts.items()
+            if lead_id is not None
+        }
+    )
+    return leads + _lead_counts(_judged_others(None, today, filters)) if others else leads
+
+
+def _returned_entries_today(filters: BoardFilters) -> Counter:
+    """`_returned_entries_as_of` today, counted by the database: the current entries standing returned
+    that a department submitted on a target it leads."""
+    led_by_submitter = TargetDepartment.objects.filter(
+        target=OuterRef("target_id"), department=OuterRef("department_id"), role=DepartmentRole.LEAD
+    )
+    returned = ProgressEntry.objects.filter(
+        review_state=ReviewState.RETURNED, target__in=_filtered_targets(None, filters).values("pk")
+    ).filter(Exists(led_by_submitter))
+    per_department = returned.values("department_id").annotate(count=Count("pk")).order_by()
+    return Counter(dict(per_department.values_list("department_id", "count")))
 
 
 def _overdue_notices_as_of(user, as_of: dt.date) -> Counter:

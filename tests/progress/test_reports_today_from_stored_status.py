@@ -5,7 +5,7 @@ read here independently of the selectors), whatever mix of fresh, stale, older a
 corrected and returned entries the day holds."""
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from decimal import Decimal
 
 import pytest
@@ -15,7 +15,9 @@ import progress.selectors
 from progress.boards import (
     BoardFilters,
     TargetRow,
+    _returned_entries_as_of,
     attention_rows,
+    department_scoreboard,
     lagging_board,
     lagging_board_pages,
     monthly_figures,
@@ -80,6 +82,22 @@ def _reference_rows(user, day: dt.date, filters: BoardFilters | None = None) -> 
     ]
 
 
+def _reference_scores(rows: list[TargetRow], day: dt.date) -> dict:
+    """The scoreboard's counts from judged rows: (lead, targets, returned entries) → (performance, reporting)."""
+    leads: dict[int, tuple[list, Counter, Counter]] = {}
+    for row in rows:
+        if row.lead is not None:
+            targets, performance, reporting = leads.setdefault(row.lead.pk, ([], Counter(), Counter()))
+            targets.append(row)
+            performance[row.evaluation.performance] += 1
+            reporting[row.evaluation.reporting] += 1
+    returned = _returned_entries_as_of(day, rows)
+    return {
+        (lead, len(targets), returned[lead]): (performance, reporting)
+        for lead, (targets, performance, reporting) in leads.items()
+    }
+
+
 def _same_rows(user, day: dt.date, judged_count: list) -> int:
     """Assert every report gives the same as the history path; return how many targets were judged."""
     judged_count.clear()
@@ -103,6 +121,11 @@ def _same_rows(user, day: dt.date, judged_count: list) -> int:
         expected.reporting,
     )
     assert summary.by_chapter == expected.by_chapter
+    # The scoreboard (every target of the year, city-wide) counted by the database per lead department.
+    assert {
+        (score.department.pk, score.targets, score.returned_entries): (score.performance, score.reporting)
+        for score in department_scoreboard(as_of=day)
+    } == _reference_scores(full, day)
     ids = [row.target.pk for row in full]
     reference = _history_figures(ids, day)
     assert monthly_figures(target_ids=ids, as_of=day) == {
