@@ -449,6 +449,13 @@ class LaggingBoardSerializer(serializers.Serializer):
     results = BoardRowSerializer(many=True, read_only=True, help_text="最严重的在前")
 
 
+class LaggingPageSerializer(LaggingBoardSerializer):
+    """The report a page at a time (`page` or `page_size` asked for); without them, every row and no links."""
+
+    next = serializers.URLField(read_only=True, allow_null=True, required=False, help_text="下一页")
+    previous = serializers.URLField(read_only=True, allow_null=True, required=False, help_text="上一页")
+
+
 class PerformanceCountsSerializer(serializers.Serializer):
     """Targets per performance status (every status present, 0 included)."""
 

@@ -11,7 +11,7 @@ import functools
 from collections.abc import Callable
 
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
@@ -30,7 +30,8 @@ from progress.api.filters import (
     TargetFilter,
     report_default_filter,
 )
-from progress.boards import BoardFilters, lagging_board, status_summary
+from progress.api.pagination import PageNumberPagination
+from progress.boards import BoardFilters, lagging_board, lagging_board_pages, status_summary
 from progress.models import Notice, NoticeEvent, ProgressEntry
 from progress.selectors import entries_visible_to, notice_matter_prefill, notices_visible_to
 from targets.models import Chapter, Department, KeyTask, Report
@@ -316,14 +317,35 @@ class LaggingBoardView(APIView):
         summary="滞后/逾期目标",
         description="截至 as_of 预警、滞后、逾期未完成的目标，以及逾期未报的目标，最严重的在前；"
         "按当日结束时的填报评估（之后的填报、更正、退回不计），可重现过去的通报。",
-        parameters=[serializers.LaggingParamsSerializer],
-        responses={200: serializers.LaggingBoardSerializer, **errors(400)},
+        parameters=[
+            serializers.LaggingParamsSerializer,
+            OpenApiParameter("page", int, description="页码（从1开始）；填 page 或 page_size 时分页返回"),
+            OpenApiParameter("page_size", int, description="每页条数（默认50，最多500）"),
+        ],
+        responses={200: serializers.LaggingPageSerializer, **errors(400, 404)},
     )
     def get(self, request):
         as_of, filters = _board_params(serializers.LaggingParamsSerializer, request)
-        rows = lagging_board(user=request.user, as_of=as_of, filters=filters)
+        pages = PageNumberPagination()
+        if not {pages.page_query_param, pages.page_size_query_param} & set(request.query_params):
+            # Every row, as before pages were offered (a client that asks for no page gets them all).
+            rows = lagging_board(user=request.user, as_of=as_of, filters=filters)
+            return Response(
+                serializers.LaggingBoardSerializer({"as_of": as_of, "count": len(rows), "results": rows}).data
+            )
+        # A page: as of today counted and ordered by the database, only the page's rows built.
+        rows = lagging_board_pages(user=request.user, as_of=as_of, filters=filters)
+        page = pages.paginate_queryset(rows, request, view=self)
         return Response(
-            serializers.LaggingBoardSerializer({"as_of": as_of, "count": len(rows), "results": rows}).data
+            serializers.LaggingPageSerializer(
+                {
+                    "as_of": as_of,
+                    "count": pages.page.paginator.count,
+                    "next": pages.get_next_link(),
+                    "previous": pages.get_previous_link(),
+                    "results": page,
+                }
+            ).data
         )
 
 
