@@ -27,7 +27,6 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
@@ -164,8 +163,8 @@ def attention_rows(rows: list[TargetRow]) -> list[TargetRow]:
 
 
 def attention_order(row: TargetRow) -> tuple:
-    """Worst first: by severity, the widest gap, the longest delay, then the code; the boards' order of the
-    targets breaks the ties (the database's ORDER BY of StoredAttentionRows is the same)."""
+    """Worst first: by severity, the widest gap, the longest delay, then the code, the year and the key (a
+    code repeats only across reports). The database's ORDER BY of StoredAttentionRows is the same."""
     evaluation, target = row.evaluation, row.target
     return (
         SEVERITY[evaluation.performance],
@@ -173,8 +172,6 @@ def attention_order(row: TargetRow) -> tuple:
         -evaluation.days_late,
         target.code,
         target.report.year,
-        target.task.chapter.number,
-        target.task.number,
         target.pk,
     )
 
@@ -208,16 +205,14 @@ class StoredAttentionRows:
         self.stored = _filtered_targets(user, filters).filter(shown)
         # One query for the stored rows' count, their late lead departments and whether any target is left
         # to judge (one lead per target: a constraint).
-        lead_name = TargetDepartment.objects.filter(target=OuterRef("pk"), role=DepartmentRole.LEAD).values(
-            "department__name"
-        )[:1]
         groups = (
             _filtered_targets(user, filters)
+            .annotate(lead=_lead_assignment())
             .annotate(
                 stands=_flag(stands),
                 shown=_flag(shown),
                 late_lead=Case(
-                    When(shown & Q(status__reporting=Reporting.LATE), then=Subquery(lead_name)),
+                    When(shown & Q(status__reporting=Reporting.LATE), then=F("lead__department__name")),
                     default=Value(None),
                     output_field=CharField(),
                 ),
@@ -254,9 +249,14 @@ class StoredAttentionRows:
         skip = max(0, start - len(self.judged))
         stored = []
         if self.stored_count:
-            page = self._ordered(_targets(self.user, self.filters).filter(pk__in=self.stored.values("pk")))
-            evaluated = targets_evaluated_as_of(targets=page[skip:stop], as_of=self.today)
-            stored = [TargetRow(target, evaluation) for target, evaluation in evaluated]
+            # The window's keys by the ORDER BY on the stored statuses alone (a top-N sort, no other join),
+            # its rows read in the same statement and put in the same order here.
+            window = self._ordered(self.stored).values("pk")[skip:stop]
+            page = _targets(self.user, self.filters).filter(pk__in=window)
+            evaluated = targets_evaluated_as_of(targets=page, as_of=self.today)
+            stored = sorted(
+                (TargetRow(target, evaluation) for target, evaluation in evaluated), key=attention_order
+            )
         merged = list(heapq.merge(stored, self.judged, key=attention_order))
         return merged[start - skip : stop - skip]
 
@@ -273,8 +273,6 @@ class StoredAttentionRows:
             F("status__days_late").desc(),
             _code_order(),
             "report__year",
-            "task__chapter__number",
-            "task__number",
             "pk",
         )
 
@@ -327,6 +325,11 @@ def _status_narrowing(filters: BoardFilters) -> Q:
     if filters.reporting:
         narrowing &= Q(status__reporting=filters.reporting)
     return narrowing
+
+
+def _lead_assignment() -> FilteredRelation:
+    """The target's lead assignment as a join of its own (one lead per target: a constraint)."""
+    return FilteredRelation("assignments", condition=Q(assignments__role=DepartmentRole.LEAD))
 
 
 def _flag(condition: Q) -> Case:
@@ -536,9 +539,7 @@ def _lead_counts_today(today: dt.date, filters: BoardFilters) -> Counter:
     """`_lead_counts` of every target as of today: the stored statuses counted by the database, the
     others judged."""
     # The lead department's columns in the grouped query itself (one lead per target: a constraint).
-    targets = _filtered_targets(None, filters).annotate(
-        lead=FilteredRelation("assignments", condition=Q(assignments__role=DepartmentRole.LEAD))
-    )
+    targets = _filtered_targets(None, filters).annotate(lead=_lead_assignment())
     counts, others = _stored_status_counts(
         targets, today, "lead__department_id", "lead__department__code", "lead__department__name"
     )

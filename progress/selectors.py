@@ -178,7 +178,8 @@ def stored_status_stands(today: dt.date) -> Q:
     the database can count and order them by their stored status."""
     return (
         Q(status__as_of=today)
-        & Q(~Exists(StaleStatus.objects.filter(target_id=OuterRef("pk"))))
+        # NOT IN rather than NOT EXISTS: one hashed subplan, not one probe per target (few rows are stale).
+        & ~Q(pk__in=StaleStatus.objects.values("target_id"))
         & (Q(status__latest_period_end__isnull=True) | Q(status__judged_entry__isnull=False))
     )
 
