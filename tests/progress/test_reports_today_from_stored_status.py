@@ -20,6 +20,7 @@ from progress.boards import (
     department_scoreboard,
     lagging_board,
     lagging_board_pages,
+    late_lead_names,
     monthly_figures,
     status_summary,
     summarize_rows,
@@ -114,6 +115,7 @@ def _same_rows(user, day: dt.date, judged_count: list) -> int:
     for size in (1, 2, 3, 5):
         assert len(pages) == len(ordered)
         assert [row for start in range(0, len(pages), size) for row in pages[start : start + size]] == ordered
+    assert late_lead_names(pages) == late_lead_names(ordered)
     summary, expected = status_summary(user=user, as_of=day), summarize_rows(full, as_of=day)
     assert (summary.total, summary.performance, summary.reporting) == (
         expected.total,
