@@ -13,14 +13,15 @@ import io
 import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from copy import copy
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
 from typing import IO
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -293,13 +294,12 @@ def _xlsx(table: Table) -> IO[bytes]:
         sheet.row_dimensions[1].height = 24
         _merged_row(sheet, 1, last_column, table.title, TITLE_FONT, Alignment(horizontal="center"))
     sheet.append([_header_cell(sheet, column.header) for column in table.columns])
-    last_row = header_row
+    cells, last_row = _DataCells(sheet), header_row
     for offset, values in enumerate(table.rows):
         level = table.levels[offset] if table.levels else 0
         sheet.append(
             [
-                _data_cell(
-                    sheet,
+                cells.cell(
                     column,
                     value,
                     indent=2 * level if index < 2 else 0,
@@ -343,24 +343,38 @@ def _header_cell(sheet, header: str) -> WriteOnlyCell:
     return cell
 
 
-def _data_cell(sheet, column: Column, value: Value, *, indent: int, bold: bool) -> WriteOnlyCell:
-    # Every cell is written, an empty one too, so that it keeps its border.
-    cell = _text_cell(WriteOnlyCell(sheet, value))
-    cell.border = BORDER
-    cell.alignment = _alignment(column.kind == WRAP, indent)
-    if bold:
-        cell.font = BOLD
-    if isinstance(value, Decimal) or column.kind in NUMBER_FORMATS:
-        cell.number_format = _number_format(column.kind, value)
-    if column.kind == STATUS and value in STATUS_FILLS:
-        cell.fill = STATUS_FILLS[value]
-    return cell
+class _DataCells:
+    """The data cells of one workbook, each style looked up once per kind of cell: openpyxl hashes every
+    style object (border, alignment, font …) on every assignment, which costs more than writing the cell,
+    so a cell of a kind already seen takes a copy of that kind's style array instead."""
 
+    def __init__(self, sheet):
+        self.sheet = sheet
+        self.styles: dict[tuple, StyleArray] = {}
 
-@cache
-def _alignment(wrap: bool, indent: int) -> Alignment:
-    """A data cell's alignment, made once per kind (a sheet has hundreds of thousands of cells)."""
-    return Alignment(vertical="center", wrap_text=wrap, indent=indent)
+    def cell(self, column: Column, value: Value, *, indent: int, bold: bool) -> WriteOnlyCell:
+        # Every cell is written, an empty one too, so that it keeps its border.
+        cell = _text_cell(WriteOnlyCell(self.sheet, value))
+        number_format = (
+            _number_format(column.kind, value)
+            if isinstance(value, Decimal) or column.kind in NUMBER_FORMATS
+            else None
+        )
+        status = value if column.kind == STATUS and value in STATUS_FILLS else None
+        kind = (column.kind == WRAP, indent, bold, number_format, status, cell.quotePrefix)
+        if kind in self.styles:
+            cell._style = copy(self.styles[kind])
+            return cell
+        cell.border = BORDER
+        cell.alignment = Alignment(vertical="center", wrap_text=column.kind == WRAP, indent=indent)
+        if bold:
+            cell.font = BOLD
+        if number_format:
+            cell.number_format = number_format
+        if status:
+            cell.fill = STATUS_FILLS[status]
+        self.styles[kind] = copy(cell._style)
+        return cell
 
 
 def _text_cell(cell: WriteOnlyCell) -> WriteOnlyCell:
