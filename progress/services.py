@@ -372,8 +372,9 @@ def progress_entry_correction_save(correction: EntryCorrection) -> ProgressEntry
     return entry
 
 
-# Entries per history INSERT … SELECT: well within the parameters a statement may have (SQLite 32,766).
-HISTORY_BATCH = 5000
+# Entries per history INSERT … SELECT: a file of IMPORT_MAX_ROWS rows in one statement, within the
+# parameters a statement may have (SQLite 32,766).
+HISTORY_BATCH = 20_000
 CORRECTED_FIELDS = [
     "value", "is_final", "provenance", "note", "revision", "submitted_by", "submitted_at", "review_state",
     "reviewed_by", "reviewed_at", "return_reason",
