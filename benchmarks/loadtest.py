@@ -69,6 +69,7 @@ def prepare(args) -> int:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
     from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
+    from django.db import connection
     from django.middleware.csrf import _get_new_csrf_string
 
     from benchmarks.scale_data import USERNAME_PREFIX, scale_data_generate
@@ -83,6 +84,8 @@ def prepare(args) -> int:
     year, months = _data_year(today)
     call_command("migrate", verbosity=0, interactive=False)
     summary = scale_data_generate(targets=args.targets, months=months, year=year, managers=5)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # the planner's statistics, as autovacuum keeps them in production
     status_sweep(today=today)
     print(f"  generated {summary.targets} targets, {summary.entries} entries ({year}, {months} months)")
 
