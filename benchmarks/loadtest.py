@@ -218,14 +218,19 @@ class Official(threading.Thread):
         if self.think:  # a person reads the page before the next click: 0.5 to 1.5 times --think
             time.sleep(self.pause.uniform(0.5 * self.think, 1.5 * self.think))
         started = time.perf_counter()
-        try:
-            connection.request(method, path, body=body, headers=headers)
-            response = connection.getresponse()
-            content = response.read()
-        except (OSError, http.client.HTTPException) as error:
-            connection.close()  # reconnects on the next request
-            self.errors.append(f"{kind}: {error!r}")
-            return None
+        # A keep-alive connection the server closed while idle fails on its next use: as a browser does, a
+        # read is sent again once on a new connection; a submission is not (it may have been saved).
+        for attempt in (1, 2):
+            try:
+                connection.request(method, path, body=body, headers=headers)
+                response = connection.getresponse()
+                content = response.read()
+                break
+            except (OSError, http.client.HTTPException) as error:
+                connection.close()  # reconnects on the next request
+                if method != "GET" or attempt == 2:
+                    self.errors.append(f"{kind}: {error!r}")
+                    return None
         self.samples.append((kind, time.perf_counter() - started))
         if response.status != expect:
             self.errors.append(f"{kind}: HTTP {response.status} {content[:200]!r}")
