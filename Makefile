@@ -9,7 +9,7 @@ EMBEDDED := env -u DATABASE_URL -u CELERY_BROKER_URL DEBUG=true
 # What `make install` installs: the project with its test tools ([dev]); the Docker image sets EXTRAS= .
 EXTRAS ?= [dev]
 
-.PHONY: run test lint format install clean init web worker beat stack bench
+.PHONY: run test lint format install clean init web worker beat stack bench loadtest
 
 $(BIN)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (found " + sys.version.split()[0] + "); set PYTHON=/path/to/python3.11")'
@@ -103,6 +103,12 @@ BENCH_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/wuzhong_bench
 bench: $(BIN)/.installed
 	env -u DATABASE_URL -u CELERY_BROKER_URL BENCH_SIZES=$(BENCH_SIZES) BENCH_POSTGRES_URL=$(BENCH_POSTGRES_URL) \
 		$(BIN)/python benchmarks/run.py
+
+# The load test (benchmarks/loadtest.py, docs/benchmarks.md): fifty officials at once for a minute against
+# `make web` and `make worker` on a dedicated PostgreSQL database (created and dropped) and Redis db 12, then
+# a check that every acknowledged entry exists once and every stored status equals a fresh evaluation.
+loadtest: $(BIN)/.installed
+	env -u DATABASE_URL -u CELERY_BROKER_URL -u DEMO_TODAY $(BIN)/python benchmarks/loadtest.py
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -287,10 +287,36 @@ def import_dataset(*, rows: int, months: int) -> tuple[tablib.Dataset, int]:
     return dataset, created
 
 
-def import_rolled_back(*, dataset: tablib.Dataset, by) -> None:
+def import_new_dataset(*, rows: int) -> tablib.Dataset:
+    """A 台账 of `rows` rows that are all new: the entries of the newest targets, written to the file and
+    then deleted with their history records, as if they had never been reported."""
+    from progress.models import ProgressEntry
+
+    chosen = list(ProgressEntry.objects.select_related("target").order_by("-target_id", "period_end")[:rows])
+    dataset = tablib.Dataset(headers=["code", "period_end", "value", "note", "final", "provenance"])
+    for entry in chosen:
+        dataset.append(
+            [
+                entry.target.code,
+                entry.period_end.isoformat(),
+                format(entry.value, "f"),
+                entry.note,
+                "是" if entry.is_final else "否",
+                entry.get_provenance_display(),
+            ]
+        )
+    ids = [entry.pk for entry in chosen]
+    with transaction.atomic():
+        ProgressEntry.history.filter(id__in=ids).delete()
+        ProgressEntry.objects.filter(pk__in=ids).delete()
+    return dataset
+
+
+def import_rolled_back(*, dataset: tablib.Dataset, by, new: bool = False) -> None:
     """The import service on the dataset, in a transaction rolled back afterwards so that every run starts
     from the same data (the recomputations it schedules on commit are the worker's, and are not run)."""
     with transaction.atomic():
         summary = progress_import(dataset=dataset, by=by)
         assert summary.created + summary.unchanged == len(dataset), summary
+        assert not new or summary.created == len(dataset), summary
         transaction.set_rollback(True)

@@ -288,6 +288,12 @@ def child(args) -> int:
         def get():
             response = client.get(path)
             assert response.status_code == 200, (path, response.status_code)
+            if response.streaming:
+                # Sent chunk by chunk, as a server does: none is kept, so a streamed file is measured
+                # without its whole content in memory.
+                for _chunk in response.streaming_content:
+                    pass
+                response.close()
             return response
 
         return get
@@ -320,13 +326,6 @@ def child(args) -> int:
                         repeat=args.repeat,
                     )
                 )
-                steps.append(
-                    measure(
-                        f"lagging report XLSX ({role})",
-                        page(f"/admin/boards/lagging/{query}&format=xlsx", clients[role]),
-                        repeat=args.repeat,
-                    )
-                )
             # The day before: every target judged from the history (a bulletin reproduced later).
             steps.append(report_rows("lagging report rows (manager, a past date)", manager, past))
             steps.append(
@@ -336,13 +335,20 @@ def child(args) -> int:
                     repeat=args.repeat,
                 )
             )
-            steps.append(
-                measure(
-                    "lagging report XLSX (manager, a past date)",
-                    page(f"/admin/boards/lagging/?as_of={past:%Y-%m-%d}&format=xlsx", clients["manager"]),
-                    repeat=args.repeat,
+
+    # -- the 台账 downloads: the whole province for the manager ----------------------------------------------
+    if wanted("exports"):
+        with today():
+            for name, query in (
+                ("lagging report XLSX (manager)", f"?as_of={as_of:%Y-%m-%d}&format=xlsx"),
+                ("lagging report CSV (manager)", f"?as_of={as_of:%Y-%m-%d}&format=csv"),
+                ("lagging report XLSX (official)", f"?as_of={as_of:%Y-%m-%d}&format=xlsx"),
+                ("lagging report XLSX (manager, a past date)", f"?as_of={past:%Y-%m-%d}&format=xlsx"),
+            ):
+                role = "official" if "official" in name else "manager"
+                steps.append(
+                    measure(name, page(f"/admin/boards/lagging/{query}", clients[role]), repeat=args.repeat)
                 )
-            )
 
     # -- admin lists and the API ---------------------------------------------------------------------------
     if wanted("pages"):
@@ -376,16 +382,26 @@ def child(args) -> int:
             )
         steps.append(step)
 
-    # -- importing 10,000 progress rows (each run rolled back) ---------------------------------------------
+    # -- importing 10,000 progress rows (each run rolled back), on the data's day (its year still open) ----
     if wanted("import"):
         dataset, created = floor.import_dataset(rows=10_000, months=args.months)
         print(f"  the import file: {created} new rows, the rest unchanged", flush=True)
-        step = measure(
-            "import 10,000 rows",
-            lambda: floor.import_rolled_back(dataset=dataset, by=admin),
-            repeat=max(1, args.repeat // 2),
-        )
+        with today():
+            step = measure(
+                "import 10,000 rows",
+                lambda: floor.import_rolled_back(dataset=dataset, by=admin),
+                repeat=max(1, args.repeat // 2),
+            )
         steps.append(step | {"new_rows": created})
+        # Last: it deletes the entries it re-imports (the file holds only rows that do not exist yet).
+        dataset = floor.import_new_dataset(rows=10_000)
+        with today():
+            step = measure(
+                "import 10,000 new rows",
+                lambda: floor.import_rolled_back(dataset=dataset, by=admin, new=True),
+                repeat=max(1, args.repeat // 2),
+            )
+        steps.append(step | {"new_rows": len(dataset)})
 
     data = {
         "data": {
@@ -416,7 +432,7 @@ def main() -> int:
     parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_URL))
     parser.add_argument("--json", default=str(ROOT / "var" / "bench" / "results.json"))
     parser.add_argument(
-        "--only", default=os.environ.get("BENCH_ONLY", ""), help="sweep,report,pages,digest,import"
+        "--only", default=os.environ.get("BENCH_ONLY", ""), help="sweep,report,exports,pages,digest,import"
     )
     parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)

@@ -3,14 +3,16 @@ bulletin (通报), the department scoreboard, the chapter overview and a target'
 as of any date and downloads as XLSX and CSV. Views only parse the request and call the selectors in
 progress.boards and the writers in progress.exports."""
 
+from collections.abc import Iterator
 from dataclasses import replace
+from typing import IO
 from urllib.parse import quote
 
 from django.contrib import admin, messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.views.generic import RedirectView, TemplateView
@@ -49,10 +51,19 @@ from wuzhong_tracker import clock
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _download(content: bytes | str, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
+def _download(response: StreamingHttpResponse, filename: str) -> StreamingHttpResponse:
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
     return response
+
+
+def _xlsx_download(workbook: IO[bytes], filename: str) -> StreamingHttpResponse:
+    """The workbook's temporary file, sent in blocks (and closed) by the response."""
+    return _download(FileResponse(workbook, content_type=XLSX), filename)
+
+
+def _csv_download(chunks: Iterator[str], filename: str) -> StreamingHttpResponse:
+    """The CSV sent as it is written (the writers run no queries, so it may run after the view returns)."""
+    return _download(StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8"), filename)
 
 
 class BoardView(PermissionRequiredMixin, TemplateView):
@@ -95,7 +106,7 @@ class BoardView(PermissionRequiredMixin, TemplateView):
     def board_context(self) -> dict:
         raise NotImplementedError
 
-    def export(self, file_format: str) -> HttpResponse:
+    def export(self, file_format: str) -> StreamingHttpResponse:
         raise NotImplementedError
 
     def filename(self, name: str, file_format: str) -> str:
@@ -134,14 +145,18 @@ class LaggingBoardView(BoardView):
             context |= {"page_obj": page, "page_rows": page.object_list}
         return context
 
-    def export(self, file_format: str) -> HttpResponse:
+    def export(self, file_format: str) -> StreamingHttpResponse:
         rows = self.rows()
         monthly = monthly_figures(target_ids=[row.target.pk for row in rows], as_of=self.as_of)
         if file_format == "xlsx":
-            content = exports.ledger_xlsx(rows=rows, monthly=monthly, as_of=self.as_of, title=self.title)
-            return _download(content, self.filename("滞后逾期目标台账", "xlsx"), XLSX)
-        content = exports.ledger_csv(rows=rows, monthly=monthly, as_of=self.as_of)
-        return _download(content, self.filename("滞后逾期目标台账", "csv"), "text/csv; charset=utf-8")
+            return _xlsx_download(
+                exports.ledger_xlsx(rows=rows, monthly=monthly, as_of=self.as_of, title=self.title),
+                self.filename("滞后逾期目标台账", "xlsx"),
+            )
+        return _csv_download(
+            exports.ledger_csv(rows=rows, monthly=monthly, as_of=self.as_of),
+            self.filename("滞后逾期目标台账", "csv"),
+        )
 
 
 class BulletinView(LaggingBoardView):
@@ -184,13 +199,14 @@ class ScoreboardView(BoardView):
             "own_department": roles.department_of(self.request.user),
         }
 
-    def export(self, file_format: str) -> HttpResponse:
+    def export(self, file_format: str) -> StreamingHttpResponse:
         scores = department_scoreboard(as_of=self.as_of, filters=self.form.report_filters())
         if file_format == "xlsx":
-            content = exports.scoreboard_xlsx(scores=scores, as_of=self.as_of, rule=SCORE_RULE)
-            return _download(content, self.filename("责任单位计分排名", "xlsx"), XLSX)
-        content = exports.scoreboard_csv(scores=scores)
-        return _download(content, self.filename("责任单位计分排名", "csv"), "text/csv; charset=utf-8")
+            return _xlsx_download(
+                exports.scoreboard_xlsx(scores=scores, as_of=self.as_of, rule=SCORE_RULE),
+                self.filename("责任单位计分排名", "xlsx"),
+            )
+        return _csv_download(exports.scoreboard_csv(scores=scores), self.filename("责任单位计分排名", "csv"))
 
 
 class ChapterOverviewView(BoardView):
@@ -216,17 +232,13 @@ class ChapterOverviewView(BoardView):
         ]
         return {"summary": summary, "headline": headline, "labels": PERFORMANCE_LABELS}
 
-    def export(self, file_format: str) -> HttpResponse:
+    def export(self, file_format: str) -> StreamingHttpResponse:
         summary = self.summary()
         if file_format == "xlsx":
-            return _download(
-                exports.summary_xlsx(summary=summary), self.filename("分章节完成情况", "xlsx"), XLSX
+            return _xlsx_download(
+                exports.summary_xlsx(summary=summary), self.filename("分章节完成情况", "xlsx")
             )
-        return _download(
-            exports.summary_csv(summary=summary),
-            self.filename("分章节完成情况", "csv"),
-            "text/csv; charset=utf-8",
-        )
+        return _csv_download(exports.summary_csv(summary=summary), self.filename("分章节完成情况", "csv"))
 
 
 class TargetDeskView(BoardView):
@@ -315,18 +327,19 @@ class TargetDeskView(BoardView):
         messages.success(request, "已添加配合情况。")
         return redirect(desk + "#wz-cooperation")
 
-    def export(self, file_format: str) -> HttpResponse:
+    def export(self, file_format: str) -> StreamingHttpResponse:
         rows = target_rows(
             user=self.request.user, as_of=self.as_of, filters=BoardFilters(target=self.target.pk)
         )
         monthly = monthly_figures(target_ids=[self.target.pk], as_of=self.as_of)
         if file_format == "xlsx":
-            content = exports.ledger_xlsx(rows=rows, monthly=monthly, as_of=self.as_of, title=self.title)
-            return _download(content, self.filename(self.target.code, "xlsx"), XLSX)
-        return _download(
+            return _xlsx_download(
+                exports.ledger_xlsx(rows=rows, monthly=monthly, as_of=self.as_of, title=self.title),
+                self.filename(self.target.code, "xlsx"),
+            )
+        return _csv_download(
             exports.ledger_csv(rows=rows, monthly=monthly, as_of=self.as_of),
             self.filename(self.target.code, "csv"),
-            "text/csv; charset=utf-8",
         )
 
 

@@ -3,19 +3,27 @@
 Pure functions: they take what the selectors in progress.boards return (rows come with their report,
 task, chapter and departments loaded) and run no queries. Each report is first laid out once as a `Table`
 (columns with a kind, then rows of plain values); `_xlsx` and `_csv` write any table, so the XLSX and the
-CSV of a report always have the same columns.
+CSV of a report always have the same columns. Both stream: the XLSX is written row by row into a temporary
+file, the CSV is yielded as it is written, so that memory stays flat however many rows a province has.
 """
 
 import csv
 import datetime as dt
 import io
+import tempfile
 import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from copy import copy
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import IO
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from progress.boards import DepartmentScore, StatusSummary, TargetRow
 from progress.rules import PERFORMANCE_LABELS, REPORTING_LABELS, Performance, Reporting
@@ -29,16 +37,24 @@ MIN_WIDTH, MAX_WIDTH, MAX_WRAP_WIDTH = 6, 40, 30
 # Excel's own "good / neutral / bad" fills, so that a printed 台账 reads like the red-amber-green lights.
 GOOD, NEUTRAL, BAD = "C6EFCE", "FFEB9C", "FFC7CE"
 STATUS_FILLS = {
-    PERFORMANCE_LABELS[Performance.ACHIEVED]: GOOD,
-    PERFORMANCE_LABELS[Performance.ON_TRACK]: GOOD,
-    PERFORMANCE_LABELS[Performance.AT_RISK]: NEUTRAL,
-    PERFORMANCE_LABELS[Performance.LAGGING]: BAD,
-    PERFORMANCE_LABELS[Performance.OVERDUE]: BAD,
-    REPORTING_LABELS[Reporting.LATE]: BAD,
+    label: PatternFill("solid", fgColor=colour)
+    for label, colour in (
+        (PERFORMANCE_LABELS[Performance.ACHIEVED], GOOD),
+        (PERFORMANCE_LABELS[Performance.ON_TRACK], GOOD),
+        (PERFORMANCE_LABELS[Performance.AT_RISK], NEUTRAL),
+        (PERFORMANCE_LABELS[Performance.LAGGING], BAD),
+        (PERFORMANCE_LABELS[Performance.OVERDUE], BAD),
+        (REPORTING_LABELS[Reporting.LATE], BAD),
+    )
 }
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
 THIN = Side(style="thin", color="808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+BOLD = Font(bold=True)
+TITLE_FONT = Font(bold=True, size=14)
+# The CSV is sent this many rows at a time: few enough to keep memory flat, enough to send few chunks.
+CSV_CHUNK_ROWS = 500
 
 # The scoreboard's status columns, in the order the office reads them (best first, no data last).
 SCOREBOARD_STATUSES = (
@@ -63,11 +79,27 @@ class Column:
     kind: str = TEXT
 
 
+Row = tuple[Value, ...]
+
+
+@dataclass(frozen=True)
+class BuiltRows:
+    """A table's rows built from its items as they are read, each time they are read (the XLSX reads them
+    twice: for the column widths, then for the cells), so that a whole province's 台账 is never held as
+    rows of values besides the items it is built from."""
+
+    items: Sequence
+    build: Callable[[object], Row]
+
+    def __iter__(self) -> Iterator[Row]:
+        return map(self.build, self.items)
+
+
 @dataclass(frozen=True)
 class Table:
     sheet: str
     columns: tuple[Column, ...]
-    rows: list[tuple[Value, ...]]
+    rows: Iterable[Row]  # read once by the CSV and twice by the XLSX: a list, or BuiltRows
     title: str = ""  # a merged row above the header (XLSX only)
     note: str = ""  # a merged row below the data (XLSX only)
     frozen_columns: int = 0  # leading columns that stay in view when scrolling right
@@ -98,12 +130,14 @@ LEDGER_COLUMNS = (
 
 def ledger_xlsx(
     *, rows: list[TargetRow], monthly: dict[int, dict[dt.date, Decimal]], as_of: dt.date, title: str
-) -> bytes:
+) -> IO[bytes]:
     """The 台账: one row per target, its figure per month, then its status as of `as_of`."""
     return _xlsx(_ledger(rows, monthly, as_of, title=f"{title}（截至{chinese_date(as_of)}）"))
 
 
-def ledger_csv(*, rows: list[TargetRow], monthly: dict[int, dict[dt.date, Decimal]], as_of: dt.date) -> str:
+def ledger_csv(
+    *, rows: list[TargetRow], monthly: dict[int, dict[dt.date, Decimal]], as_of: dt.date
+) -> Iterator[str]:
     return _csv(_ledger(rows, monthly, as_of))
 
 
@@ -115,13 +149,13 @@ def _ledger(
     return Table(
         sheet="台账",
         columns=LEDGER_COLUMNS,
-        rows=[_ledger_row(row, monthly.get(row.target.pk, {}), year) for row in rows],
+        rows=BuiltRows(rows, lambda row: _ledger_row(row, monthly.get(row.target.pk, {}), year)),
         title=title,
         frozen_columns=4,  # through 指标
     )
 
 
-def _ledger_row(row: TargetRow, figures: dict[dt.date, Decimal], year: int) -> tuple[Value, ...]:
+def _ledger_row(row: TargetRow, figures: dict[dt.date, Decimal], year: int) -> Row:
     target, evaluation = row.target, row.evaluation
     lead = target.lead_department
     # A period ends in exactly one month, and no month holds two period ends (a deadline closes the last).
@@ -162,14 +196,14 @@ SCOREBOARD_COLUMNS = (
 )
 
 
-def scoreboard_xlsx(*, scores: list[DepartmentScore], as_of: dt.date, rule: str) -> bytes:
+def scoreboard_xlsx(*, scores: list[DepartmentScore], as_of: dt.date, rule: str) -> IO[bytes]:
     """The ranked departments, with the scoring rule printed under the table."""
     return _xlsx(
         _scoreboard(scores, title=f"责任单位得分排名（截至{chinese_date(as_of)}）", note=f"计分规则：{rule}")
     )
 
 
-def scoreboard_csv(*, scores: list[DepartmentScore]) -> str:
+def scoreboard_csv(*, scores: list[DepartmentScore]) -> Iterator[str]:
     return _csv(_scoreboard(scores))
 
 
@@ -202,17 +236,17 @@ SUMMARY_COLUMNS = (
 )
 
 
-def summary_xlsx(*, summary: StatusSummary) -> bytes:
+def summary_xlsx(*, summary: StatusSummary) -> IO[bytes]:
     """Status counts per chapter, each followed by its key tasks (indented), and a grand total."""
     return _xlsx(_summary(summary, title=f"章节目标完成情况（截至{chinese_date(summary.as_of)}）"))
 
 
-def summary_csv(*, summary: StatusSummary) -> str:
+def summary_csv(*, summary: StatusSummary) -> Iterator[str]:
     return _csv(_summary(summary))
 
 
 def _summary(summary: StatusSummary, title: str = "") -> Table:
-    rows: list[tuple[Value, ...]] = []
+    rows: list[Row] = []
     levels: list[int] = []
 
     def add(level: int, code: str, name: str, counts, total: int) -> None:
@@ -231,72 +265,119 @@ def _summary(summary: StatusSummary, title: str = "") -> Table:
 # ----------------------------------------------------------------------------------------------- writers
 
 
-def _xlsx(table: Table) -> bytes:
-    """Write a table to a one-sheet workbook that reads and prints well as it is opened.
+def _xlsx(table: Table) -> IO[bytes]:
+    """Write a table to a one-sheet workbook that reads and prints well as it is opened, row by row into a
+    temporary file (openpyxl's write-only mode: no cell stays in memory, however many rows), returned
+    rewound for the download to send in blocks.
 
-    Steps: the title row (merged), the header (bold, filled, filtered, frozen with the leading columns),
-    the data with a number format per column kind, the note row (merged), then column widths from the
-    longest text (CJK characters count double) and a landscape page fitted to one page wide.
+    Steps: the column widths from the longest text (CJK characters count double; a first pass over the
+    rows, since a sheet holds its widths before its cells), the panes frozen with the leading columns and
+    the landscape page fitted to one page wide; then the title row (merged), the header (bold, filled,
+    filtered), the data with a number format per column kind, and the note row (merged).
     """
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = table.sheet
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(table.sheet)
     width = len(table.columns)
-    header_row = 2 if table.title else 1
-    if table.title:
-        _merged_row(sheet, 1, width, table.title, Font(bold=True, size=14), Alignment(horizontal="center"))
-        sheet.row_dimensions[1].height = 24
-
-    for index, column in enumerate(table.columns, start=1):
-        cell = sheet.cell(header_row, index, column.header)
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.border = BORDER
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-
-    for offset, values in enumerate(table.rows, start=1):
-        level = table.levels[offset - 1] if table.levels else 0
-        for index, (column, value) in enumerate(zip(table.columns, values, strict=True), start=1):
-            cell = _text_cell(sheet.cell(header_row + offset, index, value))
-            cell.border = BORDER
-            cell.alignment = Alignment(
-                vertical="center", wrap_text=column.kind == WRAP, indent=2 * level if index <= 2 else 0
-            )
-            if table.levels and level == 0:
-                cell.font = Font(bold=True)
-            if isinstance(value, Decimal) or column.kind in NUMBER_FORMATS:
-                cell.number_format = _number_format(column.kind, value)
-            if column.kind == STATUS and value in STATUS_FILLS:
-                cell.fill = PatternFill("solid", fgColor=STATUS_FILLS[value])
-
-    last_row = header_row + len(table.rows)
-    if table.note:
-        note_row = last_row + 1
-        _merged_row(sheet, note_row, width, table.note, Font(italic=True), Alignment(wrap_text=True))
-        sheet.row_dimensions[note_row].height = 30
-
-    for index, column in enumerate(table.columns, start=1):
-        texts = [column.header, *(_text(values[index - 1]) for values in table.rows)]
-        longest = max(_display_width(text) for text in texts) + 2
-        limit = MAX_WRAP_WIDTH if column.kind == WRAP else MAX_WIDTH
-        sheet.column_dimensions[get_column_letter(index)].width = min(max(longest, MIN_WIDTH), limit)
-
     last_column = get_column_letter(width)
-    sheet.freeze_panes = sheet.cell(header_row + 1, table.frozen_columns + 1).coordinate
-    sheet.auto_filter.ref = f"A{header_row}:{last_column}{last_row}"
+    header_row = 2 if table.title else 1
+    for index, column_width in enumerate(_column_widths(table), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = column_width
+    sheet.freeze_panes = f"{get_column_letter(table.frozen_columns + 1)}{header_row + 1}"
     sheet.print_title_rows = f"1:{header_row}"
     sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0  # as many pages down as needed
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
-    output = io.BytesIO()
+    if table.title:
+        sheet.row_dimensions[1].height = 24
+        _merged_row(sheet, 1, last_column, table.title, TITLE_FONT, Alignment(horizontal="center"))
+    sheet.append([_header_cell(sheet, column.header) for column in table.columns])
+    cells, last_row = _DataCells(sheet), header_row
+    for offset, values in enumerate(table.rows):
+        level = table.levels[offset] if table.levels else 0
+        sheet.append(
+            [
+                cells.cell(
+                    column,
+                    value,
+                    indent=2 * level if index < 2 else 0,
+                    bold=bool(table.levels) and level == 0,
+                )
+                for index, (column, value) in enumerate(zip(table.columns, values, strict=True))
+            ]
+        )
+        last_row += 1
+    if table.note:
+        sheet.row_dimensions[last_row + 1].height = 30
+        _merged_row(
+            sheet, last_row + 1, last_column, table.note, Font(italic=True), Alignment(wrap_text=True)
+        )
+    sheet.auto_filter.ref = f"A{header_row}:{last_column}{last_row}"
+
+    output = tempfile.TemporaryFile()  # noqa: SIM115 (the download closes it once sent)
     workbook.save(output)
-    return output.getvalue()
+    output.seek(0)
+    return output
 
 
-def _text_cell(cell):
+def _column_widths(table: Table) -> list[float]:
+    longest = [_display_width(column.header) for column in table.columns]
+    for values in table.rows:
+        longest = [
+            max(known, _display_width(_text(value))) for known, value in zip(longest, values, strict=True)
+        ]
+    return [
+        min(max(length + 2, MIN_WIDTH), MAX_WRAP_WIDTH if column.kind == WRAP else MAX_WIDTH)
+        for column, length in zip(table.columns, longest, strict=True)
+    ]
+
+
+def _header_cell(sheet, header: str) -> WriteOnlyCell:
+    cell = _text_cell(WriteOnlyCell(sheet, header))
+    cell.font = BOLD
+    cell.fill = HEADER_FILL
+    cell.border = BORDER
+    cell.alignment = HEADER_ALIGNMENT
+    return cell
+
+
+class _DataCells:
+    """The data cells of one workbook, each style looked up once per kind of cell: openpyxl hashes every
+    style object (border, alignment, font …) on every assignment, which costs more than writing the cell,
+    so a cell of a kind already seen takes a copy of that kind's style array instead."""
+
+    def __init__(self, sheet):
+        self.sheet = sheet
+        self.styles: dict[tuple, StyleArray] = {}
+
+    def cell(self, column: Column, value: Value, *, indent: int, bold: bool) -> WriteOnlyCell:
+        # Every cell is written, an empty one too, so that it keeps its border.
+        cell = _text_cell(WriteOnlyCell(self.sheet, value))
+        number_format = (
+            _number_format(column.kind, value)
+            if isinstance(value, Decimal) or column.kind in NUMBER_FORMATS
+            else None
+        )
+        status = value if column.kind == STATUS and value in STATUS_FILLS else None
+        kind = (column.kind == WRAP, indent, bold, number_format, status, cell.quotePrefix)
+        if kind in self.styles:
+            cell._style = copy(self.styles[kind])
+            return cell
+        cell.border = BORDER
+        cell.alignment = Alignment(vertical="center", wrap_text=column.kind == WRAP, indent=indent)
+        if bold:
+            cell.font = BOLD
+        if number_format:
+            cell.number_format = number_format
+        if status:
+            cell.fill = STATUS_FILLS[status]
+        self.styles[kind] = copy(cell._style)
+        return cell
+
+
+def _text_cell(cell: WriteOnlyCell) -> WriteOnlyCell:
     """Text stays text: openpyxl stores a string starting with "=" as a live formula, and Excel turns any
     text cell starting with = + - @ into one when it is edited; a string cell with Excel's quote prefix
     (the "'" typed before such text) is neither."""
@@ -306,21 +387,28 @@ def _text_cell(cell):
     return cell
 
 
-def _merged_row(sheet, row: int, width: int, text: str, font: Font, alignment: Alignment) -> None:
-    cell = _text_cell(sheet.cell(row, 1, text))
+def _merged_row(sheet, row: int, last_column: str, text: str, font: Font, alignment: Alignment) -> None:
+    cell = _text_cell(WriteOnlyCell(sheet, text))
     cell.font = font
     cell.alignment = alignment
-    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
+    sheet.append([cell])
+    sheet.merged_cells.add(f"A{row}:{last_column}{row}")
 
 
-def _csv(table: Table) -> str:
-    """The header and the rows (text escaped, see `_csv_text`); a BOM first, or Excel opens UTF-8 Chinese
-    as mojibake."""
+def _csv(table: Table) -> Iterator[str]:
+    """The header and the rows (text escaped, see `_csv_text`), sent a few hundred lines at a time as they
+    are written; a BOM first, or Excel opens UTF-8 Chinese as mojibake."""
     output = io.StringIO()
     writer = csv.writer(output)
+    output.write("\ufeff")
     writer.writerow(column.header for column in table.columns)
-    writer.writerows([_csv_text(value) for value in values] for values in table.rows)
-    return "\ufeff" + output.getvalue()
+    for number, values in enumerate(table.rows, start=1):
+        writer.writerow([_csv_text(value) for value in values])
+        if number % CSV_CHUNK_ROWS == 0:
+            yield output.getvalue()
+            output.seek(0)
+            output.truncate()
+    yield output.getvalue()
 
 
 def _csv_text(value: Value) -> str:

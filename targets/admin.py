@@ -109,7 +109,7 @@ class ReportAdmin(CountColumnsAdmin, HistoryAdmin):
     def entries_state(self, report: Report) -> str:
         # Whether the year is closed is judged by progress (it knows the reporting calendar) on the year's
         # page; the list says whether an administrator reopened it.
-        return "已重新开放" if report.entries_reopened else "按期锁定"
+        return "已重新开放" if report.entries_reopened else "到期自动锁定"
 
     @admin.display(description=_("年度填报"))
     def entries_state_link(self, report: Report) -> str:

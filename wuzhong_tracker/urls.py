@@ -13,7 +13,7 @@ from wuzhong_tracker.schema import SchemaView
 
 admin.site.site_header = "吴忠市政府工作报告目标任务督查系统"
 admin.site.site_title = "目标任务督查"
-admin.site.index_title = "2020年政府工作报告目标任务"
+admin.site.index_title = "政府工作报告目标任务"  # every year side by side (the boards pick one)
 admin.site.empty_value_display = "—"  # a cleared or missing value, as the report pages show it
 
 urlpatterns = [

@@ -152,7 +152,11 @@ class TargetViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         targets = (
-            targets_visible_to(self.request.user).with_structure().select_related("status").in_reading_order()
+            targets_visible_to(self.request.user)
+            .with_structure()
+            .select_related("status")
+            .defer("report__source_text")  # the report's full text, repeated on every row, is never shown
+            .in_reading_order()
         )
         # The schema generator asks for the queryset only for its model: no report is read then.
         if self.action == "list" and not getattr(self, "swagger_fake_view", False):

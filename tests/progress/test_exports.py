@@ -10,6 +10,8 @@ Everything is judged as of 3 July 2020.
 import csv
 import datetime as dt
 import io
+from collections.abc import Iterable
+from typing import IO
 
 import openpyxl
 import pytest
@@ -72,8 +74,8 @@ def ledger_inputs(manager, as_of: dt.date = AS_OF, rows=None):
     return {"rows": rows, "monthly": monthly, "as_of": as_of}
 
 
-def sheet_of(data: bytes) -> Worksheet:
-    return openpyxl.load_workbook(io.BytesIO(data)).active
+def sheet_of(workbook: IO[bytes]) -> Worksheet:
+    return openpyxl.load_workbook(workbook).active
 
 
 def values(sheet: Worksheet, row: int) -> list:
@@ -93,6 +95,10 @@ def rows_by_key(sheet: Worksheet, header_row: int, key: str = "编号") -> dict[
 
 def csv_lines(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+
+
+def csv_text(chunks: Iterable[str]) -> str:
+    return "".join(chunks)
 
 
 @pytest.fixture
@@ -262,14 +268,14 @@ def test_exports_run_no_queries(entries, manager_wang, django_assert_num_queries
 
     with django_assert_num_queries(0):
         exports.ledger_xlsx(**inputs, title="台账")
-        exports.ledger_csv(**inputs)
+        csv_text(exports.ledger_csv(**inputs))
         exports.scoreboard_xlsx(scores=scores, as_of=AS_OF, rule=SCORE_RULE)
         exports.summary_xlsx(summary=summary)
 
 
 def test_the_ledger_csv_has_the_same_columns_with_a_bom(entries, manager_wang):
     inputs = ledger_inputs(manager_wang)
-    text = exports.ledger_csv(**inputs)
+    text = csv_text(exports.ledger_csv(**inputs))
     lines = csv_lines(text)
     by_code = {line[0]: dict(zip(LEDGER_HEADER, line, strict=True)) for line in lines[1:]}
 
@@ -336,7 +342,7 @@ def test_the_scoreboard_prints_the_scoring_rule_under_the_table(scores):
 
 
 def test_the_scoreboard_csv(scores):
-    text = exports.scoreboard_csv(scores=scores)
+    text = csv_text(exports.scoreboard_csv(scores=scores))
     lines = csv_lines(text)
     industry = next(line for line in lines if line[1] == "工业和信息化局")
 
@@ -387,7 +393,7 @@ def test_the_overview_ends_with_the_totals(summary):
 
 
 def test_the_overview_csv(summary):
-    lines = csv_lines(exports.summary_csv(summary=summary))
+    lines = csv_lines(csv_text(exports.summary_csv(summary=summary)))
     by_code = {line[0]: line for line in lines[1:]}
 
     assert lines[0] == SUMMARY_HEADER

@@ -48,14 +48,14 @@ def export_xlsx(user) -> bytes:
     as_of = dt.date(2020, 7, 3)
     rows = target_rows(user=user, as_of=as_of)
     monthly = monthly_figures(target_ids=[row.target.pk for row in rows], as_of=as_of)
-    return exports.ledger_xlsx(rows=rows, monthly=monthly, as_of=as_of, title="工业和信息化局台账")
+    return exports.ledger_xlsx(rows=rows, monthly=monthly, as_of=as_of, title="工业和信息化局台账").read()
 
 
 def export_csv(user) -> str:
     as_of = dt.date(2020, 7, 3)
     rows = target_rows(user=user, as_of=as_of)
     monthly = monthly_figures(target_ids=[row.target.pk for row in rows], as_of=as_of)
-    return exports.ledger_csv(rows=rows, monthly=monthly, as_of=as_of)
+    return "".join(exports.ledger_csv(rows=rows, monthly=monthly, as_of=as_of))
 
 
 def import_file(tmp_path, name: str, content: bytes, *options: str) -> str:

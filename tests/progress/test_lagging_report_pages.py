@@ -43,12 +43,14 @@ def test_the_downloads_and_the_bulletin_carry_every_row(manager_client, more_tar
     more_targets(150)
     url = reverse("boards-lagging")
     total = len(manager_client.get(url, {"as_of": "2020-07-03"}).context["rows"])
-    csv = manager_client.get(url, {"as_of": "2020-07-03", "format": "csv", "page": 2}).content.decode(
-        "utf-8-sig"
+    csv = (
+        manager_client.get(url, {"as_of": "2020-07-03", "format": "csv", "page": 2})
+        .getvalue()
+        .decode("utf-8-sig")
     )
     assert sum(1 for line in csv.splitlines()[1:] if line.strip()) >= total
     workbook = load_workbook(
-        io.BytesIO(manager_client.get(url, {"as_of": "2020-07-03", "format": "xlsx"}).content)
+        io.BytesIO(manager_client.get(url, {"as_of": "2020-07-03", "format": "xlsx"}).getvalue())
     )
     assert workbook.active.max_row >= total
     bulletin = manager_client.get(reverse("boards-bulletin"), {"as_of": "2020-07-03"})
