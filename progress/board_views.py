@@ -4,7 +4,6 @@ as of any date and downloads as XLSX and CSV. Views only parse the request and c
 progress.boards and the writers in progress.exports."""
 
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import IO
 from urllib.parse import quote
 
@@ -22,6 +21,7 @@ from progress.boards import (
     SCORE_RULE,
     BoardFilters,
     department_scoreboard,
+    headline_rows,
     lagging_board,
     lagging_board_pages,
     late_lead_names,
@@ -219,17 +219,7 @@ class ChapterOverviewView(BoardView):
 
     def board_context(self) -> dict:
         summary = self.summary()
-        # 主要预期目标 (chapter 0) row by row: a few dozen targets, judged as the boards judge them.
-        headline = [
-            row
-            for chapter in summary.by_chapter
-            if chapter["chapter"].number == 0
-            for row in target_rows(
-                user=self.request.user,
-                as_of=self.as_of,
-                filters=replace(self.form.report_filters(), chapter=chapter["chapter"].pk),
-            )
-        ]
+        headline = headline_rows(user=self.request.user, as_of=self.as_of, filters=self.form.report_filters())
         return {"summary": summary, "headline": headline, "labels": PERFORMANCE_LABELS}
 
     def export(self, file_format: str) -> StreamingHttpResponse:

@@ -140,6 +140,16 @@ def target_rows(*, user, as_of: dt.date, filters: BoardFilters = BoardFilters())
     return _narrowed([TargetRow(target, evaluation) for target, evaluation in evaluated], filters)
 
 
+def headline_rows(*, user, as_of: dt.date, filters: BoardFilters = BoardFilters()) -> list[TargetRow]:
+    """主要预期目标: the rows of the targets of every chapter 0 the filters show (the overview lists them
+    one by one), judged as `target_rows` judges them."""
+    targets = _targets(user, filters).filter(task__chapter__number=0)
+    return [
+        TargetRow(target, evaluation)
+        for target, evaluation in targets_evaluated_as_of(targets=targets, as_of=as_of)
+    ]
+
+
 def lagging_board(*, user, as_of: dt.date, filters: BoardFilters = BoardFilters()) -> list[TargetRow]:
     """滞后/逾期: targets at risk, lagging or overdue, and targets whose reporting is late; worst first. Every
     row (the downloads, the bulletin, the API); a page of it: `lagging_board_pages`."""
