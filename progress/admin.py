@@ -66,6 +66,7 @@ from targets.conventions import format_decimal
 from targets.models import Department, Target
 from targets.selectors import targets_visible_to
 from wuzhong_tracker import clock
+from wuzhong_tracker.validation import ascii_digits
 
 logger = logging.getLogger(__name__)
 
@@ -538,7 +539,7 @@ class MyTargetAdmin(ViewOnlyAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # A target opens its 目标工作台: definition, sentence, status, chart, entries and the period due now.
-        if not str(object_id).isdigit():
+        if not ascii_digits(object_id):
             return super().change_view(request, object_id, form_url, extra_context)  # the admin's 404
         return redirect(reverse("boards-target", args=[object_id]))
 
@@ -811,7 +812,7 @@ class NoticeAdmin(ViewOnlyAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # The notice's own page shows its history and the next step.
-        if not object_id.isdigit() or not self.get_queryset(request).filter(pk=object_id).exists():
+        if not ascii_digits(object_id) or not self.get_queryset(request).filter(pk=object_id).exists():
             raise Http404("没有这个督办单，或您无权查看。")
         return redirect("notice-detail", int(object_id))
 

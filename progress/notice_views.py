@@ -24,7 +24,7 @@ from progress.selectors import notice_matter_prefill, notices_visible_to, target
 from targets.models import TargetDepartment
 from targets.selectors import targets_visible_to
 from wuzhong_tracker import clock
-from wuzhong_tracker.validation import error_messages
+from wuzhong_tracker.validation import ascii_digits, error_messages
 
 
 def _context(request, title: str, **extra) -> dict:
@@ -49,7 +49,7 @@ class NoticeIssueView(View):
         ids = [
             value
             for value in request.POST.getlist("target") or request.GET.getlist("target")
-            if value.isdigit()
+            if ascii_digits(value)
         ]
         targets = (
             targets_visible_to(request.user)

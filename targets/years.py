@@ -13,6 +13,7 @@ from django.db import transaction
 
 from targets.models import Report
 from wuzhong_tracker import clock
+from wuzhong_tracker.validation import ascii_digits
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
 
@@ -48,7 +49,7 @@ def report_pick(reports: list[Report], value: str | None, *, today: dt.date) -> 
         years = [report.year for report in reports]
         return Shown(year=next((year for year in years if year <= today.year), years[0]))
     text = str(value).strip()
-    if not text.isdigit() or len(text) > 18:
+    if not ascii_digits(text) or len(text) > 18:
         return None
     number = int(text)
     if YEAR_MIN <= number <= YEAR_MAX and any(report.year == number for report in reports):

@@ -19,6 +19,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from wuzhong_tracker.boundary import body_too_large_message
+from wuzhong_tracker.validation import ascii_digits
 
 
 class RequestTooLarge(exceptions.APIException):
@@ -51,7 +52,7 @@ def _messages(errors, prefix: str = "") -> list[str]:
     if isinstance(errors, dict):
         messages = []
         for key, value in errors.items():
-            where = f"第{int(key) + 1}项" if str(key).isdigit() else str(key)
+            where = f"第{int(key) + 1}项" if ascii_digits(key) else str(key)
             messages += _messages(value, f"{prefix}{where}：")
         return messages
     if isinstance(errors, list):

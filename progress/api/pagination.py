@@ -1,6 +1,8 @@
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 
+from wuzhong_tracker.validation import ascii_digits
+
 
 class PageNumberPagination(pagination.PageNumberPagination):
     """`?page=2&page_size=100`: 50 rows a page by default, at most 500 (a whole report's targets).
@@ -19,7 +21,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if not raw:  # absent, or empty as a form sends it
             return self.page_size
-        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= self.max_page_size:
+        if not ascii_digits(raw) or not 1 <= int(raw) <= self.max_page_size:
             raise ValidationError(
                 {self.page_size_query_param: [f"每页条数须为 1 到 {self.max_page_size} 的整数。"]}
             )
@@ -27,7 +29,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     def get_page_number(self, request, paginator):
         raw = super().get_page_number(request, paginator)
-        if raw in self.last_page_strings or (isinstance(raw, int) or (raw.isascii() and raw.isdigit())):
+        if raw in self.last_page_strings or (isinstance(raw, int) or ascii_digits(raw)):
             return raw  # a number past the last page stays a 404, as documented
         raise ValidationError({self.page_query_param: ["页码须为正整数。"]})
 

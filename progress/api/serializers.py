@@ -444,16 +444,14 @@ class BoardRowSerializer(serializers.Serializer):
 
 
 class LaggingBoardSerializer(serializers.Serializer):
+    """The report a page at a time (`page` or `page_size` asked for); without them, every row, the links
+    null."""
+
     as_of = serializers.DateField(read_only=True)
     count = serializers.IntegerField(read_only=True)
     results = BoardRowSerializer(many=True, read_only=True, help_text="最严重的在前")
-
-
-class LaggingPageSerializer(LaggingBoardSerializer):
-    """The report a page at a time (`page` or `page_size` asked for); without them, every row and no links."""
-
-    next = serializers.URLField(read_only=True, allow_null=True, required=False, help_text="下一页")
-    previous = serializers.URLField(read_only=True, allow_null=True, required=False, help_text="上一页")
+    next = serializers.URLField(read_only=True, allow_null=True, help_text="下一页；不分页或最后一页为空")
+    previous = serializers.URLField(read_only=True, allow_null=True, help_text="上一页；不分页或第一页为空")
 
 
 class PerformanceCountsSerializer(serializers.Serializer):

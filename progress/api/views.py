@@ -326,7 +326,7 @@ class LaggingBoardView(APIView):
             OpenApiParameter("page", int, description="页码（从1开始）；填 page 或 page_size 时分页返回"),
             OpenApiParameter("page_size", int, description="每页条数（默认50，最多500）"),
         ],
-        responses={200: serializers.LaggingPageSerializer, **errors(400, 404)},
+        responses={200: serializers.LaggingBoardSerializer, **errors(400, 404)},
     )
     def get(self, request):
         as_of, filters = _board_params(serializers.LaggingParamsSerializer, request)
@@ -334,14 +334,13 @@ class LaggingBoardView(APIView):
         if not {pages.page_query_param, pages.page_size_query_param} & set(request.query_params):
             # Every row, as before pages were offered (a client that asks for no page gets them all).
             rows = lagging_board(user=request.user, as_of=as_of, filters=filters)
-            return Response(
-                serializers.LaggingBoardSerializer({"as_of": as_of, "count": len(rows), "results": rows}).data
-            )
+            everything = {"as_of": as_of, "count": len(rows), "next": None, "previous": None, "results": rows}
+            return Response(serializers.LaggingBoardSerializer(everything).data)
         # A page: as of today counted and ordered by the database, only the page's rows built.
         rows = lagging_board_pages(user=request.user, as_of=as_of, filters=filters)
         page = pages.paginate_queryset(rows, request, view=self)
         return Response(
-            serializers.LaggingPageSerializer(
+            serializers.LaggingBoardSerializer(
                 {
                     "as_of": as_of,
                     "count": pages.page.paginator.count,
