@@ -7,7 +7,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.utils import timezone
 
 from progress.judging import figure_from, stored_evaluation, target_rule
@@ -19,7 +27,6 @@ from progress.models import (
     ProgressEntryQuerySet,
     ReviewState,
     StaleStatus,
-    TargetStatus,
 )
 from progress.rules import (
     NOTICE_STANDING_LABELS,
@@ -153,12 +160,12 @@ def targets_evaluated_as_of(*, targets: Iterable[Target], as_of: dt.date) -> lis
     if is_today(as_of) and isinstance(targets, QuerySet):
         targets = list(
             targets.select_related("status").annotate(
-                status_is_stale=Exists(StaleStatus.objects.filter(target_id=OuterRef("pk"))),
+                status_stands=ExpressionWrapper(stored_status_stands(as_of), output_field=BooleanField()),
                 judged_is_final=F("status__judged_entry__is_final"),
             )
         )
         for target in targets:
-            evaluation = _stored_evaluation(target, as_of)
+            evaluation = _stored_evaluation(target)
             if evaluation is not None:
                 stored[target.pk] = evaluation
     targets = list(targets)
@@ -173,9 +180,9 @@ def targets_evaluated_as_of(*, targets: Iterable[Target], as_of: dt.date) -> lis
 
 
 def stored_status_stands(today: dt.date) -> Q:
-    """The targets whose stored status stands for judging them today, as a filter on targets: what
-    `_stored_evaluation` accepts (evaluated today, not marked stale, its judged entry still there), so that
-    the database can count and order them by their stored status."""
+    """The targets whose stored status stands for judging them today (evaluated today, not marked stale, its
+    judged entry still there), as a filter on targets: the boards count and order them by it in the
+    database, and `targets_evaluated_as_of` reads it beside each target."""
     return (
         Q(status__as_of=today)
         # NOT IN rather than NOT EXISTS: one hashed subplan, not one probe per target (few rows are stale).
@@ -184,13 +191,12 @@ def stored_status_stands(today: dt.date) -> Q:
     )
 
 
-def _stored_evaluation(target: Target, as_of: dt.date) -> Evaluation | None:
-    """The target's stored status as an Evaluation, if it stands for judging the target as of `as_of`
-    (today): evaluated that day and not marked stale since; else None."""
-    status: TargetStatus | None = getattr(target, "status", None)
-    if status is None or status.as_of != as_of or target.status_is_stale:
+def _stored_evaluation(target: Target) -> Evaluation | None:
+    """The target's stored status as an Evaluation, if it stands for judging the target today
+    (`stored_status_stands`, annotated as `status_stands`); else None."""
+    if not target.status_stands:
         return None
-    return stored_evaluation(status, judged_is_final=target.judged_is_final)
+    return stored_evaluation(target.status, judged_is_final=target.judged_is_final)
 
 
 # ------------------------------------------------------------------------------------- a finished year
