@@ -14,7 +14,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 from django.db.models import (
-    BooleanField,
     Case,
     CharField,
     Count,
@@ -36,6 +35,7 @@ from progress.judging import PERFORMANCE_BY_VALUE, REPORTING_BY_VALUE, target_ru
 from progress.models import Notice, ProgressEntry, ReviewState
 from progress.rules import Evaluation, NoticeStanding, Performance, Reporting, gap_text
 from progress.selectors import (
+    condition_flag,
     entry_states_as_of,
     figures_as_of,
     is_today,
@@ -219,8 +219,8 @@ class StoredAttentionRows:
             _filtered_targets(user, filters)
             .annotate(lead=_lead_assignment())
             .annotate(
-                stands=_flag(stands),
-                shown=_flag(shown),
+                stands=condition_flag(stands),
+                shown=condition_flag(shown),
                 late_lead=Case(
                     When(shown & Q(status__reporting=Reporting.LATE), then=F("lead__department__name")),
                     default=Value(None),
@@ -313,7 +313,7 @@ def _stored_status_counts(
     """In one query (GROUP BY): the targets whose stored status stands for today (and matches
     `narrowing`), counted per (*keys, performance, reporting); and whether any target is left to judge."""
     groups = (
-        targets.annotate(stands=_flag(stored_status_stands(today) & (narrowing or Q())))
+        targets.annotate(stands=condition_flag(stored_status_stands(today) & (narrowing or Q())))
         .values_list("stands", *keys, "status__performance", "status__reporting")
         .annotate(count=Count("pk"))
         .order_by()
@@ -340,11 +340,6 @@ def _status_narrowing(filters: BoardFilters) -> Q:
 def _lead_assignment() -> FilteredRelation:
     """The target's lead assignment as a join of its own (one lead per target: a constraint)."""
     return FilteredRelation("assignments", condition=Q(assignments__role=DepartmentRole.LEAD))
-
-
-def _flag(condition: Q) -> Case:
-    """A condition as a column (false where a join is missing)."""
-    return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
 def _narrowed(rows: list[TargetRow], filters: BoardFilters) -> list[TargetRow]:

@@ -9,12 +9,14 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import (
     BooleanField,
-    ExpressionWrapper,
+    Case,
     F,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
 )
 from django.utils import timezone
 
@@ -160,7 +162,7 @@ def targets_evaluated_as_of(*, targets: Iterable[Target], as_of: dt.date) -> lis
     if is_today(as_of) and isinstance(targets, QuerySet):
         targets = list(
             targets.select_related("status").annotate(
-                status_stands=ExpressionWrapper(stored_status_stands(as_of), output_field=BooleanField()),
+                status_stands=condition_flag(stored_status_stands(as_of)),
                 judged_is_final=F("status__judged_entry__is_final"),
             )
         )
@@ -177,6 +179,11 @@ def targets_evaluated_as_of(*, targets: Iterable[Target], as_of: dt.date) -> lis
         else (target, evaluate_as_of(target_rule(target), figures.get(target.pk, []), as_of))
         for target in targets
     ]
+
+
+def condition_flag(condition: Q) -> Case:
+    """A condition as a column (false where a join is missing)."""
+    return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
 def stored_status_stands(today: dt.date) -> Q:
