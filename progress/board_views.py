@@ -24,8 +24,9 @@ from progress.boards import (
     headline_rows,
     lagging_board,
     lagging_board_pages,
+    lagging_board_stream,
     late_lead_names,
-    monthly_figures,
+    ledger_items,
     status_summary,
     target_rows,
 )
@@ -62,7 +63,8 @@ def _xlsx_download(workbook: IO[bytes], filename: str) -> StreamingHttpResponse:
 
 
 def _csv_download(chunks: Iterator[str], filename: str) -> StreamingHttpResponse:
-    """The CSV sent as it is written (the writers run no queries, so it may run after the view returns)."""
+    """The CSV sent as it is written; the 台账's rows are read a batch at a time as it is sent (after the
+    view returns, on the request's connection, which Django closes once the response is)."""
     return _download(StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8"), filename)
 
 
@@ -146,17 +148,19 @@ class LaggingBoardView(BoardView):
         return context
 
     def export(self, file_format: str) -> StreamingHttpResponse:
-        rows = self.rows()
-        monthly = monthly_figures(target_ids=[row.target.pk for row in rows], as_of=self.as_of)
+        # Read and written a batch at a time (as of today in the database's order): memory holds a batch.
+        rows = ledger_items(
+            lagging_board_stream(
+                user=self.request.user, as_of=self.as_of, filters=self.form.report_filters()
+            ),
+            as_of=self.as_of,
+        )
         if file_format == "xlsx":
             return _xlsx_download(
-                exports.ledger_xlsx(rows=rows, monthly=monthly, as_of=self.as_of, title=self.title),
+                exports.ledger_xlsx(rows=rows, as_of=self.as_of, title=self.title),
                 self.filename("滞后逾期目标台账", "xlsx"),
             )
-        return _csv_download(
-            exports.ledger_csv(rows=rows, monthly=monthly, as_of=self.as_of),
-            self.filename("滞后逾期目标台账", "csv"),
-        )
+        return _csv_download(exports.ledger_csv(rows=rows), self.filename("滞后逾期目标台账", "csv"))
 
 
 class BulletinView(LaggingBoardView):
@@ -321,16 +325,13 @@ class TargetDeskView(BoardView):
         rows = target_rows(
             user=self.request.user, as_of=self.as_of, filters=BoardFilters(target=self.target.pk)
         )
-        monthly = monthly_figures(target_ids=[self.target.pk], as_of=self.as_of)
+        items = list(ledger_items(rows, as_of=self.as_of))
         if file_format == "xlsx":
             return _xlsx_download(
-                exports.ledger_xlsx(rows=rows, monthly=monthly, as_of=self.as_of, title=self.title),
+                exports.ledger_xlsx(rows=items, as_of=self.as_of, title=self.title),
                 self.filename(self.target.code, "xlsx"),
             )
-        return _csv_download(
-            exports.ledger_csv(rows=rows, monthly=monthly, as_of=self.as_of),
-            self.filename(self.target.code, "csv"),
-        )
+        return _csv_download(exports.ledger_csv(rows=items), self.filename(self.target.code, "csv"))
 
 
 def board_urls() -> list:

@@ -8,7 +8,9 @@ the number of rows.
 
 import datetime as dt
 import heapq
+import itertools
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -92,6 +94,10 @@ class TargetRow:
         return self.evaluation.performance in ATTENTION or self.evaluation.reporting == Reporting.LATE
 
 
+# A row of the 台账: the target's row and its counted figure per period end.
+LedgerItem = tuple[TargetRow, dict[dt.date, Decimal]]
+
+
 def _targets(user, filters: BoardFilters) -> QuerySet[Target]:
     """The targets a board shows, with what their rows need, in the boards' order."""
     # The report's full text is not shown beside a row: leave it out of the join (it is repeated per row).
@@ -165,6 +171,72 @@ def lagging_board_pages(
     if is_today(as_of):
         return StoredAttentionRows(user=user, today=as_of, filters=filters)
     return lagging_board(user=user, as_of=as_of, filters=filters)
+
+
+# The rows a download reads and writes at a time: its memory is that of one batch, whatever the province.
+STREAM_BATCH_ROWS = 2000
+
+
+def lagging_board_stream(
+    *, user, as_of: dt.date, filters: BoardFilters = BoardFilters(), batch: int = STREAM_BATCH_ROWS
+) -> Iterator[TargetRow]:
+    """The rows of `lagging_board`, in its order, read `batch` at a time (the downloads of the whole
+    province): as of today in the order of the stored statuses, which the database sorts; as of a past
+    date every target judged from the history first (that path holds every row; its own helper's work).
+
+    As of today, steps:
+    1. One ORDER BY over the board's targets that need attention by their stored status, and every
+       target whose stored status does not stand for today, these first (few once the day's sweep has
+       run); a window of `batch` keys at a time (LIMIT/OFFSET), its targets read in the same statement.
+    2. Each window's targets judged by `targets_evaluated_as_of` (stored status, or from the history).
+       The judged ones that need attention are kept aside: they all come before the first stored row.
+    3. The stored rows streamed, merged in `attention_order` with the judged ones (heapq.merge starts its
+       inputs in the order given, so the judged rows are complete when it starts them)."""
+    if not is_today(as_of):
+        yield from lagging_board(user=user, as_of=as_of, filters=filters)
+        return
+    stands = stored_status_stands(as_of)
+    shown = (
+        stands
+        & _status_narrowing(filters)
+        & (Q(status__performance__in=ATTENTION) | Q(status__reporting=Reporting.LATE))
+    )
+    keys = StoredAttentionRows.ordered(
+        _filtered_targets(user, filters)
+        .annotate(stands=condition_flag(stands))
+        .filter(Q(stands=False) | shown),
+        first=F("stands"),
+    ).values("pk")
+    judged: list[TargetRow] = []
+
+    def stored():
+        for start in itertools.count(0, batch):
+            window = _targets(user, filters).filter(pk__in=keys[start : start + batch])
+            evaluated = targets_evaluated_as_of(
+                targets=window.annotate(stream_stands=condition_flag(stands)), as_of=as_of
+            )
+            rows = [TargetRow(target, evaluation) for target, evaluation in evaluated]
+            judged.extend(_narrowed([row for row in rows if not row.target.stream_stands], filters))
+            yield from sorted((row for row in rows if row.target.stream_stands), key=attention_order)
+            if len(rows) < batch:
+                return
+
+    def judged_in_order():
+        yield from attention_rows(judged)
+
+    yield from heapq.merge(stored(), judged_in_order(), key=attention_order)
+
+
+def ledger_items(
+    rows: Iterable[TargetRow], *, as_of: dt.date, batch: int = STREAM_BATCH_ROWS
+) -> Iterator[LedgerItem]:
+    """Each row with its figures per period end (`monthly_figures`), read a batch of rows at a time: what
+    the 台账 writes (progress.exports.ledger_xlsx)."""
+    rows = iter(rows)
+    while chunk := list(itertools.islice(rows, batch)):
+        monthly = monthly_figures(target_ids=[row.target.pk for row in chunk], as_of=as_of)
+        for row in chunk:
+            yield row, monthly.get(row.target.pk, {})
 
 
 def attention_rows(rows: list[TargetRow]) -> list[TargetRow]:
@@ -261,7 +333,7 @@ class StoredAttentionRows:
         if self.stored_count:
             # The window's keys by the ORDER BY on the stored statuses alone (a top-N sort, no other join),
             # its rows read in the same statement and put in the same order here.
-            window = self._ordered(self.stored).values("pk")[skip:stop]
+            window = self.ordered(self.stored).values("pk")[skip:stop]
             page = _targets(self.user, self.filters).filter(pk__in=window)
             evaluated = targets_evaluated_as_of(targets=page, as_of=self.today)
             stored = sorted(
@@ -271,13 +343,14 @@ class StoredAttentionRows:
         return merged[start - skip : stop - skip]
 
     @staticmethod
-    def _ordered(targets: QuerySet[Target]) -> QuerySet[Target]:
-        """In `attention_order`, by their stored statuses."""
+    def ordered(targets: QuerySet[Target], *, first=None) -> QuerySet[Target]:
+        """In `attention_order`, by their stored statuses (after `first`, an expression, if given)."""
         severity = Case(
             *(When(status__performance=status, then=Value(rank)) for status, rank in SEVERITY.items()),
             output_field=IntegerField(),
         )
         return targets.order_by(
+            *([first] if first is not None else []),
             severity,
             Coalesce("status__gap_pp", Value(Decimal(0)), output_field=DecimalField()).desc(),
             F("status__days_late").desc(),
