@@ -146,14 +146,43 @@ def target_rows(*, user, as_of: dt.date, filters: BoardFilters = BoardFilters())
     return _narrowed([TargetRow(target, evaluation) for target, evaluation in evaluated], filters)
 
 
-def headline_rows(*, user, as_of: dt.date, filters: BoardFilters = BoardFilters()) -> list[TargetRow]:
-    """主要预期目标: the rows of the targets of every chapter 0 the filters show (the overview lists them
-    one by one), judged as `target_rows` judges them."""
-    targets = _targets(user, filters).filter(task__chapter__number=0)
-    return [
-        TargetRow(target, evaluation)
-        for target, evaluation in targets_evaluated_as_of(targets=targets, as_of=as_of)
-    ]
+class HeadlineRows:
+    """主要预期目标 for a Paginator: the targets of every chapter 0 the filters show (the overview lists them
+    one by one), judged as `target_rows` judges them; only the rows of the page asked for are read and
+    judged. A year of 20 reports has some 2,500 of them: every one built and rendered was most of the
+    overview's second.
+
+    `count` is the caller's: the overview's summary counts them already (its chapters numbered 0)."""
+
+    def __init__(self, *, user, as_of: dt.date, filters: BoardFilters, count: int):
+        self.user, self.as_of, self.filters, self.count = user, as_of, filters, count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, index: slice) -> list[TargetRow]:
+        if not isinstance(index, slice) or index.step is not None:
+            raise TypeError("HeadlineRows is read a page (a slice) at a time.")
+        start, stop, _ = index.indices(self.count)
+        if start >= stop:
+            return []
+        # Each report's own, in reading order; no departments (the table shows none).
+        targets = (
+            _targets(self.user, self.filters)
+            .filter(task__chapter__number=0)
+            .prefetch_related(None)
+            .order_by("report__year", "report_id", "task__number", _code_order(), "pk")[start:stop]
+        )
+        return [
+            TargetRow(target, evaluation)
+            for target, evaluation in targets_evaluated_as_of(targets=targets, as_of=self.as_of)
+        ]
+
+
+def headline_rows(*, user, as_of: dt.date, filters: BoardFilters, summary: "StatusSummary") -> HeadlineRows:
+    """主要预期目标 of the overview, counted by its `summary` (the same filters)."""
+    count = sum(chapter["total"] for chapter in summary.by_chapter if chapter["chapter"].number == 0)
+    return HeadlineRows(user=user, as_of=as_of, filters=filters, count=count)
 
 
 def lagging_board(*, user, as_of: dt.date, filters: BoardFilters = BoardFilters()) -> list[TargetRow]:
@@ -371,11 +400,16 @@ def _code_order():
     return F("code")
 
 
-def _judged_others(user, today: dt.date, filters: BoardFilters) -> list[TargetRow]:
+def _judged_others(
+    user, today: dt.date, filters: BoardFilters, *, departments: bool = True
+) -> list[TargetRow]:
     """As of today, the rows of the board's targets whose stored status does not stand for today (stale,
-    never evaluated, evaluated on an earlier day), judged as `target_rows` judges them."""
+    never evaluated, evaluated on an earlier day), judged as `target_rows` judges them; without their
+    departments if the caller only counts them by key task (one read less)."""
     stands = _filtered_targets(user, filters).filter(stored_status_stands(today))
     others = _targets(user, filters).exclude(pk__in=stands.values("pk"))
+    if not departments:
+        others = others.prefetch_related(None)
     evaluated = targets_evaluated_as_of(targets=others, as_of=today)
     return _narrowed([TargetRow(target, evaluation) for target, evaluation in evaluated], filters)
 
@@ -441,7 +475,7 @@ def status_summary(*, user, as_of: dt.date, filters: BoardFilters = BoardFilters
     counts, others = _stored_status_counts(
         _filtered_targets(user, filters), as_of, "task_id", narrowing=_status_narrowing(filters)
     )
-    judged = _judged_others(user, as_of, filters) if others else []
+    judged = _judged_others(user, as_of, filters, departments=False) if others else []
     counts += _status_counts(judged)
     tasks = {row.target.task_id: row.target.task for row in judged}
     tasks |= KeyTask.objects.select_related("chapter").in_bulk(

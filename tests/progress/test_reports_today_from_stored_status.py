@@ -18,6 +18,7 @@ from progress.boards import (
     _returned_entries_as_of,
     attention_rows,
     department_scoreboard,
+    headline_rows,
     lagging_board,
     lagging_board_pages,
     lagging_board_stream,
@@ -132,6 +133,21 @@ def _same_rows(user, day: dt.date, judged_count: list) -> int:
         expected.reporting,
     )
     assert summary.by_chapter == expected.by_chapter
+    # The overview's 主要预期目标, counted by the summary and read a page at a time, each report's in order.
+    headline = headline_rows(user=user, as_of=day, filters=BoardFilters(), summary=summary)
+    expected_headline = sorted(
+        (row for row in full if row.target.task.chapter.number == 0),
+        key=lambda row: (
+            row.target.report.year,
+            row.target.report_id,
+            row.target.task.number,
+            row.target.code,
+        ),
+    )
+    assert len(headline) == len(expected_headline) > 0
+    assert [
+        row for start in range(0, len(headline), 7) for row in headline[start : start + 7]
+    ] == expected_headline
     # The scoreboard (every target of the year, city-wide) counted by the database per lead department.
     assert {
         (score.department.pk, score.targets, score.returned_entries): (score.performance, score.reporting)
