@@ -400,16 +400,15 @@ def _code_order():
     return F("code")
 
 
-def _judged_others(
-    user, today: dt.date, filters: BoardFilters, *, departments: bool = True
-) -> list[TargetRow]:
+def _judged_others(user, today: dt.date, filters: BoardFilters, *, shape=None) -> list[TargetRow]:
     """As of today, the rows of the board's targets whose stored status does not stand for today (stale,
-    never evaluated, evaluated on an earlier day), judged as `target_rows` judges them; without their
-    departments if the caller only counts them by key task (one read less)."""
+    never evaluated, evaluated on an earlier day), judged as `target_rows` judges them. `shape`: what the
+    caller reads with them instead of their departments (the counts need no more than their key task or
+    their lead: one read less)."""
     stands = _filtered_targets(user, filters).filter(stored_status_stands(today))
     others = _targets(user, filters).exclude(pk__in=stands.values("pk"))
-    if not departments:
-        others = others.prefetch_related(None)
+    if shape is not None:
+        others = shape(others.prefetch_related(None))
     evaluated = targets_evaluated_as_of(targets=others, as_of=today)
     return _narrowed([TargetRow(target, evaluation) for target, evaluation in evaluated], filters)
 
@@ -475,7 +474,8 @@ def status_summary(*, user, as_of: dt.date, filters: BoardFilters = BoardFilters
     counts, others = _stored_status_counts(
         _filtered_targets(user, filters), as_of, "task_id", narrowing=_status_narrowing(filters)
     )
-    judged = _judged_others(user, as_of, filters, departments=False) if others else []
+    # Their key task is all the counts need: read without their departments.
+    judged = _judged_others(user, as_of, filters, shape=QuerySet.all) if others else []
     counts += _status_counts(judged)
     tasks = {row.target.task_id: row.target.task for row in judged}
     tasks |= KeyTask.objects.select_related("chapter").in_bulk(
@@ -662,7 +662,29 @@ def _lead_counts_today(today: dt.date, filters: BoardFilters) -> Counter:
             if lead_id is not None
         }
     )
-    return leads + _lead_counts(_judged_others(None, today, filters)) if others else leads
+    if not others:
+        return leads
+    # The judged targets' leads as columns of their own read, as in the grouped query.
+    judged = _judged_others(
+        None,
+        today,
+        filters,
+        shape=lambda targets: targets.annotate(
+            lead=_lead_assignment(),
+            lead_id=F("lead__department_id"),
+            lead_code=F("lead__department__code"),
+            lead_name=F("lead__department__name"),
+        ),
+    )
+    return leads + Counter(
+        (
+            Department(pk=target.lead_id, code=target.lead_code, name=target.lead_name),
+            evaluation.performance,
+            evaluation.reporting,
+        )
+        for target, evaluation in ((row.target, row.evaluation) for row in judged)
+        if target.lead_id is not None
+    )
 
 
 def _returned_entries_today(filters: BoardFilters) -> Counter:
