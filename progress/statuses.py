@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from progress.enqueueing import enqueue_after_commit
-from progress.judging import figures_by_target, status_fields, status_matches, target_rule
+from progress.judging import RULE_COLUMNS, figures_by_target, rule_from, status_fields
 from progress.models import (
     StaleStatus,
     StatusAxis,
@@ -157,42 +157,47 @@ def _store_batch(batch: list[int], today: dt.date) -> list[StoredChange]:
             [TargetStatus(target_id=pk, as_of=today, evaluated_at=now) for pk in sorted(missing)],
             ignore_conflicts=True,
         )
-    # One read for the locked statuses and their targets (FOR UPDATE OF the status rows only).
-    statuses = list(
+    # One read for the locked statuses and their targets' rules, as plain tuples (model instances of the
+    # statuses, targets and reports cost more than judging them: profiled), FOR UPDATE OF the status rows.
+    rows = (
         TargetStatus.objects.filter(pk__in=batch)
-        .select_related("target__report")
-        .defer("target__quote", "target__reading", "target__report__source_text")
         .select_for_update(of=("self",))
         .order_by("pk")
+        .values_list("pk", *STATUS_FIELD_NAMES, *(f"target__{name}" for name in RULE_COLUMNS))
     )
     figures = figures_by_target(batch)
     changed, unchanged, changes, snapshots = [], [], [], []
-    for status in statuses:
-        target = status.target
-        evaluation = evaluate(target_rule(target), figures[target.pk], today, day_ended=False)
+    stored_width = len(STATUS_FIELD_NAMES)
+    for target_id, *values in rows:
+        stored = dict(zip(STATUS_FIELD_NAMES, values[:stored_width], strict=True))
+        evaluation = evaluate(rule_from(*values[stored_width:]), figures[target_id], today, day_ended=False)
         fields = status_fields(evaluation)
-        snapshots.append(StatusSnapshot(target_id=target.pk, date=today, **fields))
+        snapshots.append(StatusSnapshot(target_id=target_id, date=today, **fields))
         # A new row has no reasons yet: it is written whole even when the evaluation is the initial state.
-        if target.pk not in missing and status_matches(status, evaluation):
-            unchanged.append(target.pk)  # keeps its reasons and judged entry; only the date moves on
+        if target_id not in missing and fields == stored:
+            unchanged.append(target_id)  # keeps its reasons and judged entry; only the date moves on
             continue
         changes += [
             StatusChange(
-                target_id=target.pk, axis=axis, old=getattr(status, axis), new=new, reason=reason,
-                as_of=today, created_at=now,
+                target_id=target_id, axis=axis, old=stored[axis], new=new, reason=reason, as_of=today,
+                created_at=now,
             )
             for axis, new, reason in (
                 (StatusAxis.PERFORMANCE, evaluation.performance.value, evaluation.reasons[0]),
                 (StatusAxis.REPORTING, evaluation.reporting.value, evaluation.reasons[1]),
             )
-            if getattr(status, axis) != new
+            if stored[axis] != new
         ]  # fmt: skip
-        for name, value in fields.items():
-            setattr(status, name, value)
-        status.judged_entry_id = evaluation.judged.entry_id if evaluation.judged else None
-        status.reasons = list(evaluation.reasons)
-        status.as_of, status.evaluated_at = today, now
-        changed.append(status)
+        changed.append(
+            TargetStatus(
+                target_id=target_id,
+                **fields,
+                judged_entry_id=evaluation.judged.entry_id if evaluation.judged else None,
+                reasons=list(evaluation.reasons),
+                as_of=today,
+                evaluated_at=now,
+            )
+        )
     StatusChange.objects.bulk_create(changes)
     # The rows exist and are locked: the upsert only ever updates, in one statement.
     TargetStatus.objects.bulk_create(
