@@ -30,6 +30,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from functools import lru_cache
 
 from progress.working_calendar import IsWorkday, is_chinese_workday, nth_working_day_after
 from targets import conventions
@@ -139,18 +140,30 @@ class Evaluation:
 REPORTING_MONTHS = {"monthly": range(1, 13), "quarterly": (3, 6, 9, 12), "annual": (12,)}
 
 
+@lru_cache(maxsize=1024)
 def month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
-def _frequency_boundaries(rule: TargetRule) -> list[dt.date]:
-    return [month_end(rule.year, month) for month in REPORTING_MONTHS[rule.frequency]]
+def _frequency_boundaries(rule: TargetRule) -> tuple[dt.date, ...]:
+    return _boundaries(rule.frequency, rule.year)
+
+
+@lru_cache(maxsize=256)
+def _boundaries(frequency: str, year: int) -> tuple[dt.date, ...]:
+    # Memoised (a function of two small values): the sweep asks for them once per target.
+    return tuple(month_end(year, month) for month in REPORTING_MONTHS[frequency])
 
 
 def period_ends(rule: TargetRule) -> tuple[dt.date, ...]:
     """The reporting period ends of a target: its frequency's boundaries before the deadline, then the
     deadline itself (which closes the last period)."""
-    return (*(end for end in _frequency_boundaries(rule) if end < rule.deadline), rule.deadline)
+    return _period_ends(rule.frequency, rule.year, rule.deadline)
+
+
+@lru_cache(maxsize=4096)
+def _period_ends(frequency: str, year: int, deadline: dt.date) -> tuple[dt.date, ...]:
+    return (*(end for end in _boundaries(frequency, year) if end < deadline), deadline)
 
 
 def due_date(period_end: dt.date, rule: TargetRule, is_workday: IsWorkday = is_chinese_workday) -> dt.date:
