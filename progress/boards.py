@@ -211,7 +211,7 @@ def lagging_board_stream(
 ) -> Iterator[TargetRow]:
     """The rows of `lagging_board`, in its order, read `batch` at a time (the downloads of the whole
     province): as of today in the order of the stored statuses, which the database sorts; as of a past
-    date every target judged from the history first (that path holds every row; its own helper's work).
+    date every target judged from the history first, as `lagging_board` does (that path holds every row).
 
     As of today, steps:
     1. One ORDER BY over the board's targets that need attention by their stored status, and every
