@@ -30,6 +30,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from functools import lru_cache
 
 from progress.working_calendar import IsWorkday, is_chinese_workday, nth_working_day_after
 from targets import conventions
@@ -143,14 +144,18 @@ def month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
-def _frequency_boundaries(rule: TargetRule) -> list[dt.date]:
-    return [month_end(rule.year, month) for month in REPORTING_MONTHS[rule.frequency]]
+def _frequency_boundaries(frequency: str, year: int) -> list[dt.date]:
+    return [month_end(year, month) for month in REPORTING_MONTHS[frequency]]
 
 
 def period_ends(rule: TargetRule) -> tuple[dt.date, ...]:
     """The reporting period ends of a target: its frequency's boundaries before the deadline, then the
     deadline itself (which closes the last period)."""
-    return (*(end for end in _frequency_boundaries(rule) if end < rule.deadline), rule.deadline)
+    return _period_ends(rule.frequency, rule.year, rule.deadline)
+
+
+def _period_ends(frequency: str, year: int, deadline: dt.date) -> tuple[dt.date, ...]:
+    return (*(end for end in _frequency_boundaries(frequency, year) if end < deadline), deadline)
 
 
 def due_date(period_end: dt.date, rule: TargetRule, is_workday: IsWorkday = is_chinese_workday) -> dt.date:
@@ -164,8 +169,26 @@ def report_due_date(
     return nth_working_day_after(period_end, due_working_days, is_workday)
 
 
+def report_due_on(rule: TargetRule, day: dt.date, is_workday: IsWorkday = is_chinese_workday) -> bool:
+    """Whether one of the target's reports is due on `day`: the only day on which judging the target at the
+    end of the day and during it can differ (`has_passed` is the one comparison, of a due date with the day).
+    The status writer judges a target twice only then."""
+    schedule = (rule.frequency, rule.year, rule.deadline, rule.thresholds.due_working_days)
+    return day in _report_due_dates(*schedule, is_workday)
+
+
+@lru_cache(maxsize=1024)
+def _report_due_dates(
+    frequency: str, year: int, deadline: dt.date, due_working_days: int, is_workday: IsWorkday
+) -> frozenset[dt.date]:
+    """The due dates of every report of a target with this schedule. Cached: the sweep asks for every
+    target, and the targets of a report share a few schedules."""
+    ends = _period_ends(frequency, year, deadline)
+    return frozenset(report_due_date(end, due_working_days, is_workday) for end in ends)
+
+
 def period_label(period_end: dt.date, rule: TargetRule) -> str:
-    if period_end == rule.deadline and period_end not in _frequency_boundaries(rule):
+    if period_end == rule.deadline and period_end not in _frequency_boundaries(rule.frequency, rule.year):
         return f"截至{chinese_date(period_end)}"
     if rule.frequency == "monthly":
         return f"{period_end.year}年{period_end.month}月"

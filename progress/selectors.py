@@ -10,7 +10,10 @@ from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
+    Exists,
     F,
+    FilteredRelation,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -29,6 +32,7 @@ from progress.models import (
     ProgressEntryQuerySet,
     ReviewState,
     StaleStatus,
+    StatusSnapshot,
 )
 from progress.rules import (
     NOTICE_STANDING_LABELS,
@@ -155,8 +159,11 @@ def targets_evaluated_as_of(*, targets: Iterable[Target], as_of: dt.date) -> lis
        the definition and the date, and every entry write (and every change of a definition or of
        thresholds) marks the target stale in its own transaction until the recomputation has stored the
        new result (progress.statuses).
-    2. Judge the other targets (stale, never evaluated, evaluated on an earlier day; every target for a
-       past date) from their figures as of the date (progress.rules.evaluate).
+    2. As of a past day, for a queryset of targets: read with the targets, in the same query, their
+       snapshot of the day and whether it stands for judging them as of the day (`day_snapshot_stands`):
+       then it is what judging them from the history gives.
+    3. Judge the other targets (stale, never evaluated, evaluated on an earlier day; without a snapshot
+       that stands, for a past day) from their figures as of the date (progress.rules.evaluate).
     """
     stored: dict[int, Evaluation] = {}
     if is_today(as_of) and isinstance(targets, QuerySet):
@@ -170,6 +177,16 @@ def targets_evaluated_as_of(*, targets: Iterable[Target], as_of: dt.date) -> lis
             evaluation = _stored_evaluation(target)
             if evaluation is not None:
                 stored[target.pk] = evaluation
+    elif as_of < clock.today() and isinstance(targets, QuerySet):
+        targets = list(
+            targets.annotate(day_snapshot=FilteredRelation("snapshots", condition=Q(snapshots__date=as_of)))
+            .select_related("day_snapshot")
+            .annotate(snapshot_stands=condition_flag(day_snapshot_stands(as_of)))
+        )
+        for target in targets:
+            if target.snapshot_stands:
+                snapshot = target.day_snapshot
+                stored[target.pk] = stored_evaluation(snapshot, judged_is_final=snapshot.judged_is_final)
     targets = list(targets)
     rest = [target.pk for target in targets if target.pk not in stored]
     figures = figures_as_of(target_ids=rest, as_of=as_of) if rest else {}
@@ -196,6 +213,43 @@ def stored_status_stands(today: dt.date) -> Q:
         & ~Q(pk__in=StaleStatus.objects.values("target_id"))
         & (Q(status__latest_period_end__isnull=True) | Q(status__judged_entry__isnull=False))
     )
+
+
+# An entry's history record is stamped when the entry is saved, but a snapshot taken before its transaction
+# commits does not see it: records this much older than a snapshot still undo it. Entry transactions (a
+# form, an API call, an import) last seconds; five minutes leave a wide berth.
+SNAPSHOT_COMMIT_MARGIN = dt.timedelta(minutes=5)
+
+
+def day_snapshot_stands(day: dt.date) -> Q:
+    """The targets whose snapshot of a past `day` stands for judging them as of that day, as a filter on
+    targets annotated with that snapshot as `day_snapshot` (`targets_evaluated_as_of` reads it beside each
+    target):
+    - it was taken during the day (a snapshot is the last evaluation of its day; one written for the day at
+      another moment, by a backfill, says nothing of the day's end);
+    - no entry of the target was written from the snapshot (less SNAPSHOT_COMMIT_MARGIN) to the end of the
+      day: it was judged from the entries as they stood at the end of the day (a correction or a deletion
+      after the day is ignored by the history path too);
+    - neither the target nor its report changed since (less the margin): the history path judges with the
+      present definition and thresholds.
+    Each "since" is a NOT IN of the day's snapshots it undoes (one hashed subplan each, as for the stale
+    marks, not one probe per target); the bound from the start of the day is implied by the first condition
+    and lets each read only the day's history records, by their history_date index."""
+    start, end = end_of_day(day - dt.timedelta(days=1)), end_of_day(day)
+    recent = {
+        "history_date__gt": OuterRef("taken_at") - Value(SNAPSHOT_COMMIT_MARGIN),
+        "history_date__gte": start - SNAPSHOT_COMMIT_MARGIN,
+    }
+    snapshots = StatusSnapshot.objects.filter(date=day)
+    undoing = (
+        ProgressEntry.history.filter(target_id=OuterRef("target_id"), history_date__lt=end, **recent),
+        Target.history.filter(id=OuterRef("target_id"), **recent),
+        Report.history.filter(id=OuterRef("target__report_id"), **recent),
+    )
+    stands = Q(day_snapshot__taken_at__gte=start, day_snapshot__taken_at__lt=end)
+    for records in undoing:
+        stands &= ~Q(pk__in=snapshots.filter(Exists(records)).values("target_id"))
+    return stands
 
 
 def _stored_evaluation(target: Target) -> Evaluation | None:

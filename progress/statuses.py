@@ -24,13 +24,15 @@ from progress.models import (
     SweepRun,
     TargetStatus,
 )
-from progress.rules import evaluate
+from progress.rules import Evaluation, Figure, TargetRule, evaluate, report_due_on
 from targets.models import Target
 from wuzhong_tracker import clock
 
 logger = logging.getLogger(__name__)
 
 STATUS_FIELD_NAMES = tuple(field.name for field in StatusFields._meta.get_fields())
+# What a snapshot holds besides the StatusFields: the rest of the evaluation, and when it was made.
+SNAPSHOT_EVALUATION_FIELDS = ("taken_at", "judged_entry_id", "judged_is_final", "reasons")
 
 
 # ------------------------------------------------------------------------------------------ stale marks
@@ -148,7 +150,8 @@ def _store_batch(batch: list[int], today: dt.date) -> list[StoredChange]:
        written once.
     2. Read the counted figures as plain tuples and evaluate each target (progress.rules).
     3. Write a StatusChange per axis that changed; the whole status of targets whose status changed, only
-       the evaluation date and time of the others; today's snapshot of every target (each in bulk).
+       the evaluation date and time of the others; today's snapshot of every target, judged as at the end
+       of today (`_snapshot`) (each in bulk).
     """
     now = clock.now()
     missing = set(Target.objects.filter(pk__in=batch, status__isnull=True).values_list("pk", flat=True))
@@ -169,9 +172,10 @@ def _store_batch(batch: list[int], today: dt.date) -> list[StoredChange]:
     changed, unchanged, changes, snapshots = [], [], [], []
     for status in statuses:
         target = status.target
-        evaluation = evaluate(target_rule(target), figures[target.pk], today, day_ended=False)
+        rule = target_rule(target)
+        evaluation = evaluate(rule, figures[target.pk], today, day_ended=False)
         fields = status_fields(evaluation)
-        snapshots.append(StatusSnapshot(target_id=target.pk, date=today, **fields))
+        snapshots.append(_snapshot(target.pk, rule, figures[target.pk], evaluation, today=today, now=now))
         # A new row has no reasons yet: it is written whole even when the evaluation is the initial state.
         if target.pk not in missing and status_matches(status, evaluation):
             unchanged.append(target.pk)  # keeps its reasons and judged entry; only the date moves on
@@ -206,6 +210,26 @@ def _store_batch(batch: list[int], today: dt.date) -> list[StoredChange]:
         snapshots,
         update_conflicts=True,
         unique_fields=["target", "date"],
-        update_fields=list(STATUS_FIELD_NAMES),
+        update_fields=[*STATUS_FIELD_NAMES, *SNAPSHOT_EVALUATION_FIELDS],
     )
     return [StoredChange(change.target_id, change.axis, change.old, change.new) for change in changes]
+
+
+def _snapshot(
+    target_id: int, rule: TargetRule, figures: list[Figure], evaluation: Evaluation, *, today: dt.date, now: dt.datetime
+) -> StatusSnapshot:
+    """Today's snapshot: the evaluation at the present moment `now`, judged as at the end of today (what a
+    board of this day reads later, progress.selectors.targets_evaluated_as_of). Both judgements are the
+    same unless one of the target's reports is due today: only then is the target judged again."""
+    if report_due_on(rule, today):
+        evaluation = evaluate(rule, figures, today, day_ended=True)
+    judged = evaluation.judged
+    return StatusSnapshot(
+        target_id=target_id,
+        date=today,
+        taken_at=now,
+        judged_entry_id=judged.entry_id if judged else None,
+        judged_is_final=judged.is_final if judged else None,
+        reasons=list(evaluation.reasons),
+        **status_fields(evaluation),
+    )
