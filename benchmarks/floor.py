@@ -77,8 +77,10 @@ def stored_state(day: dt.date) -> dict[str, list[tuple]]:
             "WHERE as_of = %s ORDER BY target_id, axis",
             [day],
         ),
+        # Every column but taken_at (the moment of the run, written by both as their own present moment).
         "snapshots": _execute(
-            f"SELECT target_id, date, {columns} FROM progress_statussnapshot WHERE date = %s ORDER BY target_id",
+            f"SELECT target_id, date, {columns}, judged_entry_id, judged_is_final, reasons::text "
+            "FROM progress_statussnapshot WHERE date = %s ORDER BY target_id",
             [day],
         ),
     }
@@ -143,11 +145,17 @@ SELECT v.*, %(now)s FROM unnest(%(target_id)s::bigint[], %(axis)s::text[], %(old
                                 %(reason)s::text[], %(as_of)s::date[]) AS v
 """
 
+# The snapshot's own columns besides SNAPSHOT_COLUMNS (taken_at is the run's present moment).
+SNAPSHOT_EVALUATION = ("judged_entry_id", "judged_is_final", "reasons")
 SNAPSHOT_UPSERT = f"""
-INSERT INTO progress_statussnapshot (target_id, date, {", ".join(SNAPSHOT_COLUMNS)})
-SELECT * FROM unnest(%(target_id)s::bigint[], %(date)s::date[],
-                     {", ".join(f"%({name})s::{kind}[]" for name, kind in zip(SNAPSHOT_COLUMNS, SNAPSHOT_TYPES, strict=True))})
-ON CONFLICT (target_id, date) DO UPDATE SET {", ".join(f"{name} = EXCLUDED.{name}" for name in SNAPSHOT_COLUMNS)}
+INSERT INTO progress_statussnapshot (target_id, date, {", ".join(SNAPSHOT_COLUMNS)}, {", ".join(SNAPSHOT_EVALUATION)}, taken_at)
+SELECT v.target_id, v.date, {", ".join(f"v.{name}" for name in SNAPSHOT_COLUMNS)}, v.judged_entry_id, v.judged_is_final,
+       v.reasons::jsonb, %(now)s
+FROM unnest(%(target_id)s::bigint[], %(date)s::date[],
+            {", ".join(f"%({name})s::{kind}[]" for name, kind in zip(SNAPSHOT_COLUMNS, SNAPSHOT_TYPES, strict=True))},
+            %(judged_entry_id)s::bigint[], %(judged_is_final)s::boolean[], %(reasons)s::text[])
+AS v(target_id, date, {", ".join(SNAPSHOT_COLUMNS)}, {", ".join(SNAPSHOT_EVALUATION)})
+ON CONFLICT (target_id, date) DO UPDATE SET {", ".join(f"{name} = EXCLUDED.{name}" for name in (*SNAPSHOT_COLUMNS, *SNAPSHOT_EVALUATION, "taken_at"))}
 """
 
 
@@ -168,7 +176,10 @@ def sweep_floor(*, as_of: dt.date, state: dict, first: bool) -> int:
         if state["changes"]:
             changes = _columns(state["changes"], ("target_id", "axis", "old", "new", "reason", "as_of"))
             _execute(CHANGE_INSERT, changes | {"now": now})
-        _execute(SNAPSHOT_UPSERT, _columns(state["snapshots"], ("target_id", "date", *SNAPSHOT_COLUMNS)))
+        snapshots = _columns(
+            state["snapshots"], ("target_id", "date", *SNAPSHOT_COLUMNS, *SNAPSHOT_EVALUATION)
+        )
+        _execute(SNAPSHOT_UPSERT, snapshots | {"now": now})
     return len(rows)
 
 

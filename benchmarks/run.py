@@ -18,8 +18,9 @@ For the status sweeps and the lagging/overdue report it also measures the floor:
 writes done by the fewest hand-written SQL statements (benchmarks/floor.py), and prints the ratio.
 The reports, pages and the digest are measured with the clock at noon of the data's "as of" day, so that
 they are as of today (read from the stored statuses the sweep left), as a manager opens them; the
-manager's report, page, XLSX and summary are measured again for the day before ("a past date"), which
-judges every target from the history.
+manager's report, page, XLSX, summary, overview and scoreboard are measured again for the day before ("a
+past date"): its statuses and snapshots are written first as the service leaves them (`past_day_statuses`),
+and the targets whose snapshot of the day stands are read from it, the others judged from the history.
 Pages are requested through Django's test client (force_login), so middleware and templates count.
 The parent prints one table per size, one comparing the sizes, and writes everything to the JSON file.
 """
@@ -398,6 +399,16 @@ def child(args) -> int:
             (
                 "API status summary (manager, a past date)",
                 f"/api/boards/summary/?as_of={past:%Y-%m-%d}",
+                "manager",
+            ),
+            (
+                "chapter overview page (manager, a past date)",
+                f"/admin/boards/overview/?as_of={past:%Y-%m-%d}",
+                "manager",
+            ),
+            (
+                "scoreboard page (manager, a past date)",
+                f"/admin/boards/scoreboard/?as_of={past:%Y-%m-%d}",
                 "manager",
             ),
         ]
