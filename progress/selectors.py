@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
+    Count,
     Exists,
     F,
     FilteredRelation,
@@ -21,9 +22,16 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from progress.judging import figure_from, stored_evaluation, target_rule
+from progress.judging import (
+    SNAPSHOT_COMMIT_MARGIN,
+    day_records_start,
+    figure_from,
+    stored_evaluation,
+    target_rule,
+)
 from progress.models import (
     Notice,
     NoticeEvent,
@@ -215,40 +223,40 @@ def stored_status_stands(today: dt.date) -> Q:
     )
 
 
-# An entry's history record is stamped when the entry is saved, but a snapshot taken before its transaction
-# commits does not see it: records this much older than a snapshot still undo it. Entry transactions (a
-# form, an API call, an import) last seconds; five minutes leave a wide berth.
-SNAPSHOT_COMMIT_MARGIN = dt.timedelta(minutes=5)
-
-
 def day_snapshot_stands(day: dt.date) -> Q:
     """The targets whose snapshot of a past `day` stands for judging them as of that day, as a filter on
     targets annotated with that snapshot as `day_snapshot` (`targets_evaluated_as_of` reads it beside each
     target):
     - it was taken during the day (a snapshot is the last evaluation of its day; one written for the day at
       another moment, by a backfill, says nothing of the day's end);
-    - no entry of the target was written from the snapshot (less SNAPSHOT_COMMIT_MARGIN) to the end of the
-      day: it was judged from the entries as they stood at the end of the day (a correction or a deletion
-      after the day is ignored by the history path too);
-    - neither the target nor its report changed since (less the margin): the history path judges with the
-      present definition and thresholds.
-    Each "since" is a NOT IN of the day's snapshots it undoes (one hashed subplan each, as for the stale
-    marks, not one probe per target); the bound from the start of the day is implied by the first condition
-    and lets each read only the day's history records, by their history_date index."""
+    - it saw every record of the target's entries stamped during the day (progress.judging.
+      day_entry_records: as many as there are now): it was judged from the entries as they stood at the end
+      of the day. A count rather than a time: the recomputation after an entry takes the snapshot seconds
+      after the entry's record, and an entry still uncommitted when a snapshot was taken has a record older
+      than the snapshot. A correction or deletion after the day is ignored, by the history path too;
+    - neither the target nor its report changed since (less SNAPSHOT_COMMIT_MARGIN, for an edit still
+      uncommitted when the snapshot was taken): the history path judges with the present definition.
+    Each is a NOT IN of the day's snapshots it undoes (one hashed subplan each, as for the stale marks, not
+    one probe per target), each reading only the day's history records by their history_date index; the
+    entries' count is compared only for the snapshots of targets with entry records of the day."""
     start, end = end_of_day(day - dt.timedelta(days=1)), end_of_day(day)
-    recent = {
+    snapshots = StatusSnapshot.objects.filter(date=day)
+    day_records = ProgressEntry.history.filter(history_date__gte=day_records_start(day), history_date__lt=end)
+    counted = day_records.filter(target_id=OuterRef("target_id")).values("target_id").annotate(n=Count("pk"))
+    entries_unseen = snapshots.filter(
+        Q(day_entry_records__gt=0) | Q(target_id__in=day_records.values("target_id"))
+    ).exclude(day_entry_records=Coalesce(Subquery(counted.values("n")), 0))
+    since = {
         "history_date__gt": OuterRef("taken_at") - Value(SNAPSHOT_COMMIT_MARGIN),
         "history_date__gte": start - SNAPSHOT_COMMIT_MARGIN,
     }
-    snapshots = StatusSnapshot.objects.filter(date=day)
-    undoing = (
-        ProgressEntry.history.filter(target_id=OuterRef("target_id"), history_date__lt=end, **recent),
-        Target.history.filter(id=OuterRef("target_id"), **recent),
-        Report.history.filter(id=OuterRef("target__report_id"), **recent),
+    target_changed = snapshots.filter(Exists(Target.history.filter(id=OuterRef("target_id"), **since)))
+    report_changed = snapshots.filter(
+        Exists(Report.history.filter(id=OuterRef("target__report_id"), **since))
     )
     stands = Q(day_snapshot__taken_at__gte=start, day_snapshot__taken_at__lt=end)
-    for records in undoing:
-        stands &= ~Q(pk__in=snapshots.filter(Exists(records)).values("target_id"))
+    for undone in (entries_unseen, target_changed, report_changed):
+        stands &= ~Q(pk__in=undone.values("target_id"))
     return stands
 
 

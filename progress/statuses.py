@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from progress.enqueueing import enqueue_after_commit
-from progress.judging import figures_by_target, status_fields, status_matches, target_rule
+from progress.judging import day_entry_records, figures_by_target, status_fields, status_matches, target_rule
 from progress.models import (
     StaleStatus,
     StatusAxis,
@@ -32,7 +32,13 @@ logger = logging.getLogger(__name__)
 
 STATUS_FIELD_NAMES = tuple(field.name for field in StatusFields._meta.get_fields())
 # What a snapshot holds besides the StatusFields: the rest of the evaluation, and when it was made.
-SNAPSHOT_EVALUATION_FIELDS = ("taken_at", "judged_entry_id", "judged_is_final", "reasons")
+SNAPSHOT_EVALUATION_FIELDS = (
+    "taken_at",
+    "day_entry_records",
+    "judged_entry_id",
+    "judged_is_final",
+    "reasons",
+)
 
 
 # ------------------------------------------------------------------------------------------ stale marks
@@ -168,6 +174,7 @@ def _store_batch(batch: list[int], today: dt.date) -> list[StoredChange]:
         .select_for_update(of=("self",))
         .order_by("pk")
     )
+    seen = day_entry_records(batch, today)  # before the figures: an entry committed between is not counted
     figures = figures_by_target(batch)
     changed, unchanged, changes, snapshots = [], [], [], []
     for status in statuses:
@@ -175,7 +182,11 @@ def _store_batch(batch: list[int], today: dt.date) -> list[StoredChange]:
         rule = target_rule(target)
         evaluation = evaluate(rule, figures[target.pk], today, day_ended=False)
         fields = status_fields(evaluation)
-        snapshots.append(_snapshot(target.pk, rule, figures[target.pk], evaluation, today=today, now=now))
+        snapshots.append(
+            _snapshot(
+                target.pk, rule, figures[target.pk], evaluation, today=today, now=now, seen=seen[target.pk]
+            )
+        )
         # A new row has no reasons yet: it is written whole even when the evaluation is the initial state.
         if target.pk not in missing and status_matches(status, evaluation):
             unchanged.append(target.pk)  # keeps its reasons and judged entry; only the date moves on
@@ -216,10 +227,18 @@ def _store_batch(batch: list[int], today: dt.date) -> list[StoredChange]:
 
 
 def _snapshot(
-    target_id: int, rule: TargetRule, figures: list[Figure], evaluation: Evaluation, *, today: dt.date, now: dt.datetime
+    target_id: int,
+    rule: TargetRule,
+    figures: list[Figure],
+    evaluation: Evaluation,
+    *,
+    today: dt.date,
+    now: dt.datetime,
+    seen: int,
 ) -> StatusSnapshot:
     """Today's snapshot: the evaluation at the present moment `now`, judged as at the end of today (what a
-    board of this day reads later, progress.selectors.targets_evaluated_as_of). Both judgements are the
+    board of this day reads later, progress.selectors.targets_evaluated_as_of), and how many of the day's
+    entry records it was judged from (`seen`, progress.judging.day_entry_records). Both judgements are the
     same unless one of the target's reports is due today: only then is the target judged again."""
     if report_due_on(rule, today):
         evaluation = evaluate(rule, figures, today, day_ended=True)
@@ -228,6 +247,7 @@ def _snapshot(
         target_id=target_id,
         date=today,
         taken_at=now,
+        day_entry_records=seen,
         judged_entry_id=judged.entry_id if judged else None,
         judged_is_final=judged.is_final if judged else None,
         reasons=list(evaluation.reasons),

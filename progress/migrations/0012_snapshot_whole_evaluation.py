@@ -11,6 +11,11 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name='statussnapshot',
+            name='day_entry_records',
+            field=models.PositiveIntegerField(default=0, verbose_name='当日填报记录数'),
+        ),
+        migrations.AddField(
+            model_name='statussnapshot',
             name='judged_entry_id',
             field=models.BigIntegerField(blank=True, null=True, verbose_name='评判依据（填报编号）'),
         ),
