@@ -5,13 +5,9 @@ Everything that judges or shows a status imports this module — the status writ
 reads (selectors, boards, notifications) and the views — and none of them imports another for it.
 """
 
-import datetime as dt
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
-
-from django.db.models import Count
-from django.utils import timezone
 
 from progress.models import ProgressEntry, StatusSnapshot, TargetStatus
 from progress.rules import Evaluation, Figure, Performance, Reporting, TargetRule, Thresholds, counts
@@ -76,28 +72,6 @@ def figures_by_target(target_ids: Iterable[int]) -> dict[int, list[Figure]]:
     for target_id, *row in counted.values_list("target_id", *FIGURE_COLUMNS):
         figures[target_id].append(figure_from(tuple(row)))
     return figures
-
-
-# A snapshot of a day counts the history records of its target's entries stamped from the start of the day,
-# less this margin: an entry's record is stamped when it is saved, and a transaction open across midnight
-# (a form, an API call, an import: seconds) is well within it.
-SNAPSHOT_COMMIT_MARGIN = dt.timedelta(minutes=5)
-
-
-def day_records_start(day: dt.date) -> dt.datetime:
-    """From when the entry records a snapshot of `day` counts are stamped (the day's start, less the margin)."""
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min)) - SNAPSHOT_COMMIT_MARGIN
-
-
-def day_entry_records(target_ids: Iterable[int], day: dt.date) -> Counter[int]:
-    """How many history records of these targets' entries are stamped since `day_records_start(day)`, as
-    this transaction sees them now (one query, by the history_date index): what a snapshot of the day saw,
-    so that a board of that day can tell whether every entry of the day was in it
-    (progress.selectors.day_snapshot_stands)."""
-    records = ProgressEntry.history.filter(
-        target_id__in=list(target_ids), history_date__gte=day_records_start(day)
-    )
-    return Counter(dict(records.values_list("target_id").annotate(count=Count("pk")).order_by()))
 
 
 def status_fields(evaluation: Evaluation) -> dict:

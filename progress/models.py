@@ -278,8 +278,8 @@ class StatusSnapshot(StatusFields):
     # When the evaluation was made (the writer's present moment); null on snapshots written before it was
     # recorded, which never stand for a past date.
     taken_at = models.DateTimeField(_("评估时间"), null=True, blank=True)
-    # How many history records of the target's entries stamped since the day began (progress.judging.
-    # day_entry_records) the evaluation saw: one more of the day, later, and the snapshot no longer stands.
+    # How many records of the target's entries stamped during the day (progress.selectors.day_entry_records)
+    # the evaluation saw: one more of the day, later, and the snapshot no longer stands.
     day_entry_records = models.PositiveIntegerField(_("当日填报记录数"), default=0)
     # A plain number, not a foreign key: an entry deleted after the day was still the one judged then.
     judged_entry_id = models.BigIntegerField(_("评判依据（填报编号）"), null=True, blank=True)

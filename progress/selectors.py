@@ -1,7 +1,7 @@
 """Reads about progress: who sees which entries, and figures and statuses as they stood on a date."""
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,13 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from progress.judging import (
-    SNAPSHOT_COMMIT_MARGIN,
-    day_records_start,
-    figure_from,
-    stored_evaluation,
-    target_rule,
-)
+from progress.judging import figure_from, stored_evaluation, target_rule
 from progress.models import (
     Notice,
     NoticeEvent,
@@ -223,17 +217,40 @@ def stored_status_stands(today: dt.date) -> Q:
     )
 
 
+# A snapshot of a day counts the records of its target's entries stamped from the start of the day, less
+# this margin: a record is stamped when its entry is saved, and an entry's transaction open across midnight
+# (a form, an API call, an import: seconds) is well within it. The margin also covers a definition edited
+# while a snapshot was being taken.
+SNAPSHOT_COMMIT_MARGIN = dt.timedelta(minutes=5)
+
+
+def _day_records(day: dt.date):
+    """The history records of entries that a snapshot of `day` counts: stamped from the start of the day
+    (less the margin) to its end (by the history_date index)."""
+    start = end_of_day(day - dt.timedelta(days=1)) - SNAPSHOT_COMMIT_MARGIN
+    return ProgressEntry.history.filter(history_date__gte=start, history_date__lt=end_of_day(day))
+
+
+def day_entry_records(*, target_ids: Iterable[int], day: dt.date) -> Counter:
+    """How many of the day's entry records (`_day_records`) of each of these targets this transaction sees
+    now, in one query: what a snapshot of the day was judged from (the status writer reads it before the
+    figures, so that an entry committed in between is not counted), and what `day_snapshot_stands`
+    compares later."""
+    records = _day_records(day).filter(target_id__in=list(target_ids))
+    return Counter(dict(records.values_list("target_id").annotate(count=Count("pk")).order_by()))
+
+
 def day_snapshot_stands(day: dt.date) -> Q:
     """The targets whose snapshot of a past `day` stands for judging them as of that day, as a filter on
     targets annotated with that snapshot as `day_snapshot` (`targets_evaluated_as_of` reads it beside each
     target):
     - it was taken during the day (a snapshot is the last evaluation of its day; one written for the day at
       another moment, by a backfill, says nothing of the day's end);
-    - it saw every record of the target's entries stamped during the day (progress.judging.
-      day_entry_records: as many as there are now): it was judged from the entries as they stood at the end
-      of the day. A count rather than a time: the recomputation after an entry takes the snapshot seconds
-      after the entry's record, and an entry still uncommitted when a snapshot was taken has a record older
-      than the snapshot. A correction or deletion after the day is ignored, by the history path too;
+    - it saw every record of the target's entries stamped during the day (`day_entry_records`: as many as
+      there are now): it was judged from the entries as they stood at the end of the day. A count rather
+      than a time: the recomputation after an entry takes the snapshot seconds after the entry's record,
+      and an entry still uncommitted when a snapshot was taken has a record older than the snapshot. A
+      correction or deletion after the day is ignored, by the history path too;
     - neither the target nor its report changed since (less SNAPSHOT_COMMIT_MARGIN, for an edit still
       uncommitted when the snapshot was taken): the history path judges with the present definition.
     Each is a NOT IN of the day's snapshots it undoes (one hashed subplan each, as for the stale marks, not
@@ -241,7 +258,7 @@ def day_snapshot_stands(day: dt.date) -> Q:
     entries' count is compared only for the snapshots of targets with entry records of the day."""
     start, end = end_of_day(day - dt.timedelta(days=1)), end_of_day(day)
     snapshots = StatusSnapshot.objects.filter(date=day)
-    day_records = ProgressEntry.history.filter(history_date__gte=day_records_start(day), history_date__lt=end)
+    day_records = _day_records(day)
     counted = day_records.filter(target_id=OuterRef("target_id")).values("target_id").annotate(n=Count("pk"))
     entries_unseen = snapshots.filter(
         Q(day_entry_records__gt=0) | Q(target_id__in=day_records.values("target_id"))

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from progress.enqueueing import enqueue_after_commit
-from progress.judging import day_entry_records, figures_by_target, status_fields, status_matches, target_rule
+from progress.judging import figures_by_target, status_fields, status_matches, target_rule
 from progress.models import (
     StaleStatus,
     StatusAxis,
@@ -25,6 +25,7 @@ from progress.models import (
     TargetStatus,
 )
 from progress.rules import Evaluation, Figure, TargetRule, evaluate, report_due_on
+from progress.selectors import day_entry_records
 from targets.models import Target
 from wuzhong_tracker import clock
 
@@ -174,7 +175,8 @@ def _store_batch(batch: list[int], today: dt.date) -> list[StoredChange]:
         .select_for_update(of=("self",))
         .order_by("pk")
     )
-    seen = day_entry_records(batch, today)  # before the figures: an entry committed between is not counted
+    # Before the figures: an entry committed in between is in the figures but not counted (no snapshot stands).
+    seen = day_entry_records(target_ids=batch, day=today)
     figures = figures_by_target(batch)
     changed, unchanged, changes, snapshots = [], [], [], []
     for status in statuses:
@@ -238,7 +240,7 @@ def _snapshot(
 ) -> StatusSnapshot:
     """Today's snapshot: the evaluation at the present moment `now`, judged as at the end of today (what a
     board of this day reads later, progress.selectors.targets_evaluated_as_of), and how many of the day's
-    entry records it was judged from (`seen`, progress.judging.day_entry_records). Both judgements are the
+    entry records it was judged from (`seen`, progress.selectors.day_entry_records). Both judgements are the
     same unless one of the target's reports is due today: only then is the target judged again."""
     if report_due_on(rule, today):
         evaluation = evaluate(rule, figures, today, day_ended=True)
