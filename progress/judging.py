@@ -14,33 +14,58 @@ from progress.rules import Evaluation, Figure, Performance, Reporting, TargetRul
 from targets.conventions import TOLERANCE_PCT
 from targets.models import Measure, Target
 
+# What a target's rule is made of (`rule_from` takes them in this order): the target's columns, then its
+# report's; `values_list` reads them as plain tuples where many targets are judged at once (the sweep).
+TARGET_RULE_COLUMNS = (
+    "measure", "comparator", "value", "unit", "curve", "frequency", "deadline", "custom_curve",
+    "tolerance_pct", "on_track_pp", "at_risk_pp",
+)  # fmt: skip
+REPORT_RULE_COLUMNS = (
+    "year", "cumulative_on_track_pp", "cumulative_at_risk_pp", "level_on_track_pp", "level_at_risk_pp",
+    "report_due_working_days",
+)  # fmt: skip
+RULE_COLUMNS = (*TARGET_RULE_COLUMNS, *(f"report__{name}" for name in REPORT_RULE_COLUMNS))
+
 
 def target_rule(target: Target) -> TargetRule:
     """The rules' view of a target: its definition plus the report's thresholds and its own overrides."""
     report = target.report
-    cumulative = target.measure == Measure.CUMULATIVE
-    report_on_track = report.cumulative_on_track_pp if cumulative else report.level_on_track_pp
-    report_at_risk = report.cumulative_at_risk_pp if cumulative else report.level_at_risk_pp
-    on_track = target.on_track_pp if target.on_track_pp is not None else report_on_track
-    at_risk = target.at_risk_pp if target.at_risk_pp is not None else report_at_risk
+    return rule_from(
+        *(getattr(target, name) for name in TARGET_RULE_COLUMNS),
+        *(getattr(report, name) for name in REPORT_RULE_COLUMNS),
+    )
+
+
+def rule_from(
+    measure, comparator, goal, unit, curve, frequency, deadline, custom_curve, tolerance_pct, on_track_pp,
+    at_risk_pp, year, cumulative_on_track_pp, cumulative_at_risk_pp, level_on_track_pp, level_at_risk_pp,
+    due_working_days,
+) -> TargetRule:  # fmt: skip
+    """A TargetRule from RULE_COLUMNS' values (a target's, then its report's): the target's own thresholds
+    override the report's for its measure."""
+    cumulative = measure == Measure.CUMULATIVE
+    report_on_track = cumulative_on_track_pp if cumulative else level_on_track_pp
+    report_at_risk = cumulative_at_risk_pp if cumulative else level_at_risk_pp
+    on_track = on_track_pp if on_track_pp is not None else report_on_track
+    at_risk = at_risk_pp if at_risk_pp is not None else report_at_risk
     thresholds = Thresholds(
-        cumulative_on_track_pp=on_track if cumulative else report.cumulative_on_track_pp,
-        cumulative_at_risk_pp=at_risk if cumulative else report.cumulative_at_risk_pp,
-        level_on_track_pp=report.level_on_track_pp if cumulative else on_track,
-        level_at_risk_pp=report.level_at_risk_pp if cumulative else at_risk,
-        due_working_days=report.report_due_working_days,
+        cumulative_on_track_pp=on_track if cumulative else cumulative_on_track_pp,
+        cumulative_at_risk_pp=at_risk if cumulative else cumulative_at_risk_pp,
+        level_on_track_pp=level_on_track_pp if cumulative else on_track,
+        level_at_risk_pp=level_at_risk_pp if cumulative else at_risk,
+        due_working_days=due_working_days,
     )
     return TargetRule(
-        measure=target.measure,
-        comparator=target.comparator,
-        goal=target.value,
-        unit=target.unit,
-        curve=target.curve,
-        frequency=target.frequency,
-        year=report.year,
-        deadline=target.deadline,
-        custom_curve=tuple(Decimal(str(v)) for v in target.custom_curve) if target.custom_curve else None,
-        tolerance_pct=target.tolerance_pct if target.tolerance_pct is not None else TOLERANCE_PCT,
+        measure=measure,
+        comparator=comparator,
+        goal=goal,
+        unit=unit,
+        curve=curve,
+        frequency=frequency,
+        year=year,
+        deadline=deadline,
+        custom_curve=tuple(Decimal(str(v)) for v in custom_curve) if custom_curve else None,
+        tolerance_pct=tolerance_pct if tolerance_pct is not None else TOLERANCE_PCT,
         thresholds=thresholds,
     )
 
@@ -88,11 +113,6 @@ def status_fields(evaluation: Evaluation) -> dict:
         "next_due": evaluation.next_due,
         "days_late": evaluation.days_late,
     }
-
-
-def status_matches(stored: TargetStatus, evaluation: Evaluation) -> bool:
-    """Whether a stored status already holds this evaluation's columns."""
-    return all(getattr(stored, name) == value for name, value in status_fields(evaluation).items())
 
 
 # Plain dictionary lookups: calling the enums costs more than the rest of a stored row (profiled).

@@ -140,12 +140,19 @@ class Evaluation:
 REPORTING_MONTHS = {"monthly": range(1, 13), "quarterly": (3, 6, 9, 12), "annual": (12,)}
 
 
+@lru_cache(maxsize=1024)
 def month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
-def _frequency_boundaries(frequency: str, year: int) -> list[dt.date]:
-    return [month_end(year, month) for month in REPORTING_MONTHS[frequency]]
+def _frequency_boundaries(rule: TargetRule) -> tuple[dt.date, ...]:
+    return _boundaries(rule.frequency, rule.year)
+
+
+@lru_cache(maxsize=256)
+def _boundaries(frequency: str, year: int) -> tuple[dt.date, ...]:
+    # Memoised (a function of two small values): the sweep asks for them once per target.
+    return tuple(month_end(year, month) for month in REPORTING_MONTHS[frequency])
 
 
 def period_ends(rule: TargetRule) -> tuple[dt.date, ...]:
@@ -154,8 +161,9 @@ def period_ends(rule: TargetRule) -> tuple[dt.date, ...]:
     return _period_ends(rule.frequency, rule.year, rule.deadline)
 
 
+@lru_cache(maxsize=4096)
 def _period_ends(frequency: str, year: int, deadline: dt.date) -> tuple[dt.date, ...]:
-    return (*(end for end in _frequency_boundaries(frequency, year) if end < deadline), deadline)
+    return (*(end for end in _boundaries(frequency, year) if end < deadline), deadline)
 
 
 def due_date(period_end: dt.date, rule: TargetRule, is_workday: IsWorkday = is_chinese_workday) -> dt.date:
@@ -188,7 +196,7 @@ def _report_due_dates(
 
 
 def period_label(period_end: dt.date, rule: TargetRule) -> str:
-    if period_end == rule.deadline and period_end not in _frequency_boundaries(rule.frequency, rule.year):
+    if period_end == rule.deadline and period_end not in _frequency_boundaries(rule):
         return f"截至{chinese_date(period_end)}"
     if rule.frequency == "monthly":
         return f"{period_end.year}年{period_end.month}月"

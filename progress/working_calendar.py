@@ -22,6 +22,9 @@ def is_chinese_workday(day: dt.date) -> bool:
         return day.weekday() < 5
 
 
+@lru_cache(
+    maxsize=4096
+)  # a pure function of its arguments; the sweep asks for the same few due dates 40,000 times
 def nth_working_day_after(day: dt.date, n: int, is_workday: IsWorkday = is_chinese_workday) -> dt.date:
     """The n-th working day strictly after `day` (n ≥ 1): the 5th working day after 31 May 2020 is 5 June."""
     if n < 1:
