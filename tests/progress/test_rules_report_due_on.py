@@ -44,5 +44,8 @@ def test_it_is_a_due_date_of_one_of_the_periods(rule, day):
 @UNTIMED
 @given(rule=rules(), figures=st.lists(figures, max_size=6), day=as_of_days)
 def test_judging_during_the_day_and_at_its_end_differ_only_on_a_due_day(rule, figures, day):
-    during, ended = evaluate(rule, figures, day, day_ended=False), evaluate(rule, figures, day, day_ended=True)
+    during, ended = (
+        evaluate(rule, figures, day, day_ended=False),
+        evaluate(rule, figures, day, day_ended=True),
+    )
     assert during == ended or report_due_on(rule, day)
