@@ -2,7 +2,7 @@
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -110,9 +110,13 @@ def is_today(as_of: dt.date) -> bool:
     return as_of == clock.today()
 
 
-def entry_states_as_of(*, target_ids: Iterable[int], as_of: dt.date) -> list[EntryState]:
+def entry_states_as_of(
+    *, target_ids: Iterable[int], as_of: dt.date, review_states: Collection[str] = ()
+) -> list[EntryState]:
     """Every entry of these targets as it stood at the end of `as_of`: later corrections, reviews and
-    entries are ignored, so a past bulletin is reproduced exactly.
+    entries are ignored, so a past bulletin is reproduced exactly. `review_states`: only the entries that
+    stood in one of these review states at some moment by then (an entry returned at the end of the day
+    was returned then): the others' history is not read.
 
     1. As of today, the current entries are that state: read them (no history).
     2. Otherwise take every historical record made before the end of the day; keep the newest per entry
@@ -121,15 +125,21 @@ def entry_states_as_of(*, target_ids: Iterable[int], as_of: dt.date) -> list[Ent
     """
     if is_today(as_of):
         current = ProgressEntry.objects.filter(target_id__in=list(target_ids)).order_by("id")
+        if review_states:
+            current = current.filter(review_state__in=review_states)
         return [
             EntryState(*row)
             for row in current.values_list(
                 "id", "target_id", "department_id", "period_end", "value", "is_final", "review_state"
             )
         ]
-    records = ProgressEntry.history.filter(
-        target_id__in=list(target_ids), history_date__lt=end_of_day(as_of)
-    ).values_list(
+    records = ProgressEntry.history.filter(target_id__in=list(target_ids), history_date__lt=end_of_day(as_of))
+    if review_states:
+        ever = ProgressEntry.history.filter(
+            history_date__lt=end_of_day(as_of), review_state__in=review_states
+        )
+        records = records.filter(id__in=ever.values("id"))
+    records = records.values_list(
         "id", "target_id", "department_id", "period_end", "value", "is_final", "review_state", "history_type"
     )
     if connection.features.can_distinct_on_fields:
@@ -180,10 +190,11 @@ def targets_evaluated_as_of(*, targets: Iterable[Target], as_of: dt.date) -> lis
             if evaluation is not None:
                 stored[target.pk] = evaluation
     elif as_of < clock.today() and isinstance(targets, QuerySet):
+        day = StoredDay(as_of, "day_snapshot")
         targets = list(
-            targets.annotate(day_snapshot=FilteredRelation("snapshots", condition=Q(snapshots__date=as_of)))
+            day.joined(targets)
             .select_related("day_snapshot")
-            .annotate(snapshot_stands=condition_flag(day_snapshot_stands(as_of)))
+            .annotate(snapshot_stands=condition_flag(day.stands))
         )
         for target in targets:
             if target.snapshot_stands:
@@ -198,6 +209,42 @@ def targets_evaluated_as_of(*, targets: Iterable[Target], as_of: dt.date) -> lis
         else (target, evaluate_as_of(target_rule(target), figures.get(target.pk, []), as_of))
         for target in targets
     ]
+
+
+@dataclass(frozen=True)
+class StoredDay:
+    """Where the evaluations as of a day are stored, and which of them stand for judging the targets: today,
+    the stored statuses (`status`, `stored_status_stands`); a past day, its snapshots (`day_snapshot`,
+    `day_snapshot_stands`). The boards count, order and page targets by them in the database."""
+
+    day: dt.date
+    relation: str  # "status" | "day_snapshot"
+
+    def joined(self, targets: QuerySet[Target]) -> QuerySet[Target]:
+        """`targets` with the relation available by name (a past day's snapshot is a filtered join)."""
+        if self.relation == "status":
+            return targets
+        return targets.annotate(
+            day_snapshot=FilteredRelation("snapshots", condition=Q(snapshots__date=self.day))
+        )
+
+    @property
+    def stands(self) -> Q:
+        return stored_status_stands(self.day) if self.relation == "status" else day_snapshot_stands(self.day)
+
+    def column(self, name: str) -> str:
+        """A column of the stored evaluation, as a lookup path from the targets."""
+        return f"{self.relation}__{name}"
+
+
+def stored_day(as_of: dt.date) -> StoredDay | None:
+    """Where the evaluations as of `as_of` are stored: today's statuses, a past day's snapshots; none for
+    a day to come."""
+    if is_today(as_of):
+        return StoredDay(as_of, "status")
+    if as_of < clock.today():
+        return StoredDay(as_of, "day_snapshot")
+    return None
 
 
 def condition_flag(condition: Q) -> Case:
