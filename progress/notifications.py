@@ -48,7 +48,7 @@ from progress.rules import (
     period_ends,
     period_label,
 )
-from progress.selectors import end_of_day, report_closing_date
+from progress.selectors import end_of_day, report_closing_date, targets_evaluated_as_of
 from progress.working_calendar import is_chinese_workday, nth_working_day_after
 from targets import roles
 from targets.conventions import format_decimal
@@ -123,7 +123,7 @@ def digest_drafts(*, as_of: dt.date) -> list[Draft]:
         "labels": PERFORMANCE_LABELS,
         "ranked": _digest_ranked(rows, as_of),
         "ranked_more": max(0, sum(row.evaluation.performance in ATTENTION for row in rows) - DIGEST_LISTED),
-        "changes": _digest_changes(judged, target_rows(user=None, as_of=since), as_of),
+        "changes": _digest_changes(judged, _performances_as_of(since), as_of),
         "week": _digest_week(judged, as_of),
         "departments": _digest_departments(judged),
         "unreachable": unreachable_departments(),
@@ -189,9 +189,19 @@ def _digest_ranked(rows: list[TargetRow], as_of: dt.date) -> list[dict]:
     return items
 
 
-def _digest_changes(now_rows: list[TargetRow], then_rows: list[TargetRow], as_of: dt.date) -> dict:
-    """Targets whose performance is worse (恶化) or better (好转) than at the previous digest's moment."""
-    before = {row.target.pk: row.evaluation.performance for row in then_rows}
+def _performances_as_of(as_of: dt.date) -> dict[int, Performance]:
+    """Every target's performance as of a day, judged as the boards judge it (only the performance is
+    compared: no chapter, key task or departments are read)."""
+    targets = Target.objects.select_related("report").defer("report__source_text")
+    return {
+        target.pk: evaluation.performance
+        for target, evaluation in targets_evaluated_as_of(targets=targets, as_of=as_of)
+    }
+
+
+def _digest_changes(now_rows: list[TargetRow], before: dict[int, Performance], as_of: dt.date) -> dict:
+    """Targets whose performance is worse (恶化) or better (好转) than at the previous digest's moment
+    (`before`: each target's performance then)."""
     worse, better = [], []
     for row in now_rows:
         old, new = before.get(row.target.pk), row.evaluation.performance
