@@ -114,6 +114,41 @@ def parent(args) -> int:
     return 0
 
 
+# Issue #14's targets, at 20,000 targets × 12 months (printed beside every size, judged at that one):
+# a step's median time (ms), its peak of Python memory (MB), or its ratio to the floor.
+TARGET_SIZE = 20_000
+TODAY_PAGE = {"ms": 150, "mb": 50}
+PAST_PAGE = {"ms": 1000}
+TARGETS = {
+    "lagging report page (manager)": TODAY_PAGE,
+    "API status summary (manager)": TODAY_PAGE,
+    "chapter overview page (manager)": TODAY_PAGE,
+    "scoreboard page (manager)": TODAY_PAGE,
+    "weekly digest, 200 recipients (build)": {"ms": 1000, "mb": 50},
+    "lagging report page (manager, a past date)": PAST_PAGE,
+    "API status summary (manager, a past date)": PAST_PAGE,
+    "chapter overview page (manager, a past date)": PAST_PAGE,
+    "scoreboard page (manager, a past date)": PAST_PAGE,
+    "lagging report XLSX (manager)": {"ms": 5000, "mb": 100},
+    "sweep, first (every status new)": {"ratio": 2.5},
+    "sweep, next day (most unchanged)": {"ratio": 2.5},
+    "import 10,000 new rows": {"ms": 10_000},
+}
+MEASURED = {"ms": "median_ms", "mb": "peak_mb", "ratio": "ratio"}
+UNITS = {"ms": " ms", "mb": " MB", "ratio": "×"}
+
+
+def _target_text(step: dict, size: int) -> str:
+    """The step's targets, each with ✓ or ✗ at TARGET_SIZE (none elsewhere): "≤150 ms ✓ ≤50 MB ✓"."""
+    parts = []
+    for kind, limit in TARGETS.get(step["name"], {}).items():
+        mark = ""
+        if size == TARGET_SIZE:
+            mark = " ✓" if step.get(MEASURED[kind]) is not None and step[MEASURED[kind]] <= limit else " ✗"
+        parts.append(f"≤{limit:g}{UNITS[kind]}{mark}")
+    return "  ".join(parts)
+
+
 def _print_size(size: int, data: dict) -> None:
     data_line = data["data"]
     print(
@@ -121,7 +156,10 @@ def _print_size(size: int, data: dict) -> None:
         f"{data_line['departments']} departments, {data_line['users']} users, as of {data_line['as_of']} "
         f"(generated in {data_line['seconds']:.1f} s)"
     )
-    header = f"{'step':<44} {'median ms':>10} {'runs':>4} {'queries':>8} {'peak MB':>8} {'floor ms':>9} {'ratio':>6}"
+    header = (
+        f"{'step':<44} {'median ms':>10} {'runs':>4} {'queries':>8} {'peak MB':>8} {'floor ms':>9} {'ratio':>6}"
+        f"  target (at {TARGET_SIZE:,})"
+    )
     print(header)
     print("-" * len(header))
     for step in data["steps"]:
@@ -129,7 +167,7 @@ def _print_size(size: int, data: dict) -> None:
         ratio = f"{step['ratio']:6.2f}" if step.get("ratio") is not None else " " * 6
         print(
             f"{step['name']:<44} {step['median_ms']:10.1f} {step['runs']:4d} {step['queries']:8d} "
-            f"{step['peak_mb']:8.1f} {floor} {ratio}"
+            f"{step['peak_mb']:8.1f} {floor} {ratio}  {_target_text(step, size)}"
         )
     print(f"process peak RSS: {data['max_rss_mb']:.0f} MB")
 
@@ -143,7 +181,10 @@ def _print_growth(sizes: list[int], results: dict) -> None:
         before = steps_small.get(step["name"])
         if before and before["median_ms"]:
             growth = step["median_ms"] / before["median_ms"]
-            print(f"  {step['name']:<44} ×{growth:6.2f}   queries {before['queries']} → {step['queries']}")
+            mark = "✓" if growth <= factor else "✗ worse than linear"
+            print(
+                f"  {step['name']:<44} ×{growth:6.2f} {mark:<2}  queries {before['queries']} → {step['queries']}"
+            )
 
 
 # -------------------------------------------------------------------------------------------- child
@@ -396,10 +437,13 @@ def child(args) -> int:
             ("chapter overview page (manager)", f"/admin/boards/overview/?as_of={as_of:%Y-%m-%d}", "manager"),
             ("scoreboard page (manager)", f"/admin/boards/scoreboard/?as_of={as_of:%Y-%m-%d}", "manager"),
             ("API status summary (official)", f"/api/boards/summary/?as_of={as_of:%Y-%m-%d}", "official"),
-            (
-                "API status summary (manager, a past date)",
-                f"/api/boards/summary/?as_of={past:%Y-%m-%d}",
-                "manager",
+            *(
+                (f"{name} (manager, a past date)", f"{path}?as_of={past:%Y-%m-%d}", "manager")
+                for name, path in (
+                    ("API status summary", "/api/boards/summary/"),
+                    ("chapter overview page", "/admin/boards/overview/"),
+                    ("scoreboard page", "/admin/boards/scoreboard/"),
+                )
             ),
             (
                 "chapter overview page (manager, a past date)",
