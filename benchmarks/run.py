@@ -445,16 +445,6 @@ def child(args) -> int:
                     ("scoreboard page", "/admin/boards/scoreboard/"),
                 )
             ),
-            (
-                "chapter overview page (manager, a past date)",
-                f"/admin/boards/overview/?as_of={past:%Y-%m-%d}",
-                "manager",
-            ),
-            (
-                "scoreboard page (manager, a past date)",
-                f"/admin/boards/scoreboard/?as_of={past:%Y-%m-%d}",
-                "manager",
-            ),
         ]
         with today():
             for name, path, role in pages:
