@@ -80,7 +80,7 @@ def stored_state(day: dt.date) -> dict[str, list[tuple]]:
         ),
         # Every column but taken_at (the moment of the run, written by both as their own present moment).
         "snapshots": _execute(
-            f"SELECT target_id, date, {columns}, judged_entry_id, judged_is_final, reasons::text "
+            f"SELECT target_id, date, {columns}, day_entry_records, judged_entry_id, judged_is_final, reasons::text "
             "FROM progress_statussnapshot WHERE date = %s ORDER BY target_id",
             [day],
         ),
@@ -151,14 +151,15 @@ SELECT v.*, %(now)s FROM unnest(%(target_id)s::bigint[], %(axis)s::text[], %(old
 """
 
 # The snapshot's own columns besides SNAPSHOT_COLUMNS (taken_at is the run's present moment).
-SNAPSHOT_EVALUATION = ("judged_entry_id", "judged_is_final", "reasons")
+SNAPSHOT_EVALUATION = ("day_entry_records", "judged_entry_id", "judged_is_final", "reasons")
 SNAPSHOT_UPSERT = f"""
 INSERT INTO progress_statussnapshot (target_id, date, {", ".join(SNAPSHOT_COLUMNS)}, {", ".join(SNAPSHOT_EVALUATION)}, taken_at)
-SELECT v.target_id, v.date, {", ".join(f"v.{name}" for name in SNAPSHOT_COLUMNS)}, v.judged_entry_id, v.judged_is_final,
-       v.reasons::jsonb, %(now)s
+SELECT v.target_id, v.date, {", ".join(f"v.{name}" for name in SNAPSHOT_COLUMNS)}, v.day_entry_records,
+       v.judged_entry_id, v.judged_is_final, v.reasons::jsonb, %(now)s
 FROM unnest(%(target_id)s::bigint[], %(date)s::date[],
             {", ".join(f"%({name})s::{kind}[]" for name, kind in zip(SNAPSHOT_COLUMNS, SNAPSHOT_TYPES, strict=True))},
-            %(judged_entry_id)s::bigint[], %(judged_is_final)s::boolean[], %(reasons)s::text[])
+            %(day_entry_records)s::integer[], %(judged_entry_id)s::bigint[], %(judged_is_final)s::boolean[],
+            %(reasons)s::text[])
 AS v(target_id, date, {", ".join(SNAPSHOT_COLUMNS)}, {", ".join(SNAPSHOT_EVALUATION)})
 ON CONFLICT (target_id, date) DO UPDATE SET {", ".join(f"{name} = EXCLUDED.{name}" for name in (*SNAPSHOT_COLUMNS, *SNAPSHOT_EVALUATION, "taken_at"))}
 """
