@@ -2,8 +2,9 @@
 API: every board is evaluated as of a date from the entries as they stood then (progress.selectors.figures_as_of), so that a bulletin printed
 today can be reproduced exactly later. As of today, the targets whose stored status is today's and not
 marked stale are read from it instead of being judged again (progress.selectors.targets_evaluated_as_of):
-the same result, without reading every target's history. Each runs a fixed number of queries, whatever
-the number of rows.
+the same result, without reading every target's history; as of a past day, the targets whose snapshot of
+the day still stands are read from it (progress.selectors.StoredDay). Each runs a fixed number of queries,
+whatever the number of rows.
 """
 
 import datetime as dt
@@ -200,8 +201,9 @@ class StoredAttentionRows:
     stored status stands for today (whose snapshot of the day stands: `StoredDay`) are filtered, counted
     and ordered by the database (ORDER BY the stored status, in `attention_order`'s order) and only a
     page's rows are built; the others (stale, never evaluated, evaluated on an earlier day: few once the
-    day's sweep has run) are judged in Python, as the history path does, and merged in order. They are merged rather than stored first: a board is a read, and before
-    the day's sweep every target is of an earlier day (then this is the history path's work, no worse).
+    day's sweep has run) are judged in Python, as the history path does, and merged in order. They are
+    merged rather than stored first: a board is a read, and before the day's sweep every target is of an
+    earlier day (then this is the history path's work, no worse).
 
     A slice [start, stop) of the merged order holds at most `len(judged)` judged rows, so it lies within the
     stored rows [start − len(judged), stop) merged with every judged row."""
