@@ -271,7 +271,7 @@ def stored_status_stands(today: dt.date) -> Q:
 SNAPSHOT_COMMIT_MARGIN = dt.timedelta(minutes=5)
 
 
-def _day_records(day: dt.date):
+def _day_records(day: dt.date) -> QuerySet:
     """The history records of entries that a snapshot of `day` counts: stamped from the start of the day
     (less the margin) to its end (by the history_date index)."""
     start = end_of_day(day - dt.timedelta(days=1)) - SNAPSHOT_COMMIT_MARGIN
