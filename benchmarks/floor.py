@@ -3,7 +3,8 @@ fewest hand-written SQL statements (PostgreSQL), and the helpers that put the da
 before each run (truncate or restore the stored statuses).
 
 The sweep's floor reads, in one statement, every target with its report's thresholds, its stored status,
-its latest counted entry and its latest final-or-deadline entry (`DISTINCT ON`), then writes the statuses,
+its latest counted entry and its latest final-or-deadline entry (`DISTINCT ON`) and the number of its
+entries' history records of the day (what the day's snapshot counts), then writes the statuses,
 the changes and the day's snapshots with one statement each (`unnest` of arrays: one statement whatever the
 number of rows, below PostgreSQL's limit on parameters). The values written are the ones the application's
 own sweep stored, read beforehand: the rules' arithmetic is not SQL, and is not in the floor.
@@ -22,7 +23,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from progress.importing import progress_import
-from progress.selectors import end_of_day
+from progress.selectors import SNAPSHOT_COMMIT_MARGIN, end_of_day
 from targets import roles
 
 STATUS_TABLES = ("progress_targetstatus", "progress_statuschange", "progress_statussnapshot")
@@ -77,8 +78,10 @@ def stored_state(day: dt.date) -> dict[str, list[tuple]]:
             "WHERE as_of = %s ORDER BY target_id, axis",
             [day],
         ),
+        # Every column but taken_at (the moment of the run, written by both as their own present moment).
         "snapshots": _execute(
-            f"SELECT target_id, date, {columns} FROM progress_statussnapshot WHERE date = %s ORDER BY target_id",
+            f"SELECT target_id, date, {columns}, day_entry_records, judged_entry_id, judged_is_final, reasons::text "
+            "FROM progress_statussnapshot WHERE date = %s ORDER BY target_id",
             [day],
         ),
     }
@@ -98,7 +101,7 @@ SELECT t.id, t.measure, t.comparator, t.value, t.unit, t.curve, t.custom_curve, 
        r.report_due_working_days,
        s.performance, s.reporting, s.progress_pct, s.expected_pct, s.gap_pp, s.latest_value,
        s.latest_period_end, s.next_due, s.days_late,
-       l.id, l.period_end, l.value, l.is_final, f.id, f.period_end, f.value, f.is_final
+       l.id, l.period_end, l.value, l.is_final, f.id, f.period_end, f.value, f.is_final, c.records
 FROM targets_target t
 JOIN targets_report r ON r.id = t.report_id
 LEFT JOIN progress_targetstatus s ON s.target_id = t.id
@@ -114,6 +117,10 @@ LEFT JOIN (
     WHERE e.review_state <> 'returned' AND e.period_end <= %(as_of)s AND (e.is_final OR e.period_end = d.deadline)
     ORDER BY e.target_id, e.period_end DESC
 ) f ON f.target_id = t.id
+LEFT JOIN (
+    SELECT target_id, count(*) AS records FROM progress_historicalprogressentry
+    WHERE history_date >= %(day_start)s AND history_date < %(day_end)s GROUP BY target_id
+) c ON c.target_id = t.id
 ORDER BY t.id
 """
 
@@ -143,11 +150,18 @@ SELECT v.*, %(now)s FROM unnest(%(target_id)s::bigint[], %(axis)s::text[], %(old
                                 %(reason)s::text[], %(as_of)s::date[]) AS v
 """
 
+# The snapshot's own columns besides SNAPSHOT_COLUMNS (taken_at is the run's present moment).
+SNAPSHOT_EVALUATION = ("day_entry_records", "judged_entry_id", "judged_is_final", "reasons")
 SNAPSHOT_UPSERT = f"""
-INSERT INTO progress_statussnapshot (target_id, date, {", ".join(SNAPSHOT_COLUMNS)})
-SELECT * FROM unnest(%(target_id)s::bigint[], %(date)s::date[],
-                     {", ".join(f"%({name})s::{kind}[]" for name, kind in zip(SNAPSHOT_COLUMNS, SNAPSHOT_TYPES, strict=True))})
-ON CONFLICT (target_id, date) DO UPDATE SET {", ".join(f"{name} = EXCLUDED.{name}" for name in SNAPSHOT_COLUMNS)}
+INSERT INTO progress_statussnapshot (target_id, date, {", ".join(SNAPSHOT_COLUMNS)}, {", ".join(SNAPSHOT_EVALUATION)}, taken_at)
+SELECT v.target_id, v.date, {", ".join(f"v.{name}" for name in SNAPSHOT_COLUMNS)}, v.day_entry_records,
+       v.judged_entry_id, v.judged_is_final, v.reasons::jsonb, %(now)s
+FROM unnest(%(target_id)s::bigint[], %(date)s::date[],
+            {", ".join(f"%({name})s::{kind}[]" for name, kind in zip(SNAPSHOT_COLUMNS, SNAPSHOT_TYPES, strict=True))},
+            %(day_entry_records)s::integer[], %(judged_entry_id)s::bigint[], %(judged_is_final)s::boolean[],
+            %(reasons)s::text[])
+AS v(target_id, date, {", ".join(SNAPSHOT_COLUMNS)}, {", ".join(SNAPSHOT_EVALUATION)})
+ON CONFLICT (target_id, date) DO UPDATE SET {", ".join(f"{name} = EXCLUDED.{name}" for name in (*SNAPSHOT_COLUMNS, *SNAPSHOT_EVALUATION, "taken_at"))}
 """
 
 
@@ -160,7 +174,8 @@ def sweep_floor(*, as_of: dt.date, state: dict, first: bool) -> int:
     of rows read."""
     now = timezone.now()
     with transaction.atomic():
-        rows = _execute(SWEEP_READ, {"as_of": as_of})
+        day_start = end_of_day(as_of - dt.timedelta(days=1)) - SNAPSHOT_COMMIT_MARGIN
+        rows = _execute(SWEEP_READ, {"as_of": as_of, "day_start": day_start, "day_end": end_of_day(as_of)})
         statuses = _columns(
             state["statuses"], ("target_id", *SNAPSHOT_COLUMNS, "judged_entry_id", "reasons", "as_of")
         )
@@ -168,7 +183,10 @@ def sweep_floor(*, as_of: dt.date, state: dict, first: bool) -> int:
         if state["changes"]:
             changes = _columns(state["changes"], ("target_id", "axis", "old", "new", "reason", "as_of"))
             _execute(CHANGE_INSERT, changes | {"now": now})
-        _execute(SNAPSHOT_UPSERT, _columns(state["snapshots"], ("target_id", "date", *SNAPSHOT_COLUMNS)))
+        snapshots = _columns(
+            state["snapshots"], ("target_id", "date", *SNAPSHOT_COLUMNS, *SNAPSHOT_EVALUATION)
+        )
+        _execute(SNAPSHOT_UPSERT, snapshots | {"now": now})
     return len(rows)
 
 

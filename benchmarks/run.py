@@ -18,8 +18,9 @@ For the status sweeps and the lagging/overdue report it also measures the floor:
 writes done by the fewest hand-written SQL statements (benchmarks/floor.py), and prints the ratio.
 The reports, pages and the digest are measured with the clock at noon of the data's "as of" day, so that
 they are as of today (read from the stored statuses the sweep left), as a manager opens them; the
-manager's report, page, XLSX and summary are measured again for the day before ("a past date"), which
-judges every target from the history.
+manager's report, page, XLSX, summary, overview and scoreboard are measured again for the day before ("a
+past date"): its statuses and snapshots are written first as the service leaves them (`past_day_statuses`),
+and the targets whose snapshot of the day stands are read from it, the others judged from the history.
 Pages are requested through Django's test client (force_login), so middleware and templates count.
 The parent prints one table per size, one comparing the sizes, and writes everything to the JSON file.
 """
@@ -248,6 +249,35 @@ def measure(name: str, action, *, repeat: int, setup=None) -> dict:
     return result
 
 
+def past_day_statuses(day) -> None:
+    """The statuses and snapshots of `day` as the service leaves them: the daily sweep just after the day's
+    midnight, then every target whose entries were written during the day recomputed just after its last
+    one (as the recomputation that each entry queues does)."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+    from django.db.models import Max
+
+    from progress.models import ProgressEntry
+    from progress.selectors import end_of_day
+    from progress.statuses import status_sweep, target_status_refresh
+    from wuzhong_tracker import clock
+
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
+    with clock.travel(start + dt.timedelta(minutes=30)):
+        status_sweep(today=day)
+    written = (
+        ProgressEntry.history.filter(history_date__gte=start, history_date__lt=end_of_day(day))
+        .values_list("target_id")
+        .annotate(last=Max("history_date"))
+        .order_by("target_id")
+    )
+    for target_id, last in written:
+        with clock.travel(last + dt.timedelta(minutes=1)):
+            target_status_refresh(target_id=target_id, today=day)
+
+
 def child(args) -> int:
     import django
 
@@ -291,6 +321,9 @@ def child(args) -> int:
     def wanted(key: str) -> bool:
         return only is None or key in only
 
+    # "A past date": the day before, whose snapshots the statuses of that day left (past_day_statuses).
+    past = as_of - dt.timedelta(days=1)
+
     # -- the status sweep, first (every status new) and next day (most unchanged) --------------------------
     if wanted("sweep"):
 
@@ -308,6 +341,8 @@ def child(args) -> int:
         steps.append(
             sweep_step("sweep, first (every status new)", as_of, first=True, setup=floor.clear_statuses)
         )
+        past_day_statuses(past)
+        status_sweep(today=as_of)
         floor.save_statuses()  # the state after the first sweep: the start of every next-day run
         steps.append(
             sweep_step(
@@ -316,6 +351,7 @@ def child(args) -> int:
         )
         floor.restore_statuses()
     else:
+        past_day_statuses(past)
         status_sweep(today=as_of)
 
     # -- the lagging/overdue report: the selector against its floor, then pages and exports ---------------
@@ -344,8 +380,6 @@ def child(args) -> int:
         return time_machine.travel(
             dt.datetime.combine(as_of, dt.time(12), tzinfo=ZoneInfo(settings.TIME_ZONE)), tick=True
         )
-
-    past = as_of - dt.timedelta(days=1)
 
     def report_rows(name: str, user, day: dt.date) -> dict:
         step = measure(name, lambda: lagging_board(user=user, as_of=day), repeat=args.repeat)

@@ -2,8 +2,9 @@
 API: every board is evaluated as of a date from the entries as they stood then (progress.selectors.figures_as_of), so that a bulletin printed
 today can be reproduced exactly later. As of today, the targets whose stored status is today's and not
 marked stale are read from it instead of being judged again (progress.selectors.targets_evaluated_as_of):
-the same result, without reading every target's history. Each runs a fixed number of queries, whatever
-the number of rows.
+the same result, without reading every target's history; as of a past day, the targets whose snapshot of
+the day still stands are read from it (progress.selectors.StoredDay). Each runs a fixed number of queries,
+whatever the number of rows.
 """
 
 import datetime as dt
@@ -37,13 +38,14 @@ from progress.judging import PERFORMANCE_BY_VALUE, REPORTING_BY_VALUE, target_ru
 from progress.models import Notice, ProgressEntry, ReviewState
 from progress.rules import Evaluation, NoticeStanding, Performance, Reporting, gap_text
 from progress.selectors import (
+    StoredDay,
     condition_flag,
     entry_states_as_of,
     figures_as_of,
     is_today,
     notices_as_of,
     notices_visible_to,
-    stored_status_stands,
+    stored_day,
     targets_evaluated_as_of,
 )
 from targets.conventions import format_decimal
@@ -194,11 +196,12 @@ def lagging_board(*, user, as_of: dt.date, filters: BoardFilters = BoardFilters(
 def lagging_board_pages(
     *, user, as_of: dt.date, filters: BoardFilters = BoardFilters()
 ) -> "list[TargetRow] | StoredAttentionRows":
-    """The rows of `lagging_board` for a Paginator: as of today ordered and counted by the database, only
-    the rows of the page asked for built (StoredAttentionRows); as of a past date, every target judged
-    from the history (a list)."""
-    if is_today(as_of):
-        return StoredAttentionRows(user=user, today=as_of, filters=filters)
+    """The rows of `lagging_board` for a Paginator: as of today or a past day ordered and counted by the
+    database over the stored statuses or the day's snapshots, only the rows of the page asked for built
+    (StoredAttentionRows); as of a day to come, every target judged (a list)."""
+    day = stored_day(as_of)
+    if day is not None:
+        return StoredAttentionRows(user=user, day=day, filters=filters)
     return lagging_board(user=user, as_of=as_of, filters=filters)
 
 
@@ -224,16 +227,18 @@ def lagging_board_stream(
     if not is_today(as_of):
         yield from lagging_board(user=user, as_of=as_of, filters=filters)
         return
-    stands = stored_status_stands(as_of)
+    day = stored_day(as_of)  # today's statuses: no join of its own to add
+    stands = day.stands
     shown = (
         stands
-        & _status_narrowing(filters)
+        & _status_narrowing(filters, day)
         & (Q(status__performance__in=ATTENTION) | Q(status__reporting=Reporting.LATE))
     )
-    keys = StoredAttentionRows.ordered(
+    keys = _ordered(
         _filtered_targets(user, filters)
         .annotate(stands=condition_flag(stands))
         .filter(Q(stands=False) | shown),
+        day,
         first=F("stands"),
     ).values("pk")
     judged: list[TargetRow] = []
@@ -295,35 +300,36 @@ def late_lead_names(rows) -> list[str]:
 
 
 class StoredAttentionRows:
-    """The 滞后/逾期 board as of today, as a sequence a Paginator slices: the targets whose stored status
-    stands for today are filtered, counted and ordered by the database (ORDER BY the stored status, in
-    `attention_order`'s order) and only a page's rows are built; the others (stale, never evaluated,
-    evaluated on an earlier day: few once the day's sweep has run) are judged in Python, as the history
-    path does, and merged in order. They are merged rather than stored first: a board is a read, and before
-    the day's sweep every target is of an earlier day (then this is the history path's work, no worse).
+    """The 滞后/逾期 board as of today (or a past day), as a sequence a Paginator slices: the targets whose
+    stored status stands for today (whose snapshot of the day stands: `StoredDay`) are filtered, counted
+    and ordered by the database (ORDER BY the stored status, in `attention_order`'s order) and only a
+    page's rows are built; the others (stale, never evaluated, evaluated on an earlier day: few once the
+    day's sweep has run) are judged in Python, as the history path does, and merged in order. They are
+    merged rather than stored first: a board is a read, and before the day's sweep every target is of an
+    earlier day (then this is the history path's work, no worse).
 
     A slice [start, stop) of the merged order holds at most `len(judged)` judged rows, so it lies within the
     stored rows [start − len(judged), stop) merged with every judged row."""
 
-    def __init__(self, *, user, today: dt.date, filters: BoardFilters):
-        self.user, self.today, self.filters = user, today, filters
-        stands = stored_status_stands(today)
+    def __init__(self, *, user, day: StoredDay, filters: BoardFilters):
+        self.user, self.day, self.filters = user, day, filters
+        stands, late = day.stands, Q(**{day.column("reporting"): Reporting.LATE})
         shown = (
             stands
-            & _status_narrowing(filters)
-            & (Q(status__performance__in=ATTENTION) | Q(status__reporting=Reporting.LATE))
+            & _status_narrowing(filters, day)
+            & (Q(**{day.column("performance__in"): ATTENTION}) | late)
         )
-        self.stored = _filtered_targets(user, filters).filter(shown)
+        self.stored = day.joined(_filtered_targets(user, filters)).filter(shown)
         # One query for the stored rows' count, their late lead departments and whether any target is left
         # to judge (one lead per target: a constraint).
         groups = (
-            _filtered_targets(user, filters)
+            day.joined(_filtered_targets(user, filters))
             .annotate(lead=_lead_assignment())
             .annotate(
                 stands=condition_flag(stands),
                 shown=condition_flag(shown),
                 late_lead=Case(
-                    When(shown & Q(status__reporting=Reporting.LATE), then=F("lead__department__name")),
+                    When(shown & late, then=F("lead__department__name")),
                     default=Value(None),
                     output_field=CharField(),
                 ),
@@ -338,7 +344,7 @@ class StoredAttentionRows:
             self.stored_count += count if is_shown else 0
             if late_lead is not None:
                 self.stored_late_leads.add(late_lead)
-        self.judged = attention_rows(_judged_others(user, today, filters)) if others else []
+        self.judged = attention_rows(_judged_others(user, day, filters)) if others else []
 
     def __len__(self) -> int:
         return self.stored_count + len(self.judged)
@@ -362,34 +368,34 @@ class StoredAttentionRows:
         if self.stored_count:
             # The window's keys by the ORDER BY on the stored statuses alone (a top-N sort, no other join),
             # its rows read in the same statement and put in the same order here.
-            window = self.ordered(self.stored).values("pk")[skip:stop]
+            window = _ordered(self.stored, self.day).values("pk")[skip:stop]
             page = _targets(self.user, self.filters).filter(pk__in=window)
-            evaluated = targets_evaluated_as_of(targets=page, as_of=self.today)
+            evaluated = targets_evaluated_as_of(targets=page, as_of=self.day.day)
             stored = sorted(
                 (TargetRow(target, evaluation) for target, evaluation in evaluated), key=attention_order
             )
         merged = list(heapq.merge(stored, self.judged, key=attention_order))
         return merged[start - skip : stop - skip]
 
-    @staticmethod
-    def ordered(targets: QuerySet[Target], *, first=None) -> QuerySet[Target]:
-        """In `attention_order`, by their stored statuses (after `first`, an expression, if given)."""
-        severity = Case(
-            *(When(status__performance=status, then=Value(rank)) for status, rank in SEVERITY.items()),
-            output_field=IntegerField(),
-        )
-        return targets.order_by(
-            *([first] if first is not None else []),
-            severity,
-            Coalesce("status__gap_pp", Value(Decimal(0)), output_field=DecimalField()).desc(),
-            F("status__days_late").desc(),
-            _code_order(),
-            "report__year",
-            "pk",
-        )
-
     def late_lead_names(self) -> list[str]:
         return sorted(self.stored_late_leads | set(late_lead_names(self.judged)))
+
+
+def _ordered(targets: QuerySet[Target], day: StoredDay, *, first=None) -> QuerySet[Target]:
+    """In `attention_order`, by their stored evaluations (after `first`, an expression, if given)."""
+    severity = Case(
+        *(When(**{day.column("performance"): status}, then=Value(rank)) for status, rank in SEVERITY.items()),
+        output_field=IntegerField(),
+    )
+    return targets.order_by(
+        *([first] if first is not None else []),
+        severity,
+        Coalesce(day.column("gap_pp"), Value(Decimal(0)), output_field=DecimalField()).desc(),
+        F(day.column("days_late")).desc(),
+        _code_order(),
+        "report__year",
+        "pk",
+    )
 
 
 def _code_order():
@@ -400,27 +406,28 @@ def _code_order():
     return F("code")
 
 
-def _judged_others(user, today: dt.date, filters: BoardFilters, *, shape=None) -> list[TargetRow]:
-    """As of today, the rows of the board's targets whose stored status does not stand for today (stale,
-    never evaluated, evaluated on an earlier day), judged as `target_rows` judges them. `shape`: what the
-    caller reads with them instead of their departments (the counts need no more than their key task or
-    their lead: one read less)."""
-    stands = _filtered_targets(user, filters).filter(stored_status_stands(today))
+def _judged_others(user, day: StoredDay, filters: BoardFilters, *, shape=None) -> list[TargetRow]:
+    """The rows of the board's targets whose stored evaluation does not stand for the day (stale, never
+    evaluated, evaluated on an earlier day; no snapshot of a past day, or one undone since), judged as
+    `target_rows` judges them. `shape`: what the caller reads with them instead of their departments (the
+    counts need no more than their key task or their lead: one read less)."""
+    stands = day.joined(_filtered_targets(user, filters)).filter(day.stands)
     others = _targets(user, filters).exclude(pk__in=stands.values("pk"))
     if shape is not None:
         others = shape(others.prefetch_related(None))
-    evaluated = targets_evaluated_as_of(targets=others, as_of=today)
+    evaluated = targets_evaluated_as_of(targets=others, as_of=day.day)
     return _narrowed([TargetRow(target, evaluation) for target, evaluation in evaluated], filters)
 
 
 def _stored_status_counts(
-    targets: QuerySet[Target], today: dt.date, *keys: str, narrowing: Q | None = None
+    targets: QuerySet[Target], day: StoredDay, *keys: str, narrowing: Q | None = None
 ) -> tuple[Counter, bool]:
-    """In one query (GROUP BY): the targets whose stored status stands for today (and matches
+    """In one query (GROUP BY): the targets whose stored evaluation stands for the day (and matches
     `narrowing`), counted per (*keys, performance, reporting); and whether any target is left to judge."""
     groups = (
-        targets.annotate(stands=condition_flag(stored_status_stands(today) & (narrowing or Q())))
-        .values_list("stands", *keys, "status__performance", "status__reporting")
+        day.joined(targets)
+        .annotate(stands=condition_flag(day.stands & (narrowing or Q())))
+        .values_list("stands", *keys, day.column("performance"), day.column("reporting"))
         .annotate(count=Count("pk"))
         .order_by()
     )
@@ -433,13 +440,13 @@ def _stored_status_counts(
     return counts, others
 
 
-def _status_narrowing(filters: BoardFilters) -> Q:
-    """The status filters on the stored status (`_narrowed` on judged rows)."""
+def _status_narrowing(filters: BoardFilters, day: StoredDay) -> Q:
+    """The status filters on the stored evaluation (`_narrowed` on judged rows)."""
     narrowing = Q()
     if filters.performance:
-        narrowing &= Q(status__performance=filters.performance)
+        narrowing &= Q(**{day.column("performance"): filters.performance})
     if filters.reporting:
-        narrowing &= Q(status__reporting=filters.reporting)
+        narrowing &= Q(**{day.column("reporting"): filters.reporting})
     return narrowing
 
 
@@ -466,16 +473,17 @@ class StatusSummary:
 
 
 def status_summary(*, user, as_of: dt.date, filters: BoardFilters = BoardFilters()) -> StatusSummary:
-    """Counts by status overall and per chapter and key task (the chapter overview). As of today the
-    database counts the targets whose stored status stands for today (GROUP BY) and only the others are
-    judged, in Python, and added; as of a past date every target is judged from the history."""
-    if not is_today(as_of):
+    """Counts by status overall and per chapter and key task (the chapter overview). As of today (a past
+    day) the database counts the targets whose stored status (snapshot of the day) stands (GROUP BY) and
+    only the others are judged, in Python, and added; as of a day to come every target is judged."""
+    day = stored_day(as_of)
+    if day is None:
         return summarize_rows(target_rows(user=user, as_of=as_of, filters=filters), as_of=as_of)
     counts, others = _stored_status_counts(
-        _filtered_targets(user, filters), as_of, "task_id", narrowing=_status_narrowing(filters)
+        _filtered_targets(user, filters), day, "task_id", narrowing=_status_narrowing(filters, day)
     )
     # Their key task is all the counts need: read without their departments.
-    judged = _judged_others(user, as_of, filters, shape=QuerySet.all) if others else []
+    judged = _judged_others(user, day, filters, shape=QuerySet.all) if others else []
     counts += _status_counts(judged)
     tasks = {row.target.task_id: row.target.task for row in judged}
     tasks |= KeyTask.objects.select_related("chapter").in_bulk(
@@ -615,12 +623,15 @@ def department_scoreboard(*, as_of: dt.date, filters: BoardFilters = BoardFilter
     from the part of the city one official sees would differ from the office's for the same department."""
     # Only the year (or report) of `filters`: a ranking mixes no years.
     year = BoardFilters(report=filters.report, year=filters.year)
-    if is_today(as_of):
-        leads, returned = _lead_counts_today(as_of, year), _returned_entries_today(year)
-    else:
+    day = stored_day(as_of)
+    if day is None:
         rows = target_rows(user=None, as_of=as_of, filters=year)
-        leads = _lead_counts(rows)
-        returned = _returned_entries_as_of(as_of, rows)
+        leads, returned = _lead_counts(rows), _returned_entries_as_of(as_of, rows)
+    else:
+        leads = _lead_counts_stored(day, year)
+        returned = (
+            _returned_entries_today(year) if is_today(as_of) else _returned_entries_led(as_of, _leads(year))
+        )
     scores: dict[int, DepartmentScore] = {}
     for (lead, performance, reporting), count in leads.items():
         score = scores.setdefault(lead.pk, DepartmentScore(lead))
@@ -649,13 +660,13 @@ def _lead_counts(rows: list[TargetRow]) -> Counter:
     )
 
 
-def _lead_counts_today(today: dt.date, filters: BoardFilters) -> Counter:
-    """`_lead_counts` of every target as of today: the stored statuses counted by the database, the
-    others judged."""
+def _lead_counts_stored(day: StoredDay, filters: BoardFilters) -> Counter:
+    """`_lead_counts` of every target as of the day: the stored evaluations that stand counted by the
+    database, the others judged."""
     # The lead department's columns in the grouped query itself (one lead per target: a constraint).
     targets = _filtered_targets(None, filters).annotate(lead=_lead_assignment())
     counts, others = _stored_status_counts(
-        targets, today, "lead__department_id", "lead__department__code", "lead__department__name"
+        targets, day, "lead__department_id", "lead__department__code", "lead__department__name"
     )
     leads = Counter(
         {
@@ -669,7 +680,7 @@ def _lead_counts_today(today: dt.date, filters: BoardFilters) -> Counter:
     # The judged targets' leads as columns of their own read, as in the grouped query.
     judged = _judged_others(
         None,
-        today,
+        day,
         filters,
         shape=lambda targets: targets.annotate(
             lead=_lead_assignment(),
@@ -714,12 +725,27 @@ def _overdue_notices_as_of(user, as_of: dt.date) -> Counter:
 
 def _returned_entries_as_of(as_of: dt.date, rows: list[TargetRow]) -> Counter:
     """Entries standing returned at the end of `as_of` that a department submitted on a target it leads."""
-    leads = {row.target.pk: row.lead.pk for row in rows if row.lead is not None}
+    return _returned_entries_led(as_of, {row.target.pk: row.lead.pk for row in rows if row.lead is not None})
+
+
+def _returned_entries_led(as_of: dt.date, leads: dict[int, int]) -> Counter:
+    """`_returned_entries_as_of` for the targets of `leads` (target → its lead department): only the
+    entries returned at some moment by then are read from the history."""
+    returned = ReviewState.RETURNED
+    states = entry_states_as_of(target_ids=list(leads), as_of=as_of, review_states=(returned,))
     return Counter(
         state.department_id
-        for state in entry_states_as_of(target_ids=list(leads), as_of=as_of)
-        if state.review_state == ReviewState.RETURNED and leads[state.target_id] == state.department_id
+        for state in states
+        if state.review_state == returned and leads[state.target_id] == state.department_id
     )
+
+
+def _leads(filters: BoardFilters) -> dict[int, int]:
+    """The lead department of each target of the filters (one lead per target: a constraint)."""
+    assignments = TargetDepartment.objects.filter(
+        role=DepartmentRole.LEAD, target__in=_filtered_targets(None, filters).values("pk")
+    )
+    return dict(assignments.values_list("target_id", "department_id"))
 
 
 # ---------------------------------------------------------------------------------- monthly figures

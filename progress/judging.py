@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
-from progress.models import ProgressEntry, TargetStatus
+from progress.models import ProgressEntry, StatusSnapshot, TargetStatus
 from progress.rules import Evaluation, Figure, Performance, Reporting, TargetRule, Thresholds, counts
 from targets.conventions import TOLERANCE_PCT
 from targets.models import Measure, Target
@@ -120,10 +120,12 @@ PERFORMANCE_BY_VALUE = {status.value: status for status in Performance}
 REPORTING_BY_VALUE = {status.value: status for status in Reporting}
 
 
-def stored_evaluation(status: TargetStatus, *, judged_is_final: bool | None) -> Evaluation | None:
-    """A stored status as the Evaluation it was written from; None when its judged entry is gone (never by
-    the services: the target is then judged afresh). `judged_is_final`: the judged entry's `is_final`, the
-    one part of an evaluation the status row does not hold."""
+def stored_evaluation(
+    status: TargetStatus | StatusSnapshot, *, judged_is_final: bool | None
+) -> Evaluation | None:
+    """A stored status or a day's snapshot as the Evaluation it was written from; None when its judged entry
+    is gone (never by the services: the target is then judged afresh). `judged_is_final`: the judged entry's
+    `is_final`, the one part of an evaluation the status row does not hold (a snapshot holds it)."""
     judged = None
     if status.latest_period_end is not None:
         if status.judged_entry_id is None or judged_is_final is None:

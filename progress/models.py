@@ -266,17 +266,32 @@ class StatusChange(models.Model):
 
 
 class StatusSnapshot(StatusFields):
-    """A target's status at the end of a day, for trend charts and bulletins reproducible later."""
+    """A target's status at the end of a day, for trend charts and bulletins reproducible later: the last
+    evaluation of the day (every write of the status writer replaces it), judged as at the end of the day.
+    It holds the whole evaluation, so that a board of a past date reads it instead of the history when it
+    still stands (progress.selectors.targets_with_day_snapshot)."""
 
     target = models.ForeignKey(
         Target, on_delete=models.CASCADE, related_name="snapshots", verbose_name=_("目标")
     )
     date = models.DateField(_("日期"))
+    # When the evaluation was made (the writer's present moment); null on snapshots written before it was
+    # recorded, which never stand for a past date.
+    taken_at = models.DateTimeField(_("评估时间"), null=True, blank=True)
+    # How many records of the target's entries stamped during the day (progress.selectors.day_entry_records)
+    # the evaluation saw: one more of the day, later, and the snapshot no longer stands.
+    day_entry_records = models.PositiveIntegerField(_("当日填报记录数"), default=0)
+    # A plain number, not a foreign key: an entry deleted after the day was still the one judged then.
+    judged_entry_id = models.BigIntegerField(_("评判依据（填报编号）"), null=True, blank=True)
+    judged_is_final = models.BooleanField(_("评判依据为最终数据"), null=True, blank=True)
+    reasons = models.JSONField(_("判定说明"), default=list)
 
     class Meta:
         verbose_name = _("每日状态快照")
         verbose_name_plural = _("每日状态快照")
         ordering = ["target", "date"]
+        # The boards of a past date (progress.selectors.day_snapshot_stands): the snapshots of one day.
+        indexes = [models.Index(fields=["date"], name="snapshot_date_idx")]
         constraints = [
             models.UniqueConstraint(fields=["target", "date"], name="snapshot_one_per_target_and_day")
         ]

@@ -48,7 +48,7 @@ from progress.rules import (
     period_ends,
     period_label,
 )
-from progress.selectors import end_of_day, report_closing_date
+from progress.selectors import end_of_day, report_closing_date, targets_evaluated_as_of
 from progress.working_calendar import is_chinese_workday, nth_working_day_after
 from targets import roles
 from targets.conventions import format_decimal
@@ -94,6 +94,11 @@ def digest_due(today: dt.date) -> bool:
     return first_working_day or not queued
 
 
+# Targets listed per list of the digest (亮灯, 恶化, 好转); the rest are counted, with the link to the lagging
+# report: at the scale of a province a list of thousands is a 2 MB mail nobody reads (measured at 20,000).
+DIGEST_LISTED = 100
+
+
 def digest_drafts(*, as_of: dt.date) -> list[Draft]:
     """The weekly digest for every manager who receives it, describing the end of day `as_of` (the day
     before it goes out), every figure judged from the history as of then, like its links:
@@ -117,7 +122,8 @@ def digest_drafts(*, as_of: dt.date) -> list[Draft]:
         "summary": summarize_rows(judged, as_of=as_of),
         "labels": PERFORMANCE_LABELS,
         "ranked": _digest_ranked(rows, as_of),
-        "changes": _digest_changes(judged, target_rows(user=None, as_of=since), as_of),
+        "ranked_more": max(0, sum(row.evaluation.performance in ATTENTION for row in rows) - DIGEST_LISTED),
+        "changes": _digest_changes(judged, _performances_as_of(since), as_of),
         "week": _digest_week(judged, as_of),
         "departments": _digest_departments(judged),
         "unreachable": unreachable_departments(),
@@ -156,10 +162,10 @@ def _previous_digest_as_of(key: str) -> dt.date | None:
 
 
 def _digest_ranked(rows: list[TargetRow], as_of: dt.date) -> list[dict]:
-    """The targets at risk, lagging or overdue (worst first, as in the lagging report), each with the
+    """The first DIGEST_LISTED targets at risk, lagging or overdue (worst first, as in the lagging report), each with the
     whole weeks since it turned to its present status: the latest performance change recorded by then, if
     it is to that status; else it turned within the day's evaluation (0 weeks)."""
-    ranked = [row for row in rows if row.evaluation.performance in ATTENTION]
+    ranked = [row for row in rows if row.evaluation.performance in ATTENTION][:DIGEST_LISTED]
     latest: dict[int, StatusChange] = {}
     for change in StatusChange.objects.filter(
         axis=StatusAxis.PERFORMANCE,
@@ -183,9 +189,19 @@ def _digest_ranked(rows: list[TargetRow], as_of: dt.date) -> list[dict]:
     return items
 
 
-def _digest_changes(now_rows: list[TargetRow], then_rows: list[TargetRow], as_of: dt.date) -> dict:
-    """Targets whose performance is worse (恶化) or better (好转) than at the previous digest's moment."""
-    before = {row.target.pk: row.evaluation.performance for row in then_rows}
+def _performances_as_of(as_of: dt.date) -> dict[int, Performance]:
+    """Every target's performance as of a day, judged as the boards judge it (only the performance is
+    compared: no chapter, key task or departments are read)."""
+    targets = Target.objects.select_related("report").defer("report__source_text")
+    return {
+        target.pk: evaluation.performance
+        for target, evaluation in targets_evaluated_as_of(targets=targets, as_of=as_of)
+    }
+
+
+def _digest_changes(now_rows: list[TargetRow], before: dict[int, Performance], as_of: dt.date) -> dict:
+    """Targets whose performance is worse (恶化) or better (好转) than at the previous digest's moment
+    (`before`: each target's performance then)."""
     worse, better = [], []
     for row in now_rows:
         old, new = before.get(row.target.pk), row.evaluation.performance
@@ -201,7 +217,12 @@ def _digest_changes(now_rows: list[TargetRow], then_rows: list[TargetRow], as_of
             worse.append(item)
         elif WORSE_ORDER[new] < WORSE_ORDER[old]:
             better.append(item)
-    return {"worse": worse, "better": better}
+    return {
+        "worse": worse[:DIGEST_LISTED],
+        "worse_more": max(0, len(worse) - DIGEST_LISTED),
+        "better": better[:DIGEST_LISTED],
+        "better_more": max(0, len(better) - DIGEST_LISTED),
+    }
 
 
 def _digest_week(rows: list[TargetRow], as_of: dt.date) -> dict:

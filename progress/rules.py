@@ -177,6 +177,24 @@ def report_due_date(
     return nth_working_day_after(period_end, due_working_days, is_workday)
 
 
+def report_due_on(rule: TargetRule, day: dt.date, is_workday: IsWorkday = is_chinese_workday) -> bool:
+    """Whether one of the target's reports is due on `day`: the only day on which judging the target at the
+    end of the day and during it can differ (`has_passed` is the one comparison, of a due date with the day).
+    The status writer judges a target twice only then."""
+    schedule = (rule.frequency, rule.year, rule.deadline, rule.thresholds.due_working_days)
+    return day in _report_due_dates(*schedule, is_workday)
+
+
+@lru_cache(maxsize=1024)
+def _report_due_dates(
+    frequency: str, year: int, deadline: dt.date, due_working_days: int, is_workday: IsWorkday
+) -> frozenset[dt.date]:
+    """The due dates of every report of a target with this schedule. Cached: the sweep asks for every
+    target, and the targets of a report share a few schedules."""
+    ends = _period_ends(frequency, year, deadline)
+    return frozenset(report_due_date(end, due_working_days, is_workday) for end in ends)
+
+
 def period_label(period_end: dt.date, rule: TargetRule) -> str:
     if period_end == rule.deadline and period_end not in _frequency_boundaries(rule):
         return f"截至{chinese_date(period_end)}"

@@ -1,8 +1,8 @@
 """Reads about progress: who sees which entries, and figures and statuses as they stood on a date."""
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -10,7 +10,11 @@ from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
+    Count,
+    Exists,
     F,
+    FilteredRelation,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -18,6 +22,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from progress.judging import figure_from, stored_evaluation, target_rule
@@ -29,6 +34,7 @@ from progress.models import (
     ProgressEntryQuerySet,
     ReviewState,
     StaleStatus,
+    StatusSnapshot,
 )
 from progress.rules import (
     NOTICE_STANDING_LABELS,
@@ -104,9 +110,13 @@ def is_today(as_of: dt.date) -> bool:
     return as_of == clock.today()
 
 
-def entry_states_as_of(*, target_ids: Iterable[int], as_of: dt.date) -> list[EntryState]:
+def entry_states_as_of(
+    *, target_ids: Iterable[int], as_of: dt.date, review_states: Collection[str] = ()
+) -> list[EntryState]:
     """Every entry of these targets as it stood at the end of `as_of`: later corrections, reviews and
-    entries are ignored, so a past bulletin is reproduced exactly.
+    entries are ignored, so a past bulletin is reproduced exactly. `review_states`: only the entries that
+    stood in one of these review states at some moment by then (an entry returned at the end of the day
+    was returned then): the others' history is not read.
 
     1. As of today, the current entries are that state: read them (no history).
     2. Otherwise take every historical record made before the end of the day; keep the newest per entry
@@ -115,15 +125,21 @@ def entry_states_as_of(*, target_ids: Iterable[int], as_of: dt.date) -> list[Ent
     """
     if is_today(as_of):
         current = ProgressEntry.objects.filter(target_id__in=list(target_ids)).order_by("id")
+        if review_states:
+            current = current.filter(review_state__in=review_states)
         return [
             EntryState(*row)
             for row in current.values_list(
                 "id", "target_id", "department_id", "period_end", "value", "is_final", "review_state"
             )
         ]
-    records = ProgressEntry.history.filter(
-        target_id__in=list(target_ids), history_date__lt=end_of_day(as_of)
-    ).values_list(
+    records = ProgressEntry.history.filter(target_id__in=list(target_ids), history_date__lt=end_of_day(as_of))
+    if review_states:
+        ever = ProgressEntry.history.filter(
+            history_date__lt=end_of_day(as_of), review_state__in=review_states
+        )
+        records = records.filter(id__in=ever.values("id"))
+    records = records.values_list(
         "id", "target_id", "department_id", "period_end", "value", "is_final", "review_state", "history_type"
     )
     if connection.features.can_distinct_on_fields:
@@ -155,8 +171,11 @@ def targets_evaluated_as_of(*, targets: Iterable[Target], as_of: dt.date) -> lis
        the definition and the date, and every entry write (and every change of a definition or of
        thresholds) marks the target stale in its own transaction until the recomputation has stored the
        new result (progress.statuses).
-    2. Judge the other targets (stale, never evaluated, evaluated on an earlier day; every target for a
-       past date) from their figures as of the date (progress.rules.evaluate).
+    2. As of a past day, for a queryset of targets: read with the targets, in the same query, their
+       snapshot of the day and whether it stands for judging them as of the day (`day_snapshot_stands`):
+       then it is what judging them from the history gives.
+    3. Judge the other targets (stale, never evaluated, evaluated on an earlier day; without a snapshot
+       that stands, for a past day) from their figures as of the date (progress.rules.evaluate).
     """
     stored: dict[int, Evaluation] = {}
     if is_today(as_of) and isinstance(targets, QuerySet):
@@ -170,6 +189,17 @@ def targets_evaluated_as_of(*, targets: Iterable[Target], as_of: dt.date) -> lis
             evaluation = _stored_evaluation(target)
             if evaluation is not None:
                 stored[target.pk] = evaluation
+    elif as_of < clock.today() and isinstance(targets, QuerySet):
+        day = StoredDay(as_of, "day_snapshot")
+        targets = list(
+            day.joined(targets)
+            .select_related("day_snapshot")
+            .annotate(snapshot_stands=condition_flag(day.stands))
+        )
+        for target in targets:
+            if target.snapshot_stands:
+                snapshot = target.day_snapshot
+                stored[target.pk] = stored_evaluation(snapshot, judged_is_final=snapshot.judged_is_final)
     targets = list(targets)
     rest = [target.pk for target in targets if target.pk not in stored]
     figures = figures_as_of(target_ids=rest, as_of=as_of) if rest else {}
@@ -179,6 +209,42 @@ def targets_evaluated_as_of(*, targets: Iterable[Target], as_of: dt.date) -> lis
         else (target, evaluate_as_of(target_rule(target), figures.get(target.pk, []), as_of))
         for target in targets
     ]
+
+
+@dataclass(frozen=True)
+class StoredDay:
+    """Where the evaluations as of a day are stored, and which of them stand for judging the targets: today,
+    the stored statuses (`status`, `stored_status_stands`); a past day, its snapshots (`day_snapshot`,
+    `day_snapshot_stands`). The boards count, order and page targets by them in the database."""
+
+    day: dt.date
+    relation: str  # "status" | "day_snapshot"
+
+    def joined(self, targets: QuerySet[Target]) -> QuerySet[Target]:
+        """`targets` with the relation available by name (a past day's snapshot is a filtered join)."""
+        if self.relation == "status":
+            return targets
+        return targets.annotate(
+            day_snapshot=FilteredRelation("snapshots", condition=Q(snapshots__date=self.day))
+        )
+
+    @property
+    def stands(self) -> Q:
+        return stored_status_stands(self.day) if self.relation == "status" else day_snapshot_stands(self.day)
+
+    def column(self, name: str) -> str:
+        """A column of the stored evaluation, as a lookup path from the targets."""
+        return f"{self.relation}__{name}"
+
+
+def stored_day(as_of: dt.date) -> StoredDay | None:
+    """Where the evaluations as of `as_of` are stored: today's statuses, a past day's snapshots; none for
+    a day to come."""
+    if is_today(as_of):
+        return StoredDay(as_of, "status")
+    if as_of < clock.today():
+        return StoredDay(as_of, "day_snapshot")
+    return None
 
 
 def condition_flag(condition: Q) -> Case:
@@ -196,6 +262,66 @@ def stored_status_stands(today: dt.date) -> Q:
         & ~Q(pk__in=StaleStatus.objects.values("target_id"))
         & (Q(status__latest_period_end__isnull=True) | Q(status__judged_entry__isnull=False))
     )
+
+
+# A snapshot of a day counts the records of its target's entries stamped from the start of the day, less
+# this margin: a record is stamped when its entry is saved, and an entry's transaction open across midnight
+# (a form, an API call, an import: seconds) is well within it. The margin also covers a definition edited
+# while a snapshot was being taken.
+SNAPSHOT_COMMIT_MARGIN = dt.timedelta(minutes=5)
+
+
+def _day_records(day: dt.date) -> QuerySet:
+    """The history records of entries that a snapshot of `day` counts: stamped from the start of the day
+    (less the margin) to its end (by the history_date index)."""
+    start = end_of_day(day - dt.timedelta(days=1)) - SNAPSHOT_COMMIT_MARGIN
+    return ProgressEntry.history.filter(history_date__gte=start, history_date__lt=end_of_day(day))
+
+
+def day_entry_records(*, target_ids: Iterable[int], day: dt.date) -> Counter:
+    """How many of the day's entry records (`_day_records`) of each of these targets this transaction sees
+    now, in one query: what a snapshot of the day was judged from (the status writer reads it before the
+    figures, so that an entry committed in between is not counted), and what `day_snapshot_stands`
+    compares later."""
+    records = _day_records(day).filter(target_id__in=list(target_ids))
+    return Counter(dict(records.values_list("target_id").annotate(count=Count("pk")).order_by()))
+
+
+def day_snapshot_stands(day: dt.date) -> Q:
+    """The targets whose snapshot of a past `day` stands for judging them as of that day, as a filter on
+    targets annotated with that snapshot as `day_snapshot` (`targets_evaluated_as_of` reads it beside each
+    target):
+    - it was taken during the day (a snapshot is the last evaluation of its day; one written for the day at
+      another moment, by a backfill, says nothing of the day's end);
+    - it saw every record of the target's entries stamped during the day (`day_entry_records`: as many as
+      there are now): it was judged from the entries as they stood at the end of the day. A count rather
+      than a time: the recomputation after an entry takes the snapshot seconds after the entry's record,
+      and an entry still uncommitted when a snapshot was taken has a record older than the snapshot. A
+      correction or deletion after the day is ignored, by the history path too;
+    - neither the target nor its report changed since (less SNAPSHOT_COMMIT_MARGIN, for an edit still
+      uncommitted when the snapshot was taken): the history path judges with the present definition.
+    Each is a NOT IN of the day's snapshots it undoes (one hashed subplan each, as for the stale marks, not
+    one probe per target), each reading only the day's history records by their history_date index; the
+    entries' count is compared only for the snapshots of targets with entry records of the day."""
+    start, end = end_of_day(day - dt.timedelta(days=1)), end_of_day(day)
+    snapshots = StatusSnapshot.objects.filter(date=day)
+    day_records = _day_records(day)
+    counted = day_records.filter(target_id=OuterRef("target_id")).values("target_id").annotate(n=Count("pk"))
+    entries_unseen = snapshots.filter(
+        Q(day_entry_records__gt=0) | Q(target_id__in=day_records.values("target_id"))
+    ).exclude(day_entry_records=Coalesce(Subquery(counted.values("n")), 0))
+    since = {
+        "history_date__gt": OuterRef("taken_at") - Value(SNAPSHOT_COMMIT_MARGIN),
+        "history_date__gte": start - SNAPSHOT_COMMIT_MARGIN,
+    }
+    target_changed = snapshots.filter(Exists(Target.history.filter(id=OuterRef("target_id"), **since)))
+    report_changed = snapshots.filter(
+        Exists(Report.history.filter(id=OuterRef("target__report_id"), **since))
+    )
+    stands = Q(day_snapshot__taken_at__gte=start, day_snapshot__taken_at__lt=end)
+    for undone in (entries_unseen, target_changed, report_changed):
+        stands &= ~Q(pk__in=undone.values("target_id"))
+    return stands
 
 
 def _stored_evaluation(target: Target) -> Evaluation | None:

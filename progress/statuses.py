@@ -25,13 +25,19 @@ from progress.models import (
     SweepRun,
     TargetStatus,
 )
-from progress.rules import evaluate
+from progress.rules import Evaluation, Figure, TargetRule, evaluate, report_due_on
+from progress.selectors import day_entry_records
 from targets.models import Target
 from wuzhong_tracker import clock
 
 logger = logging.getLogger(__name__)
 
 STATUS_FIELD_NAMES = tuple(field.name for field in StatusFields._meta.get_fields())
+# A snapshot's row (`_snapshot`): the StatusFields, then the rest of the evaluation and when it was made.
+SNAPSHOT_COLUMNS = (
+    "target_id", "date", *STATUS_FIELD_NAMES, "taken_at", "day_entry_records", "judged_entry_id",
+    "judged_is_final", "reasons",
+)  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------------ stale marks
@@ -149,7 +155,8 @@ def _store_batch(batch: list[int], today: dt.date) -> list[StoredChange]:
        written once.
     2. Read the counted figures as plain tuples and evaluate each target (progress.rules).
     3. Write a StatusChange per axis that changed; the whole status of targets whose status changed, only
-       the evaluation date and time of the others; today's snapshot of every target (each in bulk).
+       the evaluation date and time of the others; today's snapshot of every target, judged as at the end
+       of today (`_snapshot`) (each in bulk).
     """
     now = clock.now()
     stamp = connection.ops.adapt_datetimefield_value(now)
@@ -168,14 +175,28 @@ def _store_batch(batch: list[int], today: dt.date) -> list[StoredChange]:
         .order_by("pk")
         .values_list("pk", *STATUS_FIELD_NAMES, *(f"target__{name}" for name in RULE_COLUMNS))
     )
+    # Before the figures: an entry committed in between is in the figures but not counted (no snapshot stands).
+    seen = day_entry_records(target_ids=batch, day=today)
     figures = figures_by_target(batch)
     changed, unchanged, changes, snapshots = [], [], [], []
     stored_width = len(STATUS_FIELD_NAMES)
     for target_id, *values in rows:
         stored = dict(zip(STATUS_FIELD_NAMES, values[:stored_width], strict=True))
-        evaluation = evaluate(rule_from(*values[stored_width:]), figures[target_id], today, day_ended=False)
+        rule = rule_from(*values[stored_width:])
+        evaluation = evaluate(rule, figures[target_id], today, day_ended=False)
         fields = status_fields(evaluation)
-        snapshots.append((target_id, today, *fields.values()))
+        snapshots.append(
+            _snapshot(
+                target_id,
+                rule,
+                figures[target_id],
+                evaluation,
+                fields,
+                today=today,
+                stamp=stamp,
+                seen=seen[target_id],
+            )
+        )
         # A new row has no reasons yet: it is written whole even when the evaluation is the initial state.
         if target_id not in missing and fields == stored:
             unchanged.append(target_id)  # keeps its reasons and judged entry; only the date moves on
@@ -205,11 +226,43 @@ def _store_batch(batch: list[int], today: dt.date) -> list[StoredChange]:
     TargetStatus.objects.filter(pk__in=unchanged).update(as_of=today, evaluated_at=now)
     _rows_insert(
         StatusSnapshot,
-        ("target_id", "date", *STATUS_FIELD_NAMES),
+        SNAPSHOT_COLUMNS,
         snapshots,
-        on_conflict=_update_on_conflict(("target_id", "date"), STATUS_FIELD_NAMES),
+        on_conflict=_update_on_conflict(("target_id", "date"), SNAPSHOT_COLUMNS[2:]),
     )
     return [StoredChange(target_id, axis, old, new) for target_id, axis, old, new, *_ in changes]
+
+
+def _snapshot(
+    target_id: int,
+    rule: TargetRule,
+    figures: list[Figure],
+    evaluation: Evaluation,
+    fields: dict,
+    *,
+    today: dt.date,
+    stamp: object,
+    seen: int,
+) -> tuple:
+    """Today's snapshot (a row of SNAPSHOT_COLUMNS) from the evaluation at the present moment and its
+    `fields`: judged as at the end of today (what a board of this day reads later,
+    progress.selectors.targets_evaluated_as_of), taken at `stamp` (adapted for the database), with how many
+    of the day's entry records it was judged from (`seen`, progress.selectors.day_entry_records). Both
+    judgements are the same unless one of the target's reports is due today: only then is it judged again."""
+    if report_due_on(rule, today):
+        evaluation = evaluate(rule, figures, today, day_ended=True)
+        fields = status_fields(evaluation)
+    judged = evaluation.judged
+    return (
+        target_id,
+        today,
+        *fields.values(),
+        stamp,
+        seen,
+        judged.entry_id if judged else None,
+        judged.is_final if judged else None,
+        json.dumps(evaluation.reasons),
+    )
 
 
 # The columns a status row starts with before its target's first evaluation (the model's defaults).

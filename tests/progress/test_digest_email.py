@@ -25,7 +25,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from progress import tasks
+from progress import notifications, tasks
 from progress.boards import lagging_board, target_rows
 from progress.models import Message, MessageKind, NotificationSettings
 from progress.rules import PERFORMANCE_LABELS, Performance, Reporting
@@ -446,3 +446,18 @@ def test_a_real_smtp_server_receives_a_readable_digest(known_data, manager_wang,
     assert "- 1.1.03 新增规上企业：滞后，" in text
     assert "1.1.03 新增规上企业</a>：<strong>滞后</strong>" in html
     assert Message.objects.get(recipient=WANG).state == "sent"
+
+
+def test_long_lists_name_the_first_ones_and_count_the_rest(known_data, manager_wang, monkeypatch):
+    """At the scale of a province thousands of targets can be red at once: each list names the first
+    DIGEST_LISTED (worst first) and counts the rest, with the link to the report that lists them all."""
+    monkeypatch.setattr(notifications, "DIGEST_LISTED", 3)
+    send_digest()
+
+    message = digest_to(WANG)
+    lines = section(message.body, "一、")
+    assert listed_codes(lines) == ["1.5.02", "1.5.03", "1.1.03"]  # of the four, worst first
+    assert lines[-1].startswith("另有 1 个，见滞后/逾期报表：http")
+    html = message.alternatives[0][0]
+    assert "另有 1 个，<a href=" in html
+    assert f"需关注的目标共 {attention_as_of_sunday()} 个" in message.body  # counted whole, as before
