@@ -214,7 +214,7 @@ def lagging_board_stream(
 ) -> Iterator[TargetRow]:
     """The rows of `lagging_board`, in its order, read `batch` at a time (the downloads of the whole
     province): as of today in the order of the stored statuses, which the database sorts; as of a past
-    date every target judged from the history first, as `lagging_board` does (that path holds every row).
+    date every row first, as `lagging_board` reads them (the day's snapshots where they stand).
 
     As of today, steps:
     1. One ORDER BY over the board's targets that need attention by their stored status, and every
