@@ -3,6 +3,7 @@ bulletin (通报), the department scoreboard, the chapter overview and a target'
 as of any date and downloads as XLSX and CSV. Views only parse the request and call the selectors in
 progress.boards and the writers in progress.exports."""
 
+import dataclasses
 from collections.abc import Iterator
 from typing import IO
 from urllib.parse import quote
@@ -24,8 +25,9 @@ from progress.boards import (
     headline_rows,
     lagging_board,
     lagging_board_pages,
+    lagging_board_stream,
     late_lead_names,
-    monthly_figures,
+    ledger_items,
     status_summary,
     target_rows,
 )
@@ -62,7 +64,8 @@ def _xlsx_download(workbook: IO[bytes], filename: str) -> StreamingHttpResponse:
 
 
 def _csv_download(chunks: Iterator[str], filename: str) -> StreamingHttpResponse:
-    """The CSV sent as it is written (the writers run no queries, so it may run after the view returns)."""
+    """The CSV sent as it is written; the 台账's rows are read a batch at a time as it is sent (after the
+    view returns, on the request's connection, which Django closes once the response is)."""
     return _download(StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8"), filename)
 
 
@@ -146,17 +149,19 @@ class LaggingBoardView(BoardView):
         return context
 
     def export(self, file_format: str) -> StreamingHttpResponse:
-        rows = self.rows()
-        monthly = monthly_figures(target_ids=[row.target.pk for row in rows], as_of=self.as_of)
+        # Read and written a batch at a time (as of today in the database's order): memory holds a batch.
+        rows = ledger_items(
+            lagging_board_stream(
+                user=self.request.user, as_of=self.as_of, filters=self.form.report_filters()
+            ),
+            as_of=self.as_of,
+        )
         if file_format == "xlsx":
             return _xlsx_download(
-                exports.ledger_xlsx(rows=rows, monthly=monthly, as_of=self.as_of, title=self.title),
+                exports.ledger_xlsx(rows=rows, as_of=self.as_of, title=self.title),
                 self.filename("滞后逾期目标台账", "xlsx"),
             )
-        return _csv_download(
-            exports.ledger_csv(rows=rows, monthly=monthly, as_of=self.as_of),
-            self.filename("滞后逾期目标台账", "csv"),
-        )
+        return _csv_download(exports.ledger_csv(rows=rows), self.filename("滞后逾期目标台账", "csv"))
 
 
 class BulletinView(LaggingBoardView):
@@ -214,13 +219,27 @@ class ChapterOverviewView(BoardView):
     title = "分章节完成情况"
     filter_fields = ("report", "as_of", "department")
 
+    paginate_by = 100  # 主要预期目标: some 2,500 in a year of 20 reports
+
+    def filters(self) -> BoardFilters:
+        # The overview counts every status: a status filter (not offered here) is not applied.
+        return dataclasses.replace(self.form.report_filters(), performance=None, reporting=None)
+
     def summary(self):
-        return status_summary(user=self.request.user, as_of=self.as_of, filters=self.form.report_filters())
+        return status_summary(user=self.request.user, as_of=self.as_of, filters=self.filters())
 
     def board_context(self) -> dict:
         summary = self.summary()
-        headline = headline_rows(user=self.request.user, as_of=self.as_of, filters=self.form.report_filters())
-        return {"summary": summary, "headline": headline, "labels": PERFORMANCE_LABELS}
+        rows = headline_rows(
+            user=self.request.user, as_of=self.as_of, filters=self.filters(), summary=summary
+        )
+        page = Paginator(rows, self.paginate_by).get_page(self.request.GET.get("page"))
+        return {
+            "summary": summary,
+            "headline": page.object_list,
+            "page_obj": page,
+            "labels": PERFORMANCE_LABELS,
+        }
 
     def export(self, file_format: str) -> StreamingHttpResponse:
         summary = self.summary()
@@ -321,16 +340,13 @@ class TargetDeskView(BoardView):
         rows = target_rows(
             user=self.request.user, as_of=self.as_of, filters=BoardFilters(target=self.target.pk)
         )
-        monthly = monthly_figures(target_ids=[self.target.pk], as_of=self.as_of)
+        items = list(ledger_items(rows, as_of=self.as_of))
         if file_format == "xlsx":
             return _xlsx_download(
-                exports.ledger_xlsx(rows=rows, monthly=monthly, as_of=self.as_of, title=self.title),
+                exports.ledger_xlsx(rows=items, as_of=self.as_of, title=self.title),
                 self.filename(self.target.code, "xlsx"),
             )
-        return _csv_download(
-            exports.ledger_csv(rows=rows, monthly=monthly, as_of=self.as_of),
-            self.filename(self.target.code, "csv"),
-        )
+        return _csv_download(exports.ledger_csv(rows=items), self.filename(self.target.code, "csv"))
 
 
 def board_urls() -> list:

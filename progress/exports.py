@@ -1,7 +1,8 @@
 """The reports as files: the office's 台账 (XLSX and CSV), the department scoreboard and the chapter overview.
 
 Pure functions: they take what the selectors in progress.boards return (rows come with their report,
-task, chapter and departments loaded) and run no queries. Each report is first laid out once as a `Table`
+task, chapter and departments loaded) and run no queries of their own; the 台账's rows may be a stream
+(progress.boards.ledger_items), read a batch at a time as they are written. Each report is first laid out once as a `Table`
 (columns with a kind, then rows of plain values); `_xlsx` and `_csv` write any table, so the XLSX and the
 CSV of a report always have the same columns. Both stream: the XLSX is written row by row into a temporary
 file, the CSV is yielded as it is written, so that memory stays flat however many rows a province has.
@@ -10,9 +11,10 @@ file, the CSV is yielded as it is written, so that memory stays flat however man
 import csv
 import datetime as dt
 import io
+import pickle
 import tempfile
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from copy import copy
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,7 +27,7 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from progress.boards import DepartmentScore, StatusSummary, TargetRow
+from progress.boards import DepartmentScore, LedgerItem, StatusSummary, TargetRow
 from progress.rules import PERFORMANCE_LABELS, REPORTING_LABELS, Performance, Reporting
 from targets.conventions import chinese_date, format_decimal
 
@@ -53,7 +55,8 @@ THIN = Side(style="thin", color="808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 BOLD = Font(bold=True)
 TITLE_FONT = Font(bold=True, size=14)
-# The CSV is sent this many rows at a time: few enough to keep memory flat, enough to send few chunks.
+# The CSV is sent, and the XLSX's rows spooled, this many rows at a time: few enough to keep memory flat,
+# enough to write few chunks.
 CSV_CHUNK_ROWS = 500
 
 # The scoreboard's status columns, in the order the office reads them (best first, no data last).
@@ -83,23 +86,10 @@ Row = tuple[Value, ...]
 
 
 @dataclass(frozen=True)
-class BuiltRows:
-    """A table's rows built from its items as they are read, each time they are read (the XLSX reads them
-    twice: for the column widths, then for the cells), so that a whole province's 台账 is never held as
-    rows of values besides the items it is built from."""
-
-    items: Sequence
-    build: Callable[[object], Row]
-
-    def __iter__(self) -> Iterator[Row]:
-        return map(self.build, self.items)
-
-
-@dataclass(frozen=True)
 class Table:
     sheet: str
     columns: tuple[Column, ...]
-    rows: Iterable[Row]  # read once by the CSV and twice by the XLSX: a list, or BuiltRows
+    rows: Iterable[Row]  # read once, as they are built (a generator for the 台账)
     title: str = ""  # a merged row above the header (XLSX only)
     note: str = ""  # a merged row below the data (XLSX only)
     frozen_columns: int = 0  # leading columns that stay in view when scrolling right
@@ -128,36 +118,31 @@ LEDGER_COLUMNS = (
 )
 
 
-def ledger_xlsx(
-    *, rows: list[TargetRow], monthly: dict[int, dict[dt.date, Decimal]], as_of: dt.date, title: str
-) -> IO[bytes]:
-    """The 台账: one row per target, its figure per month, then its status as of `as_of`."""
-    return _xlsx(_ledger(rows, monthly, as_of, title=f"{title}（截至{chinese_date(as_of)}）"))
+def ledger_xlsx(*, rows: Iterable[LedgerItem], as_of: dt.date, title: str) -> IO[bytes]:
+    """The 台账: one row per target, its figure per month, then its status as of `as_of`. `rows` may be a
+    stream (progress.boards.ledger_items): each is written as it is read."""
+    return _xlsx(_ledger(rows, title=f"{title}（截至{chinese_date(as_of)}）"))
 
 
-def ledger_csv(
-    *, rows: list[TargetRow], monthly: dict[int, dict[dt.date, Decimal]], as_of: dt.date
-) -> Iterator[str]:
-    return _csv(_ledger(rows, monthly, as_of))
+def ledger_csv(*, rows: Iterable[LedgerItem]) -> Iterator[str]:
+    return _csv(_ledger(rows))
 
 
-def _ledger(
-    rows: list[TargetRow], monthly: dict[int, dict[dt.date, Decimal]], as_of: dt.date, title: str = ""
-) -> Table:
-    # One export covers one report, so the month columns are that report's year.
-    year = rows[0].target.report.year if rows else as_of.year
+def _ledger(rows: Iterable[LedgerItem], title: str = "") -> Table:
     return Table(
         sheet="台账",
         columns=LEDGER_COLUMNS,
-        rows=BuiltRows(rows, lambda row: _ledger_row(row, monthly.get(row.target.pk, {}), year)),
+        rows=(_ledger_row(row, figures) for row, figures in rows),
         title=title,
         frozen_columns=4,  # through 指标
     )
 
 
-def _ledger_row(row: TargetRow, figures: dict[dt.date, Decimal], year: int) -> Row:
+def _ledger_row(row: TargetRow, figures: dict[dt.date, Decimal]) -> Row:
     target, evaluation = row.target, row.evaluation
     lead = target.lead_department
+    # The month columns are those of the target's report's year (one export shows one year).
+    year = target.report.year
     # A period ends in exactly one month, and no month holds two period ends (a deadline closes the last).
     by_month = {period_end.month: value for period_end, value in figures.items() if period_end.year == year}
     return (
@@ -270,8 +255,8 @@ def _xlsx(table: Table) -> IO[bytes]:
     temporary file (openpyxl's write-only mode: no cell stays in memory, however many rows), returned
     rewound for the download to send in blocks.
 
-    Steps: the column widths from the longest text (CJK characters count double; a first pass over the
-    rows, since a sheet holds its widths before its cells), the panes frozen with the leading columns and
+    Steps: the column widths from the longest text (CJK characters count double; the rows read once and
+    spooled meanwhile, since a sheet holds its widths before its cells), the panes frozen with the leading columns and
     the landscape page fitted to one page wide; then the title row (merged), the header (bold, filled,
     filtered), the data with a number format per column kind, and the note row (merged).
     """
@@ -280,7 +265,8 @@ def _xlsx(table: Table) -> IO[bytes]:
     width = len(table.columns)
     last_column = get_column_letter(width)
     header_row = 2 if table.title else 1
-    for index, column_width in enumerate(_column_widths(table), start=1):
+    widths, rows = _spooled(table)
+    for index, column_width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column_width
     sheet.freeze_panes = f"{get_column_letter(table.frozen_columns + 1)}{header_row + 1}"
     sheet.print_title_rows = f"1:{header_row}"
@@ -295,7 +281,7 @@ def _xlsx(table: Table) -> IO[bytes]:
         _merged_row(sheet, 1, last_column, table.title, TITLE_FONT, Alignment(horizontal="center"))
     sheet.append([_header_cell(sheet, column.header) for column in table.columns])
     cells, last_row = _DataCells(sheet), header_row
-    for offset, values in enumerate(table.rows):
+    for offset, values in enumerate(rows):
         level = table.levels[offset] if table.levels else 0
         sheet.append(
             [
@@ -322,16 +308,37 @@ def _xlsx(table: Table) -> IO[bytes]:
     return output
 
 
-def _column_widths(table: Table) -> list[float]:
+def _spooled(table: Table) -> tuple[list[float], Iterator[Row]]:
+    """The column widths from the longest text of each column, and the rows again: read once (a stream
+    cannot be read twice, and reading the board twice would cost twice), kept meanwhile in a temporary
+    file, pickled a batch at a time, so that memory holds one batch whatever the number of rows."""
     longest = [_display_width(column.header) for column in table.columns]
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed once the rows are read back)
+    batch: list[Row] = []
     for values in table.rows:
         longest = [
             max(known, _display_width(_text(value))) for known, value in zip(longest, values, strict=True)
         ]
-    return [
+        batch.append(values)
+        if len(batch) == CSV_CHUNK_ROWS:
+            pickle.dump(batch, spool)
+            batch = []
+    pickle.dump(batch, spool)
+    spool.seek(0)
+    widths = [
         min(max(length + 2, MIN_WIDTH), MAX_WRAP_WIDTH if column.kind == WRAP else MAX_WIDTH)
         for column, length in zip(table.columns, longest, strict=True)
     ]
+    return widths, _unspooled(spool)
+
+
+def _unspooled(spool: IO[bytes]) -> Iterator[Row]:
+    with spool:
+        while True:
+            try:
+                yield from pickle.load(spool)  # our own file, written by `_spooled`
+            except EOFError:
+                return
 
 
 def _header_cell(sheet, header: str) -> WriteOnlyCell:

@@ -1,8 +1,13 @@
 """The entry form of the admin: the same validation as every other way in (progress.services)."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
 from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from progress import services
 from progress.boards import BoardFilters
@@ -11,7 +16,7 @@ from progress.models import NoticeLevel, PerformanceStatus, ProgressEntry, Prove
 from progress.rules import figure_scale_warning, period_ends, period_label
 from progress.selectors import boards_default_as_of, period_due_now, previous_figure
 from targets.conventions import format_decimal
-from targets.models import Chapter, Comparator, Department, KeyTask, Target
+from targets.models import Comparator, Department, KeyTask, Target
 from targets.selectors import targets_visible_to
 from targets.years import Shown, report_choices, report_pick, report_select_choices
 from wuzhong_tracker import clock
@@ -182,6 +187,32 @@ class ReturnReasonForm(forms.Form):
     reason = forms.CharField(label="退回原因", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
+class PlainSelect(forms.Select):
+    """A <select> written in Python. Django renders every option through templates of its own (tens of
+    microseconds each), which for the thousand key tasks of a year of 20 reports was most of the 滞后/逾期
+    page's time; the same HTML, optgroups included, without them."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        selected = set(self.format_value(value))
+
+        def options(choices) -> str:
+            return "".join(
+                f'<option value="{escape(key)}"{" selected" if str(key) in selected else ""}>'
+                f"{escape(label)}</option>"
+                for key, label in choices
+            )
+
+        body = "".join(
+            f'<optgroup label="{escape(key)}">{options(label)}</optgroup>'
+            if isinstance(label, list | tuple)
+            else options([(key, label)])
+            for key, label in self.choices
+        )
+        return mark_safe(
+            f"<select{flatatt(self.build_attrs(self.attrs, {**(attrs or {}), 'name': name}))}>{body}</select>"
+        )
+
+
 class BoardFilterForm(forms.Form):
     """The filters of the managers' report pages; every report is evaluated "as of" a date, for one report
     (year): the one asked for (?report=<year or ID>), else this year's or the latest (targets/years.py)."""
@@ -192,11 +223,15 @@ class BoardFilterForm(forms.Form):
         required=False,
         help_text="留空为今天（年度已结束时为该年度最后一期报告的截止日）；可选过去任一日期以重现当时的通报。",
     )
-    chapter = forms.ModelChoiceField(label="章节", queryset=Chapter.objects.none(), required=False)
-    task = forms.ModelChoiceField(label="重点任务", queryset=KeyTask.objects.none(), required=False)
-    department = forms.ModelChoiceField(
-        label="责任单位", queryset=Department.objects.order_by("name"), to_field_name="code", required=False
+    # Plain choices (IDs, codes), read once when rendered or cleaned: a download that asks for neither runs
+    # no query for them, and the chapters and key tasks share one.
+    chapter = forms.TypedChoiceField(
+        label="章节", coerce=int, empty_value=None, required=False, widget=PlainSelect
     )
+    task = forms.TypedChoiceField(
+        label="重点任务", coerce=int, empty_value=None, required=False, widget=PlainSelect
+    )
+    department = forms.ChoiceField(label="责任单位", required=False, widget=PlainSelect)
     performance = forms.ChoiceField(
         label="完成状态", choices=[("", "全部"), *PerformanceStatus.choices], required=False
     )
@@ -207,21 +242,57 @@ class BoardFilterForm(forms.Form):
     def __init__(self, *args, report=None, **kwargs):
         """`report`: the page's own report (a target's desk), which no query string changes."""
         super().__init__(*args, **kwargs)
-        self.fields["chapter"].queryset = Chapter.objects.select_related("report").order_by(
-            "report", "number"
-        )
-        self.fields["task"].queryset = KeyTask.objects.select_related("chapter").order_by(
-            "chapter__number", "number"
-        )
         self.fixed = Shown(year=report.year, report_id=report.pk) if report is not None else None
-        self._reports = None
-        # Read when rendered or cleaned, once: the options and the pick share one query.
+        self._read: dict[str, object] = {}
+        # Read when rendered or cleaned, once each: the options and the pick share one query.
         self.fields["report"].widget.choices = lambda: report_select_choices(self.reports())
+        self.fields["chapter"].choices = lambda: [("", "全部"), *self.structure()[0]]
+        self.fields["task"].choices = lambda: [("", "全部"), *self.structure()[1]]
+        self.fields["department"].choices = lambda: [
+            ("", "全部"),
+            *self._once(
+                "departments", lambda: list(Department.objects.order_by("name").values_list("code", "name"))
+            ),
+        ]
+
+    def _once(self, name: str, read: Callable[[], Any]) -> Any:
+        """A read of the form's options, run the first time it is needed (the choices of a field are read
+        each time they are iterated: to render, to validate, to decide on the `required` attribute)."""
+        if name not in self._read:
+            self._read[name] = read()
+        return self._read[name]
 
     def reports(self) -> list:
-        if self._reports is None:
-            self._reports = list(report_choices().only("pk", "year", "title"))
-        return self._reports
+        return self._once("reports", lambda: list(report_choices().only("pk", "year", "title")))
+
+    def structure(self) -> tuple[list, list]:
+        """The chapter and key task options, from one read of the key tasks with their chapters and
+        reports: chapters grouped by report, key tasks by chapter (a year may hold several reports, whose
+        chapters share their numbers and often their titles). A chapter without key tasks has no targets
+        to show, so it is not offered."""
+
+        def read() -> tuple[list, list]:
+            tasks = (
+                KeyTask.objects.select_related("chapter__report")
+                .only(
+                    "number", "title", "chapter__number", "chapter__title", "chapter__report__year",
+                    "chapter__report__title",
+                )
+                .order_by("-chapter__report__year", "chapter__report_id", "chapter__number", "number")
+            )  # fmt: skip
+            # Keyed by ID (two reports may share a title), each group with its label.
+            chapters: dict[int, tuple[str, list]] = {}
+            tasks_of: dict[int, tuple[str, list]] = {}
+            for task in tasks:
+                chapter, report = task.chapter, task.chapter.report
+                of_report = chapters.setdefault(report.pk, (report.title, []))[1]
+                if not of_report or of_report[-1][0] != chapter.pk:
+                    of_report.append((chapter.pk, str(chapter)))
+                group = tasks_of.setdefault(chapter.pk, (f"{report.title} · {chapter}", []))[1]
+                group.append((task.pk, str(task)))
+            return list(chapters.values()), list(tasks_of.values())
+
+        return self._once("structure", read)
 
     # Set when no date was asked for and the latest report's year is over: the page then shows that year
     # as it closed (progress.selectors.boards_default_as_of) and says so.
@@ -254,9 +325,9 @@ class BoardFilterForm(forms.Form):
         return BoardFilters(
             report=data["report"].report_id if data.get("report") else None,
             year=data["report"].year if data.get("report") else None,
-            chapter=data["chapter"].pk if data.get("chapter") else None,
-            task=data["task"].pk if data.get("task") else None,
-            department=data["department"].code if data.get("department") else None,
+            chapter=data.get("chapter"),
+            task=data.get("task"),
+            department=data.get("department") or None,
             performance=data.get("performance") or None,
             reporting=data.get("reporting") or None,
         )

@@ -87,3 +87,35 @@ def test_manager_filters_the_lagging_report_and_downloads_it(
         2,
         "滞后",
     )
+
+
+def test_manager_narrows_the_report_to_a_chapter_and_a_key_task(sign_in, screenshot, enterprises_lagging):
+    """The chapters are offered per report, the key tasks per chapter (one read for both); each narrows the
+    rows and stays chosen; the overview shows its 主要预期目标 and the counts per chapter, in Chinese."""
+    task = enterprises_lagging.target.task
+    page = sign_in("manager_wang")
+    page.goto(page.url.split("/admin/")[0] + "/admin/boards/lagging/")
+    expect(page.locator("#id_chapter option").first).to_have_text("全部")
+    expect(page.locator(f'#id_chapter optgroup[label="{task.chapter.report.title}"]')).to_have_count(1)
+
+    page.select_option("#id_chapter", str(task.chapter_id))
+    page.get_by_role("button", name="查询").click()
+    page.wait_for_url(f"**/admin/boards/lagging/?*chapter={task.chapter_id}*")
+    assert "1.1.03" in _codes(page)
+    assert all(code.startswith(f"{task.chapter.number}.") for code in _codes(page))
+    expect(page.locator("#id_chapter")).to_have_value(str(task.chapter_id))
+
+    page.select_option("#id_task", label=str(task))
+    page.get_by_role("button", name="查询").click()
+    page.wait_for_url(f"**/admin/boards/lagging/?*task={task.pk}*")
+    screenshot(page, "report-key-task")
+    assert "1.1.03" in _codes(page)
+    assert all(code.startswith(f"{task.chapter.number}.{task.number}.") for code in _codes(page))
+    expect(page.locator("#id_task")).to_have_value(str(task.pk))
+
+    page.get_by_role("link", name="分章节完成情况").click()
+    page.wait_for_url("**/admin/boards/overview/")
+    screenshot(page, "overview")
+    expect(page.locator("#content")).to_contain_text("主要预期目标")
+    expect(page.locator("#content")).to_contain_text("分章节、分重点任务")
+    expect(page.locator("#content table.wz-table").last).to_contain_text("合计")

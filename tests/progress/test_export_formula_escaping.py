@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from progress import exports
-from progress.boards import department_scoreboard, monthly_figures, target_rows
+from progress.boards import department_scoreboard, ledger_items, target_rows
 from progress.services import progress_entry_submit
 from targets.models import Department, Target
 
@@ -42,11 +42,7 @@ def hostile_texts(clock, report_2020, official_zhang):
 
 def ledger_inputs(manager):
     rows = [row for row in target_rows(user=manager, as_of=AS_OF) if row.target.code == "1.1.04"]
-    return {
-        "rows": rows,
-        "monthly": monthly_figures(target_ids=[rows[0].target.pk], as_of=AS_OF),
-        "as_of": AS_OF,
-    }
+    return {"rows": list(ledger_items(rows, as_of=AS_OF)), "as_of": AS_OF}
 
 
 def test_the_xlsx_ledger_writes_formula_like_text_as_text(hostile_texts, manager_wang):
@@ -78,7 +74,7 @@ def test_the_xlsx_holds_no_formula_at_all(hostile_texts, manager_wang):
 
 
 def test_the_csv_ledger_prefixes_formula_like_text_and_keeps_negative_figures(hostile_texts, manager_wang):
-    text = "".join(exports.ledger_csv(**ledger_inputs(manager_wang)))
+    text = "".join(exports.ledger_csv(rows=ledger_inputs(manager_wang)["rows"]))
     header, row = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
     cells = dict(zip(header, row, strict=True))
 

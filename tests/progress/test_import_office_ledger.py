@@ -17,7 +17,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from progress import exports
-from progress.boards import monthly_figures, target_rows
+from progress.boards import ledger_items, target_rows
 from progress.importing import dataset_read, progress_import
 from progress.models import ProgressEntry, Provenance
 from progress.services import progress_entry_submit
@@ -47,15 +47,14 @@ def reported(clock, report_2020, official_zhang):
 def export_xlsx(user) -> bytes:
     as_of = dt.date(2020, 7, 3)
     rows = target_rows(user=user, as_of=as_of)
-    monthly = monthly_figures(target_ids=[row.target.pk for row in rows], as_of=as_of)
-    return exports.ledger_xlsx(rows=rows, monthly=monthly, as_of=as_of, title="工业和信息化局台账").read()
+    items = ledger_items(rows, as_of=as_of)
+    return exports.ledger_xlsx(rows=items, as_of=as_of, title="工业和信息化局台账").read()
 
 
 def export_csv(user) -> str:
     as_of = dt.date(2020, 7, 3)
     rows = target_rows(user=user, as_of=as_of)
-    monthly = monthly_figures(target_ids=[row.target.pk for row in rows], as_of=as_of)
-    return "".join(exports.ledger_csv(rows=rows, monthly=monthly, as_of=as_of))
+    return "".join(exports.ledger_csv(rows=ledger_items(rows, as_of=as_of)))
 
 
 def import_file(tmp_path, name: str, content: bytes, *options: str) -> str:

@@ -18,8 +18,10 @@ from progress.boards import (
     _returned_entries_as_of,
     attention_rows,
     department_scoreboard,
+    headline_rows,
     lagging_board,
     lagging_board_pages,
+    lagging_board_stream,
     late_lead_names,
     monthly_figures,
     status_summary,
@@ -116,6 +118,14 @@ def _same_rows(user, day: dt.date, judged_count: list) -> int:
         assert len(pages) == len(ordered)
         assert [row for start in range(0, len(pages), size) for row in pages[start : start + size]] == ordered
     assert late_lead_names(pages) == late_lead_names(ordered)
+    # The downloads read the same order a batch at a time (the judged rows kept aside, merged in place).
+    for size in (1, 2, 3, 5, 1000):
+        assert list(lagging_board_stream(user=user, as_of=day, batch=size)) == ordered
+    for performance in ("lagging", "overdue"):
+        narrowed = BoardFilters(performance=performance)
+        assert list(lagging_board_stream(user=user, as_of=day, filters=narrowed, batch=2)) == [
+            row for row in ordered if row.evaluation.performance == performance
+        ]
     summary, expected = status_summary(user=user, as_of=day), summarize_rows(full, as_of=day)
     assert (summary.total, summary.performance, summary.reporting) == (
         expected.total,
@@ -123,6 +133,21 @@ def _same_rows(user, day: dt.date, judged_count: list) -> int:
         expected.reporting,
     )
     assert summary.by_chapter == expected.by_chapter
+    # The overview's 主要预期目标, counted by the summary and read a page at a time, each report's in order.
+    headline = headline_rows(user=user, as_of=day, filters=BoardFilters(), summary=summary)
+    expected_headline = sorted(
+        (row for row in full if row.target.task.chapter.number == 0),
+        key=lambda row: (
+            row.target.report.year,
+            row.target.report_id,
+            row.target.task.number,
+            row.target.code,
+        ),
+    )
+    assert len(headline) == len(expected_headline) > 0
+    assert [
+        row for start in range(0, len(headline), 7) for row in headline[start : start + 7]
+    ] == expected_headline
     # The scoreboard (every target of the year, city-wide) counted by the database per lead department.
     assert {
         (score.department.pk, score.targets, score.returned_entries): (score.performance, score.reporting)
