@@ -321,8 +321,10 @@ def child(args) -> int:
     def wanted(key: str) -> bool:
         return only is None or key in only
 
-    # "A past date": the day before, whose snapshots the statuses of that day left (past_day_statuses).
+    # "A past date": the day before, whose snapshots the statuses of that day left (past_day_statuses); the
+    # digest compares with the end of the day a week before, whose snapshots the service left too.
     past = as_of - dt.timedelta(days=1)
+    past_days = (as_of - dt.timedelta(days=7), past)
 
     # -- the status sweep, first (every status new) and next day (most unchanged) --------------------------
     if wanted("sweep"):
@@ -341,7 +343,8 @@ def child(args) -> int:
         steps.append(
             sweep_step("sweep, first (every status new)", as_of, first=True, setup=floor.clear_statuses)
         )
-        past_day_statuses(past)
+        for day in past_days:
+            past_day_statuses(day)
         status_sweep(today=as_of)
         floor.save_statuses()  # the state after the first sweep: the start of every next-day run
         steps.append(
@@ -351,7 +354,8 @@ def child(args) -> int:
         )
         floor.restore_statuses()
     else:
-        past_day_statuses(past)
+        for day in past_days:
+            past_day_statuses(day)
         status_sweep(today=as_of)
 
     # -- the lagging/overdue report: the selector against its floor, then pages and exports ---------------
