@@ -15,6 +15,7 @@ of the day (the newest history record of each entry before then, `DISTINCT ON`).
 """
 
 import datetime as dt
+import json
 import statistics
 import time
 
@@ -124,49 +125,64 @@ LEFT JOIN (
 ORDER BY t.id
 """
 
-STATUS_VALUES = f"""
-unnest(%(target_id)s::bigint[], {", ".join(f"%({name})s::{kind}[]" for name, kind in zip(SNAPSHOT_COLUMNS, SNAPSHOT_TYPES, strict=True))},
-       %(judged_entry_id)s::bigint[], %(reasons)s::text[], %(as_of)s::date[])
-AS v(target_id, {", ".join(SNAPSHOT_COLUMNS)}, judged_entry_id, reasons, as_of)
-"""
+
+def _recordset(columns: dict[str, str]) -> str:
+    """The rows of one JSON document (`%(rows)s`: a list of objects) as a relation `v` of these columns
+    and types: one string for the driver to quote, whatever the number of rows (the status writer's own
+    technique, progress.statuses._rows_insert; arrays of strings cost the driver an escape per element)."""
+    return f"json_to_recordset(%(rows)s::json) AS v({', '.join(f'{name} {kind}' for name, kind in columns.items())})"
+
+
+STATUS_RECORD = {
+    "target_id": "bigint", **dict(zip(SNAPSHOT_COLUMNS, SNAPSHOT_TYPES, strict=True)), "judged_entry_id": "bigint",
+    "reasons": "text", "as_of": "date",
+}  # fmt: skip
 
 STATUS_INSERT = f"""
 INSERT INTO progress_targetstatus (target_id, {", ".join(SNAPSHOT_COLUMNS)}, judged_entry_id, reasons, as_of, evaluated_at)
 SELECT v.target_id, {", ".join(f"v.{name}" for name in SNAPSHOT_COLUMNS)}, v.judged_entry_id, v.reasons::jsonb, v.as_of, %(now)s
-FROM {STATUS_VALUES}
+FROM {_recordset(STATUS_RECORD)}
 """
 
 STATUS_UPDATE = f"""
 UPDATE progress_targetstatus s
 SET {", ".join(f"{name} = v.{name}" for name in SNAPSHOT_COLUMNS)}, judged_entry_id = v.judged_entry_id,
     reasons = v.reasons::jsonb, as_of = v.as_of, evaluated_at = %(now)s
-FROM {STATUS_VALUES}
+FROM {_recordset(STATUS_RECORD)}
 WHERE s.target_id = v.target_id
 """
 
-CHANGE_INSERT = """
+CHANGE_RECORD = {
+    "target_id": "bigint",
+    "axis": "text",
+    "old": "text",
+    "new": "text",
+    "reason": "text",
+    "as_of": "date",
+}
+CHANGE_INSERT = f"""
 INSERT INTO progress_statuschange (target_id, axis, old, new, reason, as_of, created_at)
-SELECT v.*, %(now)s FROM unnest(%(target_id)s::bigint[], %(axis)s::text[], %(old)s::text[], %(new)s::text[],
-                                %(reason)s::text[], %(as_of)s::date[]) AS v
+SELECT v.*, %(now)s FROM {_recordset(CHANGE_RECORD)}
 """
 
 # The snapshot's own columns besides SNAPSHOT_COLUMNS (taken_at is the run's present moment).
 SNAPSHOT_EVALUATION = ("day_entry_records", "judged_entry_id", "judged_is_final", "reasons")
+SNAPSHOT_RECORD = {
+    "target_id": "bigint", "date": "date", **dict(zip(SNAPSHOT_COLUMNS, SNAPSHOT_TYPES, strict=True)),
+    "day_entry_records": "integer", "judged_entry_id": "bigint", "judged_is_final": "boolean", "reasons": "text",
+}  # fmt: skip
 SNAPSHOT_UPSERT = f"""
 INSERT INTO progress_statussnapshot (target_id, date, {", ".join(SNAPSHOT_COLUMNS)}, {", ".join(SNAPSHOT_EVALUATION)}, taken_at)
 SELECT v.target_id, v.date, {", ".join(f"v.{name}" for name in SNAPSHOT_COLUMNS)}, v.day_entry_records,
        v.judged_entry_id, v.judged_is_final, v.reasons::jsonb, %(now)s
-FROM unnest(%(target_id)s::bigint[], %(date)s::date[],
-            {", ".join(f"%({name})s::{kind}[]" for name, kind in zip(SNAPSHOT_COLUMNS, SNAPSHOT_TYPES, strict=True))},
-            %(day_entry_records)s::integer[], %(judged_entry_id)s::bigint[], %(judged_is_final)s::boolean[],
-            %(reasons)s::text[])
-AS v(target_id, date, {", ".join(SNAPSHOT_COLUMNS)}, {", ".join(SNAPSHOT_EVALUATION)})
+FROM {_recordset(SNAPSHOT_RECORD)}
 ON CONFLICT (target_id, date) DO UPDATE SET {", ".join(f"{name} = EXCLUDED.{name}" for name in (*SNAPSHOT_COLUMNS, *SNAPSHOT_EVALUATION, "taken_at"))}
 """
 
 
-def _columns(rows: list[tuple], names: tuple[str, ...]) -> dict[str, list]:
-    return {name: [row[index] for row in rows] for index, name in enumerate(names)}
+def _rows(rows: list[tuple], record: dict[str, str]) -> dict[str, str]:
+    """The `%(rows)s` parameter of a `_recordset` of `record`'s columns."""
+    return {"rows": json.dumps([dict(zip(record, row, strict=True)) for row in rows], default=str)}
 
 
 def sweep_floor(*, as_of: dt.date, state: dict, first: bool) -> int:
@@ -176,17 +192,12 @@ def sweep_floor(*, as_of: dt.date, state: dict, first: bool) -> int:
     with transaction.atomic():
         day_start = end_of_day(as_of - dt.timedelta(days=1)) - SNAPSHOT_COMMIT_MARGIN
         rows = _execute(SWEEP_READ, {"as_of": as_of, "day_start": day_start, "day_end": end_of_day(as_of)})
-        statuses = _columns(
-            state["statuses"], ("target_id", *SNAPSHOT_COLUMNS, "judged_entry_id", "reasons", "as_of")
+        _execute(
+            STATUS_INSERT if first else STATUS_UPDATE, _rows(state["statuses"], STATUS_RECORD) | {"now": now}
         )
-        _execute(STATUS_INSERT if first else STATUS_UPDATE, statuses | {"now": now})
         if state["changes"]:
-            changes = _columns(state["changes"], ("target_id", "axis", "old", "new", "reason", "as_of"))
-            _execute(CHANGE_INSERT, changes | {"now": now})
-        snapshots = _columns(
-            state["snapshots"], ("target_id", "date", *SNAPSHOT_COLUMNS, *SNAPSHOT_EVALUATION)
-        )
-        _execute(SNAPSHOT_UPSERT, snapshots | {"now": now})
+            _execute(CHANGE_INSERT, _rows(state["changes"], CHANGE_RECORD) | {"now": now})
+        _execute(SNAPSHOT_UPSERT, _rows(state["snapshots"], SNAPSHOT_RECORD) | {"now": now})
     return len(rows)
 
 
