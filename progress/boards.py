@@ -420,12 +420,14 @@ def _judged_others(user, day: StoredDay, filters: BoardFilters, *, shape=None) -
 
 
 def _stored_status_counts(
-    targets: QuerySet[Target], day: StoredDay, *keys: str, narrowing: Q | None = None
+    targets: QuerySet[Target], day: StoredDay, *keys: str, narrowing: Q | None = None, **annotations
 ) -> tuple[Counter, bool]:
     """In one query (GROUP BY): the targets whose stored evaluation stands for the day (and matches
-    `narrowing`), counted per (*keys, performance, reporting); and whether any target is left to judge."""
+    `narrowing`), counted per (*keys, performance, reporting); and whether any target is left to judge.
+    `annotations`: columns a key may name that read the stored evaluation (added once it is joined)."""
     groups = (
         day.joined(targets)
+        .annotate(**annotations)
         .annotate(stands=condition_flag(day.stands & (narrowing or Q())))
         .values_list("stands", *keys, day.column("performance"), day.column("reporting"))
         .annotate(count=Count("pk"))
@@ -649,6 +651,84 @@ def department_scoreboard(*, as_of: dt.date, filters: BoardFilters = BoardFilter
         previous = ranked[index - 1] if index else None
         score.rank = previous.rank if previous is not None and previous.score == score.score else index + 1
     return ranked
+
+
+def lead_status_counts(*, as_of: dt.date, due_between: tuple[dt.date, dt.date]) -> Counter:
+    """Every target with a lead department as of the day (the whole office's, for the digest), counted per
+    (lead department's name, performance, reporting, whether its next report falls due between the two
+    days): as of today or a past day the database counts the stored evaluations that stand (GROUP BY) and
+    only the others are judged; as of a day to come every target is judged."""
+    start, end = due_between
+
+    def due(next_due: dt.date | None) -> bool:
+        return next_due is not None and start <= next_due <= end
+
+    day = stored_day(as_of)
+    if day is None:
+        return Counter(
+            (
+                row.lead.name,
+                row.evaluation.performance,
+                row.evaluation.reporting,
+                due(row.evaluation.next_due),
+            )
+            for row in target_rows(user=None, as_of=as_of)
+            if row.lead is not None
+        )
+    counts, others = _stored_status_counts(
+        Target.objects.annotate(lead=_lead_assignment()),
+        day,
+        "lead__department__name",
+        "due",
+        due=condition_flag(Q(**{day.column("next_due__range"): due_between})),
+    )
+    # Keyed (lead, due, performance, reporting) by the grouped query: put in this function's order.
+    leads = Counter(
+        {
+            (lead, performance, reporting, is_due): n
+            for (lead, is_due, performance, reporting), n in counts.items()
+            if lead is not None
+        }
+    )
+    if others:
+        judged = _judged_others(
+            None,
+            day,
+            BoardFilters(),
+            shape=lambda targets: targets.annotate(
+                lead=_lead_assignment(), lead_name=F("lead__department__name")
+            ),
+        )
+        leads += Counter(
+            (
+                row.target.lead_name,
+                row.evaluation.performance,
+                row.evaluation.reporting,
+                due(row.evaluation.next_due),
+            )
+            for row in judged
+            if row.target.lead_name is not None
+        )
+    return leads
+
+
+def target_performances(*, as_of: dt.date) -> dict[int, Performance]:
+    """Every target's performance as of the day, by ID (the digest compares two moments): as of today or a
+    past day read from the stored evaluations that stand (one column, no rows built), the others judged."""
+    day = stored_day(as_of)
+    if day is None:
+        return {row.target.pk: row.evaluation.performance for row in target_rows(user=None, as_of=as_of)}
+    performances, others = {}, False
+    stored = day.joined(Target.objects.all()).annotate(stands=condition_flag(day.stands))
+    for pk, stands, performance in stored.values_list("pk", "stands", day.column("performance")):
+        if stands:
+            performances[pk] = PERFORMANCE_BY_VALUE[performance]
+        else:
+            others = True
+    if others:
+        for row in _judged_others(None, day, BoardFilters(), shape=QuerySet.all):
+            performances[row.target.pk] = row.evaluation.performance
+    return performances
 
 
 def _lead_counts(rows: list[TargetRow]) -> Counter:

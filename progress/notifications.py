@@ -11,14 +11,22 @@ section (`_digest_*`), so that a new section is one more function and one more b
 """
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from progress.boards import ATTENTION, TargetRow, attention_rows, summarize_rows, target_rows
+from progress.boards import (
+    ATTENTION,
+    TargetRow,
+    lagging_board_pages,
+    lead_status_counts,
+    status_summary,
+    target_performances,
+    target_rows,
+)
 from progress.judging import target_rule
 from progress.messaging import Draft, message_enqueue
 from progress.models import (
@@ -48,7 +56,7 @@ from progress.rules import (
     period_ends,
     period_label,
 )
-from progress.selectors import end_of_day, report_closing_date, targets_evaluated_as_of
+from progress.selectors import end_of_day, report_closing_date
 from progress.working_calendar import is_chinese_workday, nth_working_day_after
 from targets import roles
 from targets.conventions import format_decimal
@@ -114,24 +122,30 @@ def digest_drafts(*, as_of: dt.date) -> list[Draft]:
         return []
     key = digest_key(as_of)
     since = _previous_digest_as_of(key) or as_of - dt.timedelta(days=7)
-    judged = target_rows(user=None, as_of=as_of)  # once, for the counts, the ranking and the lines
-    rows = attention_rows(judged)
+    # Counted by the database over the stored evaluations of the day where they stand; rows are built only
+    # for the targets the digest names (the first of each list).
+    summary = status_summary(user=None, as_of=as_of)
+    board = lagging_board_pages(user=None, as_of=as_of)
+    ranked = sum(summary.performance[performance] for performance in ATTENTION)
+    week = (as_of + dt.timedelta(days=1), as_of + dt.timedelta(days=7))
+    leads = lead_status_counts(as_of=as_of, due_between=week)
     context = {
         "as_of": as_of,
         "since": since,
-        "summary": summarize_rows(judged, as_of=as_of),
+        "summary": summary,
         "labels": PERFORMANCE_LABELS,
-        "ranked": _digest_ranked(rows, as_of),
-        "ranked_more": max(0, sum(row.evaluation.performance in ATTENTION for row in rows) - DIGEST_LISTED),
-        "changes": _digest_changes(judged, _performances_as_of(since), as_of),
-        "week": _digest_week(judged, as_of),
-        "departments": _digest_departments(judged),
+        # The targets at risk, lagging or overdue come first in the board's order (by severity).
+        "ranked": _digest_ranked(board[:DIGEST_LISTED], as_of),
+        "ranked_more": max(0, ranked - DIGEST_LISTED),
+        "changes": _digest_changes(target_performances(as_of=as_of), target_performances(as_of=since), as_of),
+        "week": _digest_week(leads, week),
+        "departments": _digest_departments(leads),
         "unreachable": unreachable_departments(),
         "lagging_url": absolute(reverse("boards-lagging") + f"?as_of={as_of:%Y-%m-%d}"),
-        "attention": len(rows),
+        "attention": len(board),
     }
     context |= notice_digest_context(as_of=as_of)
-    subject = f"【督查周报】截至{as_of.month}月{as_of.day}日24时：{len(rows)}个目标需关注"
+    subject = f"【督查周报】截至{as_of.month}月{as_of.day}日24时：{len(board)}个目标需关注"
     body_text, body_html = render_message("digest", context)
     return [
         Draft(
@@ -162,10 +176,10 @@ def _previous_digest_as_of(key: str) -> dt.date | None:
 
 
 def _digest_ranked(rows: list[TargetRow], as_of: dt.date) -> list[dict]:
-    """The first DIGEST_LISTED targets at risk, lagging or overdue (worst first, as in the lagging report), each with the
+    """The targets at risk, lagging or overdue among these rows of the lagging report (worst first), each with the
     whole weeks since it turned to its present status: the latest performance change recorded by then, if
     it is to that status; else it turned within the day's evaluation (0 weeks)."""
-    ranked = [row for row in rows if row.evaluation.performance in ATTENTION][:DIGEST_LISTED]
+    ranked = [row for row in rows if row.evaluation.performance in ATTENTION]
     latest: dict[int, StatusChange] = {}
     for change in StatusChange.objects.filter(
         axis=StatusAxis.PERFORMANCE,
@@ -189,73 +203,64 @@ def _digest_ranked(rows: list[TargetRow], as_of: dt.date) -> list[dict]:
     return items
 
 
-def _performances_as_of(as_of: dt.date) -> dict[int, Performance]:
-    """Every target's performance as of a day, judged as the boards judge it (only the performance is
-    compared: no chapter, key task or departments are read)."""
-    targets = Target.objects.select_related("report").defer("report__source_text")
-    return {
-        target.pk: evaluation.performance
-        for target, evaluation in targets_evaluated_as_of(targets=targets, as_of=as_of)
-    }
-
-
-def _digest_changes(now_rows: list[TargetRow], before: dict[int, Performance], as_of: dt.date) -> dict:
-    """Targets whose performance is worse (恶化) or better (好转) than at the previous digest's moment
-    (`before`: each target's performance then)."""
+def _digest_changes(now: dict[int, Performance], before: dict[int, Performance], as_of: dt.date) -> dict:
+    """Targets whose performance is worse (恶化) or better (好转) than at the previous digest's moment (each
+    target's performance now and then, by ID); each list's first DIGEST_LISTED in the boards' order of
+    targets, the rest counted."""
     worse, better = [], []
-    for row in now_rows:
-        old, new = before.get(row.target.pk), row.evaluation.performance
+    for target_id, new in now.items():
+        old = before.get(target_id)
         if old is None or old not in WORSE_ORDER or new not in WORSE_ORDER or old == new:
             continue
-        item = {
-            "row": row,
-            "old": PERFORMANCE_LABELS[old],
-            "new": PERFORMANCE_LABELS[new],
-            "url": _target_url(row.target, as_of),
-        }
         if WORSE_ORDER[new] > WORSE_ORDER[old]:
-            worse.append(item)
-        elif WORSE_ORDER[new] < WORSE_ORDER[old]:
-            better.append(item)
-    return {
-        "worse": worse[:DIGEST_LISTED],
-        "worse_more": max(0, len(worse) - DIGEST_LISTED),
-        "better": better[:DIGEST_LISTED],
-        "better_more": max(0, len(better) - DIGEST_LISTED),
-    }
+            worse.append(target_id)
+        elif WORSE_ORDER[new] < WORSE_ORDER[old]:  # 正常 and 已完成 rank alike: neither
+            better.append(target_id)
+    changes = {}
+    for name, target_ids in (("worse", worse), ("better", better)):
+        listed = Target.objects.filter(pk__in=target_ids).order_by(
+            "report__year", "task__chapter__number", "task__number", "code"
+        )[:DIGEST_LISTED]
+        changes[name] = [
+            {
+                "target": target,
+                "old": PERFORMANCE_LABELS[before[target.pk]],
+                "new": PERFORMANCE_LABELS[now[target.pk]],
+                "url": _target_url(target, as_of),
+            }
+            for target in listed
+        ]
+        changes[f"{name}_more"] = max(0, len(target_ids) - DIGEST_LISTED)
+    return changes
 
 
-def _digest_week(rows: list[TargetRow], as_of: dt.date) -> dict:
-    """Reports due in the coming week (from the digest's morning), and late reports, per lead department."""
-    start, end = as_of + dt.timedelta(days=1), as_of + dt.timedelta(days=7)
-    due: dict[str, int] = defaultdict(int)
-    late: dict[str, int] = defaultdict(int)
-    for row in rows:
-        if row.lead is None:
-            continue
-        if row.evaluation.reporting == Reporting.LATE:
-            late[row.lead.name] += 1
-        elif row.evaluation.next_due is not None and start <= row.evaluation.next_due <= end:
-            due[row.lead.name] += 1
+def _digest_week(leads: Counter, week: tuple[dt.date, dt.date]) -> dict:
+    """Reports due in the coming week (from the digest's morning), and late reports, per lead department
+    (`leads`: lead_status_counts over the week)."""
+    due: Counter = Counter()
+    late: Counter = Counter()
+    for (lead, _, reporting, due_in_week), count in leads.items():
+        if reporting == Reporting.LATE:
+            late[lead] += count
+        elif due_in_week:
+            due[lead] += count
 
-    def by_count(counts: dict[str, int]) -> list[tuple[str, int]]:
+    def by_count(counts: Counter) -> list[tuple[str, int]]:
         return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
+    start, end = week
     return {"start": start, "end": end, "due": by_count(due), "late": by_count(late)}
 
 
-def _digest_departments(rows: list[TargetRow]) -> list[dict]:
-    """A line per lead department: targets led, how many at risk, lagging and overdue, late reports."""
+def _digest_departments(leads: Counter) -> list[dict]:
+    """A line per lead department: targets led, how many at risk, lagging and overdue, late reports
+    (`leads`: lead_status_counts)."""
     lines: dict[str, dict] = {}
-    for row in rows:
-        if row.lead is None:
-            continue
-        line = lines.setdefault(
-            row.lead.name, {"name": row.lead.name, "total": 0, "late": 0, "counts": defaultdict(int)}
-        )
-        line["total"] += 1
-        line["counts"][row.evaluation.performance] += 1
-        line["late"] += row.evaluation.reporting == Reporting.LATE
+    for (lead, performance, reporting, _), count in leads.items():
+        line = lines.setdefault(lead, {"name": lead, "total": 0, "late": 0, "counts": Counter()})
+        line["total"] += count
+        line["counts"][performance] += count
+        line["late"] += count if reporting == Reporting.LATE else 0
     return [
         {
             **line,

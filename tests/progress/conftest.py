@@ -1,14 +1,22 @@
 """Fixtures of the progress tests: signing in to the admin as a named person, outbound email, and more
-targets beside the bundled report for the query-count tests."""
+targets beside the bundled report (and a day swept with them) for the query-count tests."""
 
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+import progress.selectors
 from progress.services import progress_entry_submit
+from progress.statuses import status_sweep
+from targets.models import Report, Target
 from tests.factories import KeyTaskFactory, TargetFactory
 
 SITE_URL = "https://duban.wuzhong.example"
+SNAPSHOT_DAY = dt.date(
+    2020, 7, 3
+)  # july_3rd_2020, the clock of more_targets: the day whose snapshots are read
 
 
 @pytest.fixture
@@ -43,3 +51,42 @@ def more_targets(july_3rd_2020, administrator_li):
             )
 
     return make
+
+
+@pytest.fixture
+def judged(monkeypatch):
+    """The calls of progress.rules.evaluate made by the selectors (a target judged from its figures)."""
+    calls = []
+    original = progress.selectors.evaluate
+    monkeypatch.setattr(
+        progress.selectors, "evaluate", lambda *args, **kwargs: calls.append(1) or original(*args, **kwargs)
+    )
+    return calls
+
+
+@pytest.fixture
+def day_swept(more_targets, clock, report_2020):
+    """`day_swept(count)`: `count` more lagging targets on 3 July, that day's sweep after their entries, and
+    the clock on the next day. The bundled report's targets, loaded with the test database at the real
+    present moment, are dated back to the report's delivery, when the office would have loaded them: else
+    their definitions are newer than any snapshot, and they are judged from the history."""
+    Target.history.filter(report_id=report_2020.pk).update(
+        history_date=dt.datetime(2020, 1, 10, tzinfo=dt.UTC)
+    )
+    Report.history.filter(id=report_2020.pk).update(history_date=dt.datetime(2020, 1, 10, tzinfo=dt.UTC))
+
+    def make(count: int) -> None:
+        clock(SNAPSHOT_DAY, hour=10)
+        more_targets(count)
+        clock(SNAPSHOT_DAY, hour=23)
+        status_sweep()
+        clock(SNAPSHOT_DAY + dt.timedelta(days=1))
+
+    return make
+
+
+def queries_of(action) -> int:
+    """How many queries `action()` runs."""
+    with CaptureQueriesContext(connection) as captured:
+        action()
+    return len(captured)

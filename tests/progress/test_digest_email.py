@@ -461,3 +461,24 @@ def test_long_lists_name_the_first_ones_and_count_the_rest(known_data, manager_w
     html = message.alternatives[0][0]
     assert "另有 1 个，<a href=" in html
     assert f"需关注的目标共 {attention_as_of_sunday()} 个" in message.body  # counted whole, as before
+
+
+def test_on_track_to_achieved_is_neither_worse_nor_better(clock, official_zhang, manager_wang):
+    """1.1.03 新增规上企业 on track at the end of 28 June (6 of 15 for May), achieved at the end of 5 July
+    (15 of 15 for June): 正常 and 已完成 rank alike, so it is in neither list."""
+    clock(dt.date(2020, 6, 2))
+    progress_entry_submit(
+        target=target("1.1.03"), period_end=dt.date(2020, 5, 31), value="6", by=official_zhang
+    )
+    clock(dt.date(2020, 7, 3))
+    progress_entry_submit(
+        target=target("1.1.03"), period_end=dt.date(2020, 6, 30), value="15", by=official_zhang
+    )
+    status_sweep()
+    clock(MONDAY, 8, 30)
+    send_digest()
+
+    lines = section(digest_to(WANG).body, "二、")
+    assert lines == ["恶化：", "无", "好转：", "无"]
+    board = {row.target.code: row.evaluation.performance for row in target_rows(user=None, as_of=SUNDAY)}
+    assert board["1.1.03"] == Performance.ACHIEVED
