@@ -390,10 +390,25 @@ def parent(args) -> int:
     print(f"worker queue drained: {drained}")
     for name, value in checks.items():
         print(f"  {name}: {value}")
+    lost = any(checks[name] for name in checks if name != "acknowledged entries")
+    p95 = results["latency_ms"].get("all", {}).get("p95")
+    print(f"issue #14's targets: {_targets_line(args, errors=len(errors), p95=p95, lost=lost)}")
     out.write_text(json.dumps(results, ensure_ascii=False, indent=2))
     print(f"JSON: {out}")
-    lost = any(checks[name] for name in checks if name != "acknowledged entries")
     return 1 if errors or lost or not drained else 0
+
+
+def _targets_line(args, *, errors: int, p95: int | None, lost: bool) -> str:
+    """Issue #14's targets for the load test, each with ✓ or ✗: 50 officials, 60 s, 0 errors, p95 ≤ 1 s,
+    nothing lost (no acknowledged entry missing or doubled, no stored status stale)."""
+    marks = (
+        (f"{args.officials} officials (50)", args.officials >= 50),
+        (f"{args.seconds} s (60)", args.seconds >= 60),
+        (f"{errors} errors (0)", errors == 0),
+        (f"p95 {p95} ms (≤1,000)", p95 is not None and p95 <= 1000),
+        ("nothing lost" if not lost else "something lost", not lost),
+    )
+    return "  ".join(f"{text} {'✓' if met else '✗'}" for text, met in marks)
 
 
 def main() -> int:
