@@ -73,6 +73,29 @@ def test_the_xlsx_holds_no_formula_at_all(hostile_texts, manager_wang):
     assert "<f>" not in sheet_xml
 
 
+def test_a_text_starting_with_equals_reads_back_as_that_text(db):
+    table = exports.Table(
+        sheet="=SUM(A1)",
+        columns=(exports.Column("=公式"), exports.Column("说明", exports.WRAP)),
+        rows=[("=1+1", "=A1*2"), ("ok", "+3")],
+        title='=HYPERLINK("http://example.invalid")',
+        note="=cmd|' /C calc'!A0",
+    )
+    content = exports._xlsx(table)
+    sheet = openpyxl.load_workbook(content).active
+    texts = [(cell.value, cell.data_type, cell.quotePrefix) for row in sheet.iter_rows() for cell in row[:1]]
+
+    assert texts == [
+        ('=HYPERLINK("http://example.invalid")', "s", True),
+        ("=公式", "s", True),
+        ("=1+1", "s", True),
+        ("ok", "s", False),
+        ("=cmd|' /C calc'!A0", "s", True),
+    ]
+    assert (sheet["B3"].value, sheet["B4"].value) == ("=A1*2", "+3")
+    assert "<f>" not in zipfile.ZipFile(content).read("xl/worksheets/sheet1.xml").decode()
+
+
 def test_the_csv_ledger_prefixes_formula_like_text_and_keeps_negative_figures(hostile_texts, manager_wang):
     text = "".join(exports.ledger_csv(rows=ledger_inputs(manager_wang)["rows"]))
     header, row = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))

@@ -16,6 +16,7 @@ from typing import IO
 import openpyxl
 import pytest
 from openpyxl.cell import Cell
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from progress import exports
@@ -90,6 +91,26 @@ def rows_by_key(sheet: Worksheet, header_row: int, key: str = "编号") -> dict[
         if row[key].value is not None:
             rows[row[key].value] = row
     return rows
+
+
+def column_widths(sheet: Worksheet) -> dict[str, float]:
+    """The width of every column given one: a `<col>` element may set a range of columns (XlsxWriter
+    writes one for adjacent columns of the same width), which openpyxl files under its first column."""
+    return {
+        get_column_letter(index): dimension.width
+        for dimension in sheet.column_dimensions.values()
+        for index in range(dimension.min, dimension.max + 1)
+    }
+
+
+def fitted_pages(sheet: Worksheet) -> tuple[int, int]:
+    """Pages wide and down when fitted to pages: an absent fitToWidth or fitToHeight is 1 (ECMA-376's
+    default), which XlsxWriter leaves out and openpyxl reads as None."""
+    setup = sheet.page_setup
+    return (
+        1 if setup.fitToWidth is None else setup.fitToWidth,
+        1 if setup.fitToHeight is None else setup.fitToHeight,
+    )
 
 
 def csv_lines(text: str) -> list[list[str]]:
@@ -215,9 +236,8 @@ def test_status_cells_are_filled_like_warning_lights(ledger):
 
 def test_the_ledger_reads_well_when_opened(ledger):
     _, sheet = ledger
-    width = {header: sheet.column_dimensions[cell.column_letter].width for header, cell in zip(
-        LEDGER_HEADER, sheet[2], strict=True
-    )}  # fmt: skip
+    widths = column_widths(sheet)
+    width = {header: widths[cell.column_letter] for header, cell in zip(LEDGER_HEADER, sheet[2], strict=True)}
 
     assert width["指标"] > width["编号"] >= 6
     assert width["章节"] == 30  # wrapped at the cap, not as wide as its longest title
@@ -227,9 +247,23 @@ def test_the_ledger_reads_well_when_opened(ledger):
     assert sheet.freeze_panes == "E3"
     assert sheet.auto_filter.ref == f"A2:AA{sheet.max_row}"
     assert sheet.page_setup.orientation == "landscape"
-    assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+    assert fitted_pages(sheet) == (1, 0)
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
     assert sheet.print_title_rows == "$1:$2"
+
+
+def test_the_column_widths_follow_the_longest_text_with_cjk_counting_double(db):
+    table = exports.Table(
+        sheet="宽度",
+        columns=(exports.Column("编号"), exports.Column("name"), exports.Column("名称", exports.WRAP)),
+        rows=[("1", "a" * 12, "短"), ("1.1.03", "b" * 50, "长" * 20)],
+    )
+    widths = column_widths(sheet_of(exports._xlsx(table)))
+
+    # Two more than the longest text (header included), at least 6, at most 40 (30 for wrapped text).
+    assert widths == {"A": 8, "B": 40, "C": 30}
+    table = exports.Table("宽度", table.columns, [("1", "中文字", "长" * 5)])
+    assert column_widths(sheet_of(exports._xlsx(table))) == {"A": 6, "B": 8, "C": 12}
 
 
 def test_the_ledger_as_of_a_past_date_shows_only_what_was_reported_then(entries, manager_wang):

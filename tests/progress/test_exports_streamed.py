@@ -1,11 +1,16 @@
-"""The exports are streamed: the XLSX is written row by row (openpyxl's write-only mode) into a temporary
-file that the download sends in blocks, and the CSV is sent as it is written, so that a whole province's
-台账 never sits in memory as cells.
+"""The exports are streamed: the XLSX is written row by row (XlsxWriter's constant-memory mode) into a
+temporary file that the download sends in blocks, and the CSV is sent as it is written, so that a whole
+province's 台账 never sits in memory as cells.
 
 The workbooks must look exactly as the ones built in memory did: `exports_cells.json` holds every cell
 (value, type, number format, font, fill, border, alignment, quote prefix) and every sheet setting (merged
 rows, widths, heights, frozen panes, filter, print setup) of a 台账 of five targets, the scoreboard and the overview of
-tests/progress/test_exports.py's data, as the in-memory writer made them before the change.
+tests/progress/test_exports.py's data, as the in-memory writer made them before the change. Since the move
+from openpyxl to XlsxWriter, four details of it are written as XlsxWriter writes them, each meaning the same
+to Excel: a bold or italic font names its size (11, the default openpyxl's left out), a fill colour's alpha
+is FF (00 from openpyxl; Excel ignores a fill's alpha), an empty text is a blank cell (openpyxl wrote an
+empty inline string, read back as None either way), and an indented cell is left-aligned (an indent only
+shows with left alignment, which Excel itself sets when one indents).
 """
 
 import datetime as dt
@@ -22,7 +27,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 from progress import exports
 from progress.board_views import XLSX
 from progress.boards import SCORE_RULE, department_scoreboard, status_summary, target_rows
-from tests.progress.test_exports import AS_OF, entries, ledger_inputs  # noqa: F401 (a fixture)
+from tests.progress.test_exports import (  # noqa: F401 (a fixture)
+    AS_OF,
+    column_widths,
+    entries,
+    fitted_pages,
+    ledger_inputs,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +72,7 @@ def described(workbook_file) -> dict:
         "title": sheet.title,
         "cells": cells,
         "merged": sorted(str(merged) for merged in sheet.merged_cells.ranges),
-        "widths": {letter: dimension.width for letter, dimension in sorted(sheet.column_dimensions.items())},
+        "widths": dict(sorted(column_widths(sheet).items())),
         "heights": {
             str(row): dimension.height
             for row, dimension in sorted(sheet.row_dimensions.items())
@@ -73,8 +84,7 @@ def described(workbook_file) -> dict:
         "page": [
             sheet.page_setup.orientation,
             sheet.page_setup.paperSize,
-            sheet.page_setup.fitToWidth,
-            sheet.page_setup.fitToHeight,
+            *fitted_pages(sheet),
             sheet.sheet_properties.pageSetUpPr.fitToPage,
         ],
     }
