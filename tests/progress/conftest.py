@@ -55,12 +55,16 @@ def more_targets(july_3rd_2020, administrator_li):
 
 @pytest.fixture
 def judged(monkeypatch):
-    """The calls of progress.rules.evaluate made by the selectors (a target judged from its figures)."""
+    """The rules of the targets the selectors judged with progress.rules.evaluate, one per call (the others
+    came from their stored status or their snapshot)."""
     calls = []
     original = progress.selectors.evaluate
-    monkeypatch.setattr(
-        progress.selectors, "evaluate", lambda *args, **kwargs: calls.append(1) or original(*args, **kwargs)
-    )
+
+    def counting(*args, **kwargs):
+        calls.append(args[0])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(progress.selectors, "evaluate", counting)
     return calls
 
 

@@ -11,7 +11,6 @@ from decimal import Decimal
 
 import pytest
 
-import progress.selectors
 from progress.boards import (
     TargetRow,
     attention_rows,
@@ -38,20 +37,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
 MAY, JUNE = dt.date(2020, 5, 31), dt.date(2020, 6, 30)
 MONDAY, DUE_DAY = dt.date(2020, 7, 6), dt.date(2020, 7, 7)  # June's reports are due on Tuesday 7 July
-
-
-@pytest.fixture
-def judged(monkeypatch):
-    """The targets the reports judged with the rules (the others came from their snapshot)."""
-    calls = []
-    original = progress.selectors.evaluate
-
-    def counting(*args, **kwargs):
-        calls.append(args[0])
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(progress.selectors, "evaluate", counting)
-    return calls
 
 
 def _reference_rows(user, day: dt.date) -> list[TargetRow]:

@@ -11,7 +11,6 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-import progress.selectors
 from progress.boards import (
     BoardFilters,
     TargetRow,
@@ -41,20 +40,6 @@ from tests.factories import KeyTaskFactory, TargetFactory, UserFactory
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
 MAY, JUNE = dt.date(2020, 5, 31), dt.date(2020, 6, 30)
-
-
-@pytest.fixture
-def judged_count(monkeypatch):
-    """How many targets the reports judged with the rules (the others came from their stored status)."""
-    calls = []
-    original = progress.selectors.evaluate
-
-    def counting(*args, **kwargs):
-        calls.append(args[0])
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(progress.selectors, "evaluate", counting)
-    return calls
 
 
 def _history_figures(target_ids: list[int], day: dt.date) -> dict[int, list[Figure]]:
@@ -101,11 +86,11 @@ def _reference_scores(rows: list[TargetRow], day: dt.date) -> dict:
     }
 
 
-def _same_rows(user, day: dt.date, judged_count: list) -> int:
+def _same_rows(user, day: dt.date, judged: list) -> int:
     """Assert every report gives the same as the history path; return how many targets were judged."""
-    judged_count.clear()
+    judged.clear()
     fast = target_rows(user=user, as_of=day)
-    judged = len(judged_count)
+    judged_targets = len(judged)
     full = _reference_rows(user, day)
     assert fast == full
     assert [row.evaluation.reasons for row in fast] == [row.evaluation.reasons for row in full]
@@ -158,11 +143,11 @@ def _same_rows(user, day: dt.date, judged_count: list) -> int:
     assert monthly_figures(target_ids=ids, as_of=day) == {
         pk: {figure.period_end: figure.value for figure in reference[pk]} for pk in ids if reference[pk]
     }
-    return judged
+    return judged_targets
 
 
 def test_as_of_today_stored_statuses_give_the_rows_the_history_gives(
-    clock, judged_count, manager_wang, administrator_li, report_2020
+    clock, judged, manager_wang, administrator_li, report_2020
 ):
     admin = administrator_li
     # Another administrator reviews: nobody reviews their own entries (四眼原则).
@@ -212,8 +197,9 @@ def test_as_of_today_stored_statuses_give_the_rows_the_history_gives(
     assert StaleStatus.objects.count() == 3
     assert not TargetStatus.objects.filter(target=never_evaluated).exists()
     total = Target.objects.count()
-    judged = _same_rows(manager_wang, today, judged_count)
-    assert judged == 4  # the two stale, the two never evaluated: every other target read as stored
+    assert (
+        _same_rows(manager_wang, today, judged) == 4
+    )  # the two stale, the two never evaluated: every other target read as stored
 
     # Monday 6 July before the day's sweep: every status is of 3 July but the ones refreshed this morning.
     clock("2020-07-06", hour=8)
@@ -222,17 +208,17 @@ def test_as_of_today_stored_statuses_give_the_rows_the_history_gives(
     progress_entry_submit(target=level[2], period_end=JUNE, value="3.5", by=admin)
     target_status_refresh(target_id=level[2].pk)
     monday = dt.date(2020, 7, 6)
-    assert _same_rows(manager_wang, monday, judged_count) == total - 2
+    assert _same_rows(manager_wang, monday, judged) == total - 2
 
     # After the sweep and the recomputations: nothing left to judge.
     status_sweep()
     stale_statuses_refresh()
-    assert _same_rows(manager_wang, monday, judged_count) == 0
+    assert _same_rows(manager_wang, monday, judged) == 0
     assert Target.objects.filter(report=report_2020).count() < total  # the bundled report's targets too
 
 
 def test_a_past_date_is_judged_from_the_history_whatever_is_stored(
-    clock, judged_count, manager_wang, administrator_li
+    clock, judged, manager_wang, administrator_li
 ):
     target = TargetFactory()
     clock("2020-06-08")
@@ -244,16 +230,16 @@ def test_a_past_date_is_judged_from_the_history_whatever_is_stored(
     progress_entry_correct(entry=entry, value="15", by=administrator_li)
     target_status_refresh(target_id=target.pk)
 
-    judged_count.clear()
+    judged.clear()
     before = target_rows(user=manager_wang, as_of=dt.date(2020, 7, 2), filters=BoardFilters(target=target.pk))
-    assert len(judged_count) == 1
+    assert len(judged) == 1
     assert before[0].evaluation.judged.value == Decimal(3)  # the figure as it stood on 2 July
     today = target_rows(user=manager_wang, as_of=dt.date(2020, 7, 3), filters=BoardFilters(target=target.pk))
     assert today[0].evaluation.judged.value == Decimal(15)
 
 
 def test_new_thresholds_mark_the_report_s_targets_stale_until_recomputed(
-    clock, judged_count, manager_wang, administrator_li, client
+    clock, judged, manager_wang, administrator_li, client
 ):
     target = TargetFactory()
     report = target.report
@@ -283,6 +269,6 @@ def test_new_thresholds_mark_the_report_s_targets_stale_until_recomputed(
     assert rows == _reference_rows(manager_wang, today, BoardFilters(target=target.pk))
     assert rows[0].evaluation.performance == "on_track"  # 14.86 points behind: within 20
     stale_statuses_refresh()
-    judged_count.clear()
+    judged.clear()
     assert target_rows(user=manager_wang, as_of=today, filters=BoardFilters(target=target.pk)) == rows
-    assert judged_count == []
+    assert judged == []
