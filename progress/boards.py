@@ -457,6 +457,22 @@ def _lead_assignment() -> FilteredRelation:
     return FilteredRelation("assignments", condition=Q(assignments__role=DepartmentRole.LEAD))
 
 
+def _judged_others_with_leads(day: StoredDay, filters: BoardFilters) -> list[TargetRow]:
+    """`_judged_others` of the whole office, each target's lead department as columns of the same read
+    (`lead_id`, `lead_code`, `lead_name`; None without a lead), as in the grouped counts."""
+    return _judged_others(
+        None,
+        day,
+        filters,
+        shape=lambda targets: targets.annotate(
+            lead=_lead_assignment(),
+            lead_id=F("lead__department_id"),
+            lead_code=F("lead__department__code"),
+            lead_name=F("lead__department__name"),
+        ),
+    )
+
+
 def _narrowed(rows: list[TargetRow], filters: BoardFilters) -> list[TargetRow]:
     if filters.performance:
         rows = [row for row in rows if row.evaluation.performance == filters.performance]
@@ -691,14 +707,7 @@ def lead_status_counts(*, as_of: dt.date, due_between: tuple[dt.date, dt.date]) 
         }
     )
     if others:
-        judged = _judged_others(
-            None,
-            day,
-            BoardFilters(),
-            shape=lambda targets: targets.annotate(
-                lead=_lead_assignment(), lead_name=F("lead__department__name")
-            ),
-        )
+        judged = _judged_others_with_leads(day, BoardFilters())
         leads += Counter(
             (
                 row.target.lead_name,
@@ -757,18 +766,7 @@ def _lead_counts_stored(day: StoredDay, filters: BoardFilters) -> Counter:
     )
     if not others:
         return leads
-    # The judged targets' leads as columns of their own read, as in the grouped query.
-    judged = _judged_others(
-        None,
-        day,
-        filters,
-        shape=lambda targets: targets.annotate(
-            lead=_lead_assignment(),
-            lead_id=F("lead__department_id"),
-            lead_code=F("lead__department__code"),
-            lead_name=F("lead__department__name"),
-        ),
-    )
+    judged = _judged_others_with_leads(day, filters)
     return leads + Counter(
         (
             Department(pk=target.lead_id, code=target.lead_code, name=target.lead_name),
