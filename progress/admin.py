@@ -59,7 +59,7 @@ from progress.selectors import (
     targets_due_now,
 )
 from targets import roles
-from targets.admin_filters import EntryReportYearFilter, ReportYearFilter
+from targets.admin_filters import ReportYearFilter, TargetReportYearFilter
 from targets.admin_history import HistoryAdmin
 from targets.admin_inlines import ExistingRowsInline
 from targets.conventions import format_decimal
@@ -200,7 +200,7 @@ class ProgressEntryAdmin(ImportMixin, HistoryAdmin):
     )  # fmt: skip
     list_display_links = ("target_code", "target_metric")
     list_filter = (
-        EntryReportYearFilter, ReviewStateFilter, DepartmentEntryFilter, "provenance", "is_final", "period_end",
+        TargetReportYearFilter, ReviewStateFilter, DepartmentEntryFilter, "provenance", "is_final", "period_end",
     )  # fmt: skip
     search_fields = ("target__code", "target__metric", "note")
     list_select_related = ("target", "department", "submitted_by")
@@ -623,7 +623,7 @@ class NewStatusFilter(admin.SimpleListFilter):
 @admin.register(StatusChange)
 class StatusChangeAdmin(ViewOnlyAdmin):
     list_display = ("created_at", "target", "axis", "old_display", "new_display", "reason")
-    list_filter = ("axis", NewStatusFilter, "as_of")
+    list_filter = (TargetReportYearFilter, "axis", NewStatusFilter, "as_of")
     list_select_related = ("target",)
     search_fields = ("target__code", "target__metric")
 
@@ -796,7 +796,7 @@ class NoticeAdmin(ViewOnlyAdmin):
         "standing_badge",
         "issued_at",
     )
-    list_filter = (NoticeStandingFilter, "level", "department")
+    list_filter = (ReportYearFilter, NoticeStandingFilter, "level", "department")
     list_select_related = ("department",)
     search_fields = ("matter", "targets__code", "department__name")
     date_hierarchy = "issued_at"

@@ -44,5 +44,7 @@ class ReportYearFilter(admin.SimpleListFilter):
         return queryset.filter(**shown.lookup(self.path)) if shown is not None else queryset
 
 
-class EntryReportYearFilter(ReportYearFilter):
+class TargetReportYearFilter(ReportYearFilter):
+    """报告年度 of the lists of a target's rows (entries, status changes)."""
+
     path = "target__report"

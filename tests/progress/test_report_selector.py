@@ -1,5 +1,5 @@
-"""The report selector (#17.4): with 2020 and 2021 side by side, the boards, 我的目标, the targets' and
-entries' admin lists, the API and the export show one year, by default this year's (or, before it has a
+"""The report selector (#17.4): with 2020 and 2021 side by side, the boards, 我的目标, the targets',
+entries', notices' and status changes' admin lists, the API and the export show one year, by default this year's (or, before it has a
 report, the latest year's), and `?report=` takes a year or a report's ID."""
 
 import datetime as dt
@@ -9,6 +9,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from progress.models import Notice, StatusChange
+from progress.notices import notice_issue
 from targets.models import Department, Target
 from tests.factories import ChapterFactory, KeyTaskFactory, ReportFactory, TargetFactory
 
@@ -89,3 +91,36 @@ def test_the_export_command_takes_the_year(report_2021, report_2020):
     output = StringIO()
     call_command("export_targets", "--year", "2021", stdout=output)
     assert [json.loads(line)["metric"] for line in output.getvalue().splitlines()] == ["新增示例企业2021"]
+
+
+def test_the_notices_and_the_status_changes_filter_by_year(
+    manager_client, manager_wang, report_2020, report_2021, in_march_2021
+):
+    """The 督办单 and 状态变化 lists: a target's code repeats from year to year (1.1.01 in 2020 and 2021), so
+    they show one year too, this year's by default."""
+    targets = {
+        2020: Target.objects.get(report=report_2020, code="1.1.01"),
+        2021: Target.objects.get(report=report_2021),
+    }
+    for year, target in targets.items():
+        notice_issue(targets=[target], level="supervise", matter=f"督办事项{year}", by=manager_wang)
+        StatusChange.objects.create(
+            target=target,
+            axis="performance",
+            old="no_data",
+            new="lagging",
+            reason=f"原因{year}",
+            as_of=dt.date(2021, 3, 1),
+            created_at=dt.datetime(2021, 3, 1, 1, 0, tzinfo=WUZHONG),
+        )
+    for path in ("/admin/progress/notice/", "/admin/progress/statuschange/"):
+        shown = manager_client.get(path).context["cl"].result_list
+        assert [_report_of(row) for row in shown] == [report_2021.pk], path
+        shown = manager_client.get(f"{path}?report=2020").context["cl"].result_list
+        assert [_report_of(row) for row in shown] == [report_2020.pk], path
+        shown = manager_client.get(f"{path}?report=all").context["cl"].result_list
+        assert sorted(_report_of(row) for row in shown) == [report_2020.pk, report_2021.pk], path
+
+
+def _report_of(row) -> int:
+    return row.report_id if isinstance(row, Notice) else row.target.report_id
