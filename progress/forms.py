@@ -15,6 +15,7 @@ from progress.judging import target_rule
 from progress.models import NoticeLevel, PerformanceStatus, ProgressEntry, Provenance, ReportingStatus
 from progress.rules import figure_scale_warning, period_ends, period_label
 from progress.selectors import boards_default_as_of, period_due_now, previous_figure
+from progress.years import year_lock_refusal
 from targets.conventions import format_decimal
 from targets.models import Comparator, Department, KeyTask, Target
 from targets.selectors import targets_visible_to
@@ -89,15 +90,18 @@ class ProgressEntryForm(forms.ModelForm):
         value = self.fields["value"]
         value.label = f"数值（{unit}）"
         milestone = target.comparator == Comparator.DONE
+        today = clock.today()
+        # A closed year says so before a figure is typed or corrected, not only when saving refuses it.
+        closed_year = year_lock_refusal(target=target, today=today)
         # Escaped: the admin renders help text as HTML, and a unit or goal is text from the data file.
         value.help_text = escape(
-            f"目标：{target.goal_display}（{target.get_measure_display()}，{target.get_frequency_display()}）。"
+            (f"注意：{closed_year}" if closed_year else "")
+            + f"目标：{target.goal_display}（{target.get_measure_display()}，{target.get_frequency_display()}）。"
             + ("填写完成百分比（0–100）。" if milestone else f"请按“{unit}”填写，只填数字。")
             + ("增速可为负数。" if target.allows_negative_figures else "")
         )
         if "period_end" not in self.fields:
             return
-        today = clock.today()
         rule = target_rule(target)
         closed = [end for end in period_ends(rule) if end <= today]
         # A date field shown as a choice: a date typed into a crafted request still gets the service's

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from progress.services import progress_entry_submit
 from progress.years import year_lock_refusal
@@ -160,3 +161,18 @@ def test_the_api_and_the_entry_form_refuse_alike(client, report_2020, official_l
     assert "2020年度已结束" in api.content.decode()
     assert form.status_code == 200 and "2020年度已结束" in form.content.decode()
     assert not gdp.entries.exists()
+
+
+def test_the_entry_form_of_a_closed_year_says_so_before_a_figure_is_typed(
+    gdp_2020_final, official_liu, client, clock
+):
+    def value_help_text(day: str) -> str:
+        clock(day)
+        client.force_login(official_liu)
+        response = client.get(reverse("admin:progress_progressentry_add"), {"target": gdp_2020_final.pk})
+        return response.context["adminform"].form.fields["value"].help_text
+
+    assert value_help_text("2021-03-01").startswith(
+        "注意：2020年度已结束：最后一期报告的截止日加30天宽限期已于2021年2月7日届满"
+    )
+    assert value_help_text("2021-02-07").startswith("目标：")  # the last day of grace: nothing to say yet
