@@ -2,7 +2,7 @@
 row, and published as a new report through the loader (targets.loader, targets.services.report_load).
 
 Services (`report_draft_create`, `report_draft_row_update`, `report_draft_row_drop`,
-`report_draft_link_confirm`, `report_draft_publish`) run in a transaction and raise ValidationError in
+`report_draft_row_restore`, `report_draft_link_confirm`, `report_draft_publish`) run in a transaction and raise ValidationError in
 Chinese naming the row (the target's code) and the field; the selector `report_draft_rows` shapes the
 table in a fixed number of queries.
 
@@ -43,6 +43,8 @@ from wuzhong_tracker import clock
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 # Keys of a draft row the loader does not read (stripped when publishing).
 LINK_KEYS = ("previous_target", "previous_confirmed")
+# A task's rows dropped on the draft page, kept for 恢复 (stripped when publishing).
+DROPPED_KEY = "dropped"
 
 
 class DraftPublishInvalid(Exception):
@@ -63,6 +65,16 @@ def draft_targets(data: dict) -> list[tuple[dict, dict, dict]]:
         for chapter in data.get("chapters", [])
         for task in chapter.get("tasks", [])
         for target in task.get("targets") or []
+    ]
+
+
+def draft_dropped_rows(data: dict) -> list[tuple[dict, dict, dict]]:
+    """(chapter, task, target) of every dropped row, in reading order."""
+    return [
+        (chapter, task, target)
+        for chapter in data.get("chapters", [])
+        for task in chapter.get("tasks", [])
+        for target in task.get(DROPPED_KEY) or []
     ]
 
 
@@ -286,13 +298,30 @@ def report_draft_link_confirm(*, draft: ReportDraft, code: str, by) -> ReportDra
 
 @transaction.atomic
 def report_draft_row_drop(*, draft: ReportDraft, code: str, by) -> ReportDraft:
-    """Drop a row the drafter invented (the key task stays: its paragraph still structures the report)."""
+    """Drop a row the drafter invented (the key task stays: its paragraph still structures the report). The
+    row is kept aside in its task (`dropped`, not published) so that a row dropped by mistake comes back."""
     draft = _editable(draft)
-    draft_row(draft, code)
-    for _chapter, task, _target in draft_targets(draft.data):
-        task["targets"] = [target for target in task.get("targets") or [] if target.get("code") != code]
+    row = draft_row(draft, code)
+    task = next(task for _chapter, task, target in draft_targets(draft.data) if target is row)
+    task["targets"] = [target for target in task["targets"] if target is not row]
+    task.setdefault(DROPPED_KEY, []).append(row)
     _data_save(draft, by=by, reason=f"删除目标 {code}")
     return draft
+
+
+@transaction.atomic
+def report_draft_row_restore(*, draft: ReportDraft, code: str, by) -> ReportDraft:
+    """Put a dropped row back in its task, in the order of the codes."""
+    draft = _editable(draft)
+    for _chapter, task, row in draft_dropped_rows(draft.data):
+        if row.get("code") == code:
+            task[DROPPED_KEY] = [other for other in task[DROPPED_KEY] if other is not row]
+            if not task[DROPPED_KEY]:
+                del task[DROPPED_KEY]
+            task["targets"] = sorted([*(task.get("targets") or []), row], key=lambda target: target["code"])
+            _data_save(draft, by=by, reason=f"恢复目标 {code}")
+            return draft
+    raise ValidationError(f"草稿中没有已删除的目标 {code}。")
 
 
 def _departments_for(data: dict) -> list[dict]:
@@ -325,6 +354,9 @@ def _loader_data(draft: ReportDraft) -> tuple[dict, dict[str, int]]:
             links[target["code"]] = target["previous_target"]
         for key in LINK_KEYS:
             target.pop(key, None)
+    for chapter in data.get("chapters", []):
+        for task in chapter.get("tasks", []):
+            task.pop(DROPPED_KEY, None)
     data["report"]["source"] = "report.txt"
     data["departments"] = _departments_for(data)
     return data, links

@@ -139,6 +139,7 @@ class DraftDetailView(DraftView):
                 f"{draft.title}（草稿）",
                 draft=draft,
                 rows=rows,
+                dropped=[row for _chapter, _task, row in draft_review.draft_dropped_rows(draft.data)],
                 problems=problems,
                 milestones=sum(1 for row in rows if row.target.get("comparator") == "done"),
             ),
@@ -150,7 +151,10 @@ class DraftDetailView(DraftView):
         try:
             if action == "drop":
                 draft_review.report_draft_row_drop(draft=draft, code=code, by=request.user)
-                messages.success(request, f"已删除目标 {code}。")
+                messages.success(request, f"已删除目标 {code}（可在页末“已删除的目标”中恢复）。")
+            elif action == "restore":
+                draft_review.report_draft_row_restore(draft=draft, code=code, by=request.user)
+                messages.success(request, f"已恢复目标 {code}。")
             elif action == "confirm":
                 draft_review.report_draft_link_confirm(draft=draft, code=code, by=request.user)
                 messages.success(request, f"已确认目标 {code} 与上年目标的关联。")

@@ -107,6 +107,37 @@ def test_a_row_is_dropped(manager_client, draft):
     assert "1.1.02" not in rows(draft) and len(rows(draft)) == 48
 
 
+def test_a_dropped_row_is_listed_and_restored_in_its_place(manager_client, draft):
+    order = list(rows(draft))
+    manager_client.post(f"/admin/drafts/{draft.pk}/", {"action": "drop", "code": "1.1.02"})
+    page = manager_client.get(f"/admin/drafts/{draft.pk}/").content.decode()
+    assert "已删除的目标（1）" in page and 'id="dropped-1.1.02"' in page
+
+    response = manager_client.post(f"/admin/drafts/{draft.pk}/", {"action": "restore", "code": "1.1.02"})
+
+    assert response.status_code == 302
+    assert list(rows(draft)) == order
+    assert "已删除的目标" not in manager_client.get(f"/admin/drafts/{draft.pk}/").content.decode()
+    assert [record.history_change_reason for record in draft.history.order_by("history_id")][-2:] == [
+        "删除目标 1.1.02",
+        "恢复目标 1.1.02",
+    ]
+    page = manager_client.post(
+        f"/admin/drafts/{draft.pk}/", {"action": "restore", "code": "1.1.02"}, follow=True
+    ).content.decode()
+    assert "草稿中没有已删除的目标 1.1.02。" in page
+
+
+def test_a_dropped_row_is_not_published(manager_client, draft):
+    manager_client.post(f"/admin/drafts/{draft.pk}/", {"action": "drop", "code": "1.1.02"})
+
+    manager_client.post(f"/admin/drafts/{draft.pk}/", {"action": "publish"})
+
+    report = Report.objects.get(year=2021)
+    assert report.targets.count() == 48
+    assert not report.targets.filter(code="1.1.02").exists()
+
+
 def test_publish_errors_name_the_row_and_field_and_change_nothing(manager_client, draft):
     # A cumulative goal "at most" is refused by the loader's own check.
     manager_client.post(
