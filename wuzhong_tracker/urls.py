@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularSwaggerSplitView
@@ -16,8 +17,20 @@ admin.site.site_title = "目标任务督查"
 admin.site.index_title = "政府工作报告目标任务"  # every year side by side (the boards pick one)
 admin.site.empty_value_display = "—"  # a cleared or missing value, as the report pages show it
 
+
+class FaviconView(RedirectView):
+    """Browsers ask for /favicon.ico whatever the page (the API's included): the site's icon, not a 404.
+    The address is read per request, so that it is the static files' hashed name once they are collected."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs) -> str:
+        return static("progress/favicon.svg")
+
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", FaviconView.as_view()),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     # The managers' reports live inside the admin (same login and look), ahead of the admin's own URLs.
     path("admin/", include(board_urls())),

@@ -102,6 +102,7 @@ MODEL_ADMIN_SUFFIXES = {
 OTHER_ENDPOINTS = {
     "/": "public",
     "/healthz": "public",
+    "/favicon.ico": "public",
     "/admin/": "page",
     "/admin/login/": "session",
     "/admin/logout/": "session",
