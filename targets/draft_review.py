@@ -2,9 +2,9 @@
 row, and published as a new report through the loader (targets.loader, targets.services.report_load).
 
 Services (`report_draft_create`, `report_draft_row_update`, `report_draft_row_drop`,
-`report_draft_row_restore`, `report_draft_link_confirm`, `report_draft_publish`) run in a transaction and raise ValidationError in
-Chinese naming the row (the target's code) and the field; the selector `report_draft_rows` shapes the
-table in a fixed number of queries.
+`report_draft_row_restore`, `report_draft_link_confirm`, `report_draft_publish`) run in a transaction and
+raise ValidationError in Chinese naming the row (the target's code) and the field; the selector
+`report_draft_rows` shapes the table in a fixed number of queries.
 
 Publishing, all or nothing:
 1. refuse a draft already published, or a year the issuer already has (a new report never overwrites one);
