@@ -62,7 +62,8 @@ SUFFIXES = {"以上": AT_LEAST, "以内": AT_MOST, "以下": AT_MOST, "左右": 
 _PREFIX_COMPARATORS = [
     ("不低于", AT_LEAST), ("不少于", AT_LEAST), ("力争", AT_LEAST), ("突破", AT_LEAST), ("达到", AT_LEAST),
     ("超过", AT_LEAST), ("提高到", AT_LEAST), ("保持在", AT_LEAST), ("稳定在", AT_LEAST),
-    ("控制在", AT_MOST), ("不超过", AT_MOST), ("不高于", AT_MOST), ("低于", AT_MOST),
+    ("控制在", AT_MOST), ("不超过", AT_MOST), ("不高于", AT_MOST), ("低于", AT_MOST), ("下降到", AT_MOST),
+    ("降低到", AT_MOST), ("降至", AT_MOST), ("压减到", AT_MOST), ("减少到", AT_MOST),
 ]  # fmt: skip
 PREFIX_COMPARATORS = sorted(_PREFIX_COMPARATORS, key=lambda pair: len(pair[0]), reverse=True)
 CAPACITY_WORDS = (
@@ -136,6 +137,11 @@ MONTH = re.compile(
 )
 QUARTERS = {"上半年": 6, "一季度": 3, "首季度": 3, "二季度": 6, "前三季度": 9, "三季度": 9}
 WHOLE_YEAR = ("全年", "年内", "年底", "年末")
+# A year named with 到/至/前/底/末 around it: the clause looks ahead to it ("力争到2025年").
+LATER_YEAR = re.compile(r"(?:到|至)(20[0-9]{2})年|(?<![0-9])(20[0-9]{2})年(?:前|底|末)")
+THIS_YEAR = ("今年", "全年", "年内", "当年", "本年")
+# "在去年…的基础上": the ground a goal starts from, not a goal.
+GROUND_CLAUSE = re.compile(r"^在.*基础上$")
 
 
 @dataclass(frozen=True)
@@ -423,11 +429,27 @@ class _Context:
     goals: list[Goal] = field(default_factory=list)
 
 
+def later_year(clause_text: str, year: int) -> int | None:
+    """A later year the clause looks ahead to ("力争到2025年", "2025年前"), which its goals belong to."""
+    named = (int(match.group(1) or match.group(2)) for match in LATER_YEAR.finditer(clause_text))
+    return next((named_year for named_year in named if named_year > year), None)
+
+
 def sentence_goals(text: str, sentence: Span, *, year: int) -> list[Goal]:
-    """Every numeric goal and milestone of one sentence of the plan, in reading order."""
+    """Every numeric goal and milestone of one sentence of the plan, in reading order. From a clause that
+    looks ahead to a later year ("力争到2025年，…") until one that comes back to this year (今年, 全年…),
+    the goals are not this year's; a clause that gives the ground it starts from ("在去年…的基础上") is
+    none."""
     context = _Context(text=text, year=year)
+    looking_ahead = False
     for clause in clauses(text, sentence):
         clause_text = clause.of(text)
+        if later_year(clause_text, year):
+            looking_ahead = True
+        elif any(word in clause_text for word in THIS_YEAR):
+            looking_ahead = False
+        if looking_ahead or GROUND_CLAUSE.match(clause_text):
+            continue
         found = _month_deadline(clause_text, year)
         if found:
             context.deadline = found
@@ -585,15 +607,21 @@ def _zero_goal(context: _Context, quote: Span, metric: str, unit: str, frequency
     context.goals.append(_with_deadline(context, goal))
 
 
+# No growth on last year, stated without a digit: at most 0%.
+NO_GROWTH = re.compile(r"只减不增|(?:不超过|不高于|不突破)上年(?:水平|规模)?")
+
+
 def _zero_goals(context: _Context, clause: Span) -> None:
-    """Step 5: goals stated without a digit, "只减不增" (at most 0%) and "遏制…事故发生" (at most 0 起)."""
+    """Step 5: goals stated without a digit, "只减不增" or "不超过上年水平" (at most 0%) and "遏制…事故发生"
+    (at most 0 起)."""
     clause_text = clause.of(context.text)
-    position = clause_text.find("只减不增")
-    if position > 0:
+    no_growth = NO_GROWTH.search(clause_text)
+    if no_growth and no_growth.start() > 0:
+        position, words = no_growth.start(), no_growth.group()
         subject_text = _strip_leading(clause_text[:position], LEAD_ADVERBS)
-        quote = Span(clause.start + clause_text.find(subject_text), clause.start + position + len("只减不增"))
+        quote = Span(clause.start + clause_text.find(subject_text), clause.start + no_growth.end())
         for item in _split_top_level(subject_text):
-            note = f"“只减不增”：{item}较上年增幅不高于0%；年度决算数据，年底考核。"
+            note = f"“{words}”：{item}较上年增幅不高于0%；年度决算数据，年底考核。"
             _zero_goal(context, quote, f"{item}增幅", "%", "annual", note)
         return
     match = re.search(r"(?:坚决)?(?:遏制|杜绝)(.{1,20}?事故)(?:的)?发生", clause_text)
@@ -658,7 +686,9 @@ def _milestones(context: _Context, clause: Span) -> None:
     if any(word in prefix for word in EFFORT_WORDS) and not has_end_state:
         return
     if after.startswith(("健全", "完善")) or (
-        verb == "实现" and (not prefix or after.endswith(("目标", "发展", "突破")))
+        verb == "实现"
+        and (not prefix or after.endswith(("目标", "发展", "突破")))
+        and not after.endswith(END_STATES)  # "实现…全覆盖" is an end state of its own
     ):
         # "建立健全…" keeps improving; "…，实现X" states the purpose of the clause before it.
         return

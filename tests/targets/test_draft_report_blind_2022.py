@@ -1,6 +1,12 @@
 """Drafting a report written blind: the fictional 金川区 2022 report (targets/data/examples/), written and
 hand-encoded by a hand that had not read the drafter, and committed before the drafter was first run on it.
-The figures below are what that first run measured, pinned as they are."""
+
+That first run (commit 8f74b55) measured numeric goals 41 drafted / 41 hand-made / 39 matched, milestones
+11 / 12 / 10, baselines 31 / 34 / 30: it read "下降到32微克/立方米" as a floor, missed "不超过上年水平" (no digit)
+and the two "实现…全覆盖" milestones, took "力争到2025年…突破500亿元" for this year's goal and "在去年完成投资
+118亿元的基础上" for a milestone. The reader was then taught those forms (tables in
+test_drafting_clause_reader.py and test_drafting_milestones.py); the figures below are after that, so the
+text is blind no longer. The hand-made file was not changed."""
 
 from io import StringIO
 
@@ -31,7 +37,7 @@ def test_the_draft_loads_as_it_is(draft_2022):
 
     report = Report.objects.get(year=2022)
     assert report.issuer == "金川区人民政府"
-    assert Target.objects.filter(report=report).count() == len(report_file_parse(path).targets) == 52
+    assert Target.objects.filter(report=report).count() == len(report_file_parse(path).targets) == 53
 
 
 def test_the_blind_measurement(draft_2022):
@@ -42,25 +48,13 @@ def test_the_blind_measurement(draft_2022):
     )
 
     numeric, milestones, baselines = comparison.numeric, comparison.milestones, comparison.baselines
-    assert (numeric.drafted, numeric.reference, numeric.matched) == (41, 41, 39)
-    assert (milestones.drafted, milestones.reference, milestones.matched) == (11, 12, 10)
-    assert (baselines.drafted, baselines.reference, baselines.matched) == (31, 34, 30)
-    assert sorted(item.label for item in numeric.missed) == [
-        "4.1.02 PM2.5平均浓度",  # "下降到32微克/立方米" is a ceiling, drafted as at_least
-        "6.2.02 “三公”经费增幅",  # "不超过上年水平": no number in the text
-    ]
-    assert sorted(item.label for item in numeric.invented) == [
-        "1.1.06 有色金属新材料产业产值",  # "力争到2025年…突破500亿元" is not a 2022 goal
-        "4.1.02 PM2.5平均浓度下降到",
-    ]
-    assert sorted(item.label for item in milestones.missed) == [
-        "3.2.02 行政村5G网络全覆盖",
-        "5.3.03 乡镇区域养老服务中心全覆盖",
-    ]
-    assert [item.label for item in milestones.invented] == ["2.1.01 在去年完成投资118亿元的基础上"]
-    assert "数值目标：起草 41 个，手工 41 个，一致 39 个；精确率 95.1%，召回率 95.1%" in output
-    assert "里程碑：起草 11 个，手工 12 个，一致 10 个；精确率 90.9%，召回率 83.3%" in output
-    assert "上年基数：起草 31 个，手工 34 个，在一致的数值目标中基数相同 30 个" in output
+    assert (numeric.drafted, numeric.reference, numeric.matched) == (41, 41, 41)
+    assert (milestones.drafted, milestones.reference, milestones.matched) == (12, 12, 12)
+    # Still missed: the incomes' baselines, stated as "分别达到…元和…元", and 重点项目 (64 in the review,
+    # named 区级重点项目).
+    assert (baselines.drafted, baselines.reference, baselines.matched) == (31, 34, 31)
+    assert "数值目标：起草 41 个，手工 41 个，一致 41 个；精确率 100.0%，召回率 100.0%" in output
+    assert "里程碑：起草 12 个，手工 12 个，一致 12 个；精确率 100.0%，召回率 100.0%" in output
 
 
 @pytest.mark.django_db

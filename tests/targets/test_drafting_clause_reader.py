@@ -38,6 +38,9 @@ def one(sentence: str, year: int = 2021):
         ("化肥使用量比上年下降3%", "at_least", "3"),  # a decrease of at least 3%
         ("粮食产量稳定在90万吨以上", "at_least", "90"),
         ("“三公”经费只减不增", "at_most", "0"),
+        ("“三公”经费不超过上年水平", "at_most", "0"),  # no growth, without a digit
+        ("PM2.5平均浓度下降到32微克/立方米", "at_most", "32"),  # 下降到 a level: a ceiling
+        ("单位产值能耗降至0.6吨标准煤", "at_most", "0.6"),
         ("坚决遏制重特大安全事故发生", "at_most", "0"),
     ],
 )
@@ -181,6 +184,9 @@ def test_households_and_people_of_one_group_count_once_as_people():
         ("实施年产5万吨果蔬深加工等24个工业项目", ["24个"]),  # a capacity describes a project
         ("实施宝瑞隆等5000万元以上工业项目80个", ["80个"]),  # a qualifier before a noun
         ("高标准筹办2020宁夏黄河金岸国际马拉松赛", []),  # no unit: part of a name
+        ("力争到2025年，有色金属新材料产业产值突破500亿元", []),  # a later year's goal
+        ("2025年前建成千亿级产业集群，今年新增规上企业10家", ["10家"]),  # back to this year
+        ("在去年完成投资118亿元的基础上，今年安排重点项目80个", ["80个"]),  # the ground it starts from
     ],
 )
 def test_numbers_that_are_not_goals_are_left_out(sentence, kept):

@@ -38,6 +38,8 @@ def milestones(sentence: str, year: int = 2021) -> list[str]:
         ("力争青铜峡黄河大峡谷、盐州古城分别创建成5A、4A级旅游景区", ["力争青铜峡黄河大峡谷、盐州古城分别创建成5A、4A级旅游景区"] * 2),
         ("力争实现“四连冠”", ["力争实现“四连冠”"]),
         ("9月底前建成城南农贸市场并投入使用", ["9月底前建成城南农贸市场并投入使用"]),
+        ("实现乡镇区域养老服务中心全覆盖", ["实现乡镇区域养老服务中心全覆盖"]),  # an end state of its own
+        ("实现行政村5G网络全覆盖", ["实现行政村5G网络全覆盖"]),  # 5G is a name, not a number
     ],
 )  # fmt: skip
 def test_verbs_of_completion_make_milestones(sentence, quotes):
