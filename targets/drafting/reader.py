@@ -584,9 +584,14 @@ def subjects_for(subject: str, count: int, *, adjacent: bool) -> list[str]:
     if len(items) != count:
         return [f"{subject}（第{index + 1}项）" for index in range(count)]
     if "、" in subject:
-        tail = next(
-            (noun for noun in LIST_TAILS if items[-1].endswith(noun) and len(items[-1]) > len(noun)), ""
-        )
+        head = len(items[0])
+        if head <= 2 and all(len(item) == head for item in items[:-1]) and len(items[-1]) > head + 1:
+            # "城镇、农村居民人均可支配收入": short qualifiers share all that follows the last one's.
+            tail = items[-1][head:]
+        else:
+            tail = next(
+                (noun for noun in LIST_TAILS if items[-1].endswith(noun) and len(items[-1]) > len(noun)), ""
+            )
         items = [item + tail for item in items[:-1]] + [items[-1]]
     return items
 

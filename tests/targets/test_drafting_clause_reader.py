@@ -116,6 +116,10 @@ def test_cumulative_notes_flag_counts_that_may_include_earlier_years():
             [("城镇居民人均可支配收入增速", "7.5", "%", "at_least"), ("农村居民人均可支配收入增速", "8.5", "%", "at_least")],
         ),
         (
+            "城镇、农村居民人均可支配收入分别增长7%和8%",  # short qualifiers share what follows the last
+            [("城镇居民人均可支配收入增速", "7", "%", "at_least"), ("农村居民人均可支配收入增速", "8", "%", "at_least")],
+        ),
+        (
             "酿酒葡萄、黄花菜、瓜菜种植面积稳定在23万亩、16万亩、36万亩",
             [("酿酒葡萄种植面积", "23", "万亩", "at_least"), ("黄花菜种植面积", "16", "万亩", "at_least"),
              ("瓜菜种植面积", "36", "万亩", "at_least")],
