@@ -29,6 +29,8 @@ def main(port: int, demo_today: str) -> None:
             "  1. 以 agri_official 登录（密码 agri_official-demo-2020）：我的目标 → 红黄绿灯各有；填报一个6月的数值，看状态灯变化；",
             "  2. 以 agri_reviewer 登录：进度填报 → 待审核，批准或退回；",
             "  3. 以 manager 登录：督查报表 → 滞后/逾期、通报、计分排名；消息（发件箱）里是今天的提醒、预警和周报（邮件写入 var/mail/）。",
+            "  4. 以 manager 登录：督查报表 → 报告草稿，上传 targets/data/examples/qinghe_2021_government_work_report.txt"
+            "（年度 2021），逐行审核后发布，各报表可按报告年度切换。",
         ]
     print("\n".join(lines), flush=True)
 
