@@ -55,6 +55,7 @@ from progress.rules import (
     period_label,
     report_due_date,
 )
+from progress.years import year_lock_refusal
 from targets import roles
 from targets.models import DepartmentRole, Report, Target
 from targets.selectors import targets_visible_to
@@ -434,17 +435,26 @@ def targets_led_by(user) -> QuerySet[Target]:
 
 def targets_due_now(*, user, today: dt.date) -> list[int]:
     """IDs of the targets the user's department leads whose period due now has no entry yet (a returned
-    entry is counted under 被退回, not here). Two queries, whatever the number of targets."""
+    entry is counted under 被退回, not here), of every year whose entries are still open: a closed year
+    (progress.years) asks nothing more. Two queries, whatever the number of targets, and one per report
+    only once a target's own deadline is past its grace period."""
     targets = list(targets_led_by(user).select_related("report").defer("report__source_text"))
     reported = set(
         ProgressEntry.objects.filter(target__in=[target.pk for target in targets]).values_list(
             "target_id", "period_end"
         )
     )
+    # A report's year closes for all its targets at once, and a target before its own grace period ends
+    # tells that its report is still open (year_lock_refusal): one answer per report.
+    closed_reports: dict[int, bool] = {}
     due = []
     for target in targets:
         end = current_period_end(target_rule(target), today)
-        if end is not None and (target.pk, end) not in reported:
+        if end is None or (target.pk, end) in reported:
+            continue
+        if target.report_id not in closed_reports:
+            closed_reports[target.report_id] = year_lock_refusal(target=target, today=today) is not None
+        if not closed_reports[target.report_id]:
             due.append(target.pk)
     return due
 

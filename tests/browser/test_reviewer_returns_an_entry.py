@@ -40,7 +40,7 @@ def test_reviewer_returns_and_approves_from_the_entry_page_and_never_his_own(
     page = sign_in("reviewer_chen")
     expect(page.locator("#wz-queue")).to_contain_text("待审核 1")
     page.locator("#wz-queue").get_by_role("link", name="待审核 1").click()
-    page.wait_for_url("**/admin/progress/progressentry/?review_state__exact=mine")
+    page.wait_for_url("**/admin/progress/progressentry/?review_state__exact=mine&report=all")
     expect(_entry_row(page, june_entry).locator("td.field-review_badge")).to_have_text("待审核")
     screenshot(page, "awaiting-my-review")
 

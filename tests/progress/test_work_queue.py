@@ -10,9 +10,10 @@ from django.urls import reverse
 
 from progress.judging import target_rule
 from progress.rules import current_period_end
-from progress.selectors import targets_led_by, work_queue
+from progress.selectors import targets_due_now, targets_led_by, work_queue
 from progress.services import progress_entry_return, progress_entry_submit
-from targets.models import Target
+from targets.models import Department, Target
+from tests.factories import ChapterFactory, KeyTaskFactory, ReportFactory, TargetFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -60,9 +61,13 @@ def test_the_index_shows_the_queue_with_links(industry_entries, login):
     page = login("reviewer_chen").get(reverse("admin:index")).content.decode()
     entries = reverse(ENTRIES)
     mine = reverse("admin:progress_mytarget_changelist")
-    assert f'<a href="{entries}?review_state__exact=mine">待审核 <strong>1</strong></a>' in page
-    assert f'href="{mine}?todo=returned" style="color:#c62828">被退回 <strong>1</strong>' in page
-    assert f'href="{mine}?todo=due">本期待报' in page
+    assert (
+        f'<a href="{entries}?review_state__exact=mine&amp;report=all">待审核 <strong>1</strong></a>' in page
+    )
+    assert (
+        f'href="{mine}?todo=returned&amp;report=all" style="color:#c62828">被退回 <strong>1</strong>' in page
+    )
+    assert f'href="{mine}?todo=due&amp;report=all">本期待报' in page
 
 
 def test_a_manager_has_no_queue(login, manager_wang):
@@ -102,3 +107,38 @@ def test_the_index_query_count_does_not_grow_with_the_queue(july_3rd_2020, login
     for code in ("1.1.03", "1.1.02", "1.1.05", "1.1.01"):
         progress_entry_submit(target=target(code), period_end=JUNE_END, value="1", by=official_zhang)
     assert queries() == empty == 11
+
+
+@pytest.fixture
+def report_2021_of_industry(db):
+    """The 2021 report, published on 20 January 2021, with one monthly target led by 工业和信息化局."""
+    report = ReportFactory(issuer="吴忠市人民政府", year=2021, delivered_on=dt.date(2021, 1, 8))
+    return TargetFactory(
+        task=KeyTaskFactory(chapter=ChapterFactory(report=report)),
+        metric="新增示例企业2021",
+        deadline=dt.date(2021, 12, 31),
+        lead=Department.objects.get(code="industry"),
+    )
+
+
+def test_in_january_the_queue_holds_last_years_final_reports_until_the_year_closes(
+    report_2021_of_industry, login, official_zhang, clock
+):
+    """On 20 January 2021 the year 2020 still takes its December and annual reports (its grace runs to 7
+    February): they are 本期待报, and the link lists them although the lists open on 2021 by default. Once
+    2020 has closed, nothing of it is asked any more."""
+    clock("2021-01-20")
+    due = targets_due_now(user=official_zhang, today=dt.date(2021, 1, 20))
+    last_year = set(Target.objects.filter(pk__in=due).values_list("report__year", flat=True))
+    assert (
+        last_year == {2020}
+        and len(due) == work_queue(user=official_zhang, today=dt.date(2021, 1, 20)).due_now
+    )
+    client = login("official_zhang")
+    page = client.get(reverse("admin:index")).content.decode()
+    assert f"本期待报 <strong>{len(due)}</strong>" in page
+    listed = client.get(reverse("admin:progress_mytarget_changelist"), {"todo": "due", "report": "all"})
+    assert {target.pk for target in listed.context["cl"].result_list} == set(due)
+
+    clock("2021-03-01")
+    assert targets_due_now(user=official_zhang, today=dt.date(2021, 3, 1)) == [report_2021_of_industry.pk]
