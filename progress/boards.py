@@ -669,8 +669,11 @@ def department_scoreboard(*, as_of: dt.date, filters: BoardFilters = BoardFilter
     return ranked
 
 
-def lead_status_counts(*, as_of: dt.date, due_between: tuple[dt.date, dt.date]) -> Counter:
-    """Every target with a lead department as of the day (the whole office's, for the digest), counted per
+def lead_status_counts(
+    *, as_of: dt.date, due_between: tuple[dt.date, dt.date], filters: BoardFilters = BoardFilters()
+) -> Counter:
+    """Every target (of the filters' year) with a lead department as of the day (the whole office's, for
+    the digest), counted per
     (lead department's name, performance, reporting, whether its next report falls due between the two
     days): as of today or a past day the database counts the stored evaluations that stand (GROUP BY) and
     only the others are judged; as of a day to come every target is judged."""
@@ -688,11 +691,11 @@ def lead_status_counts(*, as_of: dt.date, due_between: tuple[dt.date, dt.date]) 
                 row.evaluation.reporting,
                 due(row.evaluation.next_due),
             )
-            for row in target_rows(user=None, as_of=as_of)
+            for row in target_rows(user=None, as_of=as_of, filters=filters)
             if row.lead is not None
         )
     counts, others = _stored_status_counts(
-        Target.objects.annotate(lead=_lead_assignment()),
+        _filtered_targets(None, filters).annotate(lead=_lead_assignment()),
         day,
         "lead__department__name",
         "due",
@@ -707,7 +710,7 @@ def lead_status_counts(*, as_of: dt.date, due_between: tuple[dt.date, dt.date]) 
         }
     )
     if others:
-        judged = _judged_others_with_leads(day, BoardFilters())
+        judged = _judged_others_with_leads(day, filters)
         leads += Counter(
             (
                 row.target.lead_name,
@@ -721,21 +724,23 @@ def lead_status_counts(*, as_of: dt.date, due_between: tuple[dt.date, dt.date]) 
     return leads
 
 
-def target_performances(*, as_of: dt.date) -> dict[int, Performance]:
-    """Every target's performance as of the day, by ID (the digest compares two moments): as of today or a
-    past day read from the stored evaluations that stand (one column, no rows built), the others judged."""
+def target_performances(*, as_of: dt.date, filters: BoardFilters = BoardFilters()) -> dict[int, Performance]:
+    """Every target's (of the filters' year) performance as of the day, by ID (the digest compares two
+    moments): as of today or a past day read from the stored evaluations that stand (one column, no rows
+    built), the others judged."""
     day = stored_day(as_of)
     if day is None:
-        return {row.target.pk: row.evaluation.performance for row in target_rows(user=None, as_of=as_of)}
+        rows = target_rows(user=None, as_of=as_of, filters=filters)
+        return {row.target.pk: row.evaluation.performance for row in rows}
     performances, others = {}, False
-    stored = day.joined(Target.objects.all()).annotate(stands=condition_flag(day.stands))
+    stored = day.joined(_filtered_targets(None, filters)).annotate(stands=condition_flag(day.stands))
     for pk, stands, performance in stored.values_list("pk", "stands", day.column("performance")):
         if stands:
             performances[pk] = PERFORMANCE_BY_VALUE[performance]
         else:
             others = True
     if others:
-        for row in _judged_others(None, day, BoardFilters(), shape=QuerySet.all):
+        for row in _judged_others(None, day, filters, shape=QuerySet.all):
             performances[row.target.pk] = row.evaluation.performance
     return performances
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from progress.boards import (
     ATTENTION,
+    BoardFilters,
     TargetRow,
     lagging_board_pages,
     lead_status_counts,
@@ -61,6 +62,7 @@ from progress.working_calendar import is_chinese_workday, nth_working_day_after
 from targets import roles
 from targets.conventions import format_decimal
 from targets.models import Department, DepartmentRole, Target
+from targets.years import report_resolve
 from wuzhong_tracker import clock
 
 REMINDER_DAYS_BEFORE_DUE = 2
@@ -122,13 +124,17 @@ def digest_drafts(*, as_of: dt.date) -> list[Draft]:
         return []
     key = digest_key(as_of)
     since = _previous_digest_as_of(key) or as_of - dt.timedelta(days=7)
+    # The year the boards show by default as of that day (this year's report, or the latest): a closed
+    # year's unmet targets are not news every week of the next year.
+    shown = report_resolve(None, today=as_of)
+    filters = BoardFilters(year=shown.year) if shown else BoardFilters()
     # Counted by the database over the stored evaluations of the day where they stand; rows are built only
     # for the targets the digest names (the first of each list).
-    summary = status_summary(user=None, as_of=as_of)
-    board = lagging_board_pages(user=None, as_of=as_of)
+    summary = status_summary(user=None, as_of=as_of, filters=filters)
+    board = lagging_board_pages(user=None, as_of=as_of, filters=filters)
     ranked = sum(summary.performance[performance] for performance in ATTENTION)
     week = (as_of + dt.timedelta(days=1), as_of + dt.timedelta(days=7))
-    leads = lead_status_counts(as_of=as_of, due_between=week)
+    leads = lead_status_counts(as_of=as_of, due_between=week, filters=filters)
     context = {
         "as_of": as_of,
         "since": since,
@@ -137,11 +143,19 @@ def digest_drafts(*, as_of: dt.date) -> list[Draft]:
         # The targets at risk, lagging or overdue come first in the board's order (by severity).
         "ranked": _digest_ranked(board[:DIGEST_LISTED], as_of),
         "ranked_more": max(0, ranked - DIGEST_LISTED),
-        "changes": _digest_changes(target_performances(as_of=as_of), target_performances(as_of=since), as_of),
+        "changes": _digest_changes(
+            target_performances(as_of=as_of, filters=filters),
+            target_performances(as_of=since, filters=filters),
+            as_of,
+        ),
         "week": _digest_week(leads, week),
         "departments": _digest_departments(leads),
         "unreachable": unreachable_departments(),
-        "lagging_url": absolute(reverse("boards-lagging") + f"?as_of={as_of:%Y-%m-%d}"),
+        "lagging_url": absolute(
+            reverse("boards-lagging")
+            + f"?as_of={as_of:%Y-%m-%d}"
+            + (f"&report={shown.year}" if shown else "")
+        ),
         "attention": len(board),
     }
     context |= notice_digest_context(as_of=as_of)
