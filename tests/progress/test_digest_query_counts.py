@@ -17,6 +17,5 @@ def test_the_digest_of_a_past_day(manager_wang, day_swept):
     drafts = []
     with_200 = queries_of(lambda: drafts.extend(digest_drafts(as_of=SNAPSHOT_DAY)))
     assert [draft.recipient for draft in drafts] == [manager_wang.email]
-    assert (
-        with_10 == with_200 == 19
-    )  # 18, and the reports read once for the digest's year (years side by side)
+    # 18, and the reports read once for the digest's year (years side by side).
+    assert with_10 == with_200 == 19
