@@ -1,37 +1,30 @@
 """Drafting the bundled 2020 text: the draft loads as it is into a database holding no other report, and
 its numeric goals and milestones agree with the hand-made file by the figures the README gives."""
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from django.db.models import Count, Q
 
-from targets.drafting import comparables_from_spec, draft_compare
 from targets.loader import DEFAULT_DATA_FILE, report_file_parse
 from targets.models import Baseline, Comparator, DepartmentRole, Report, Target
-from tests.targets.drafts import draft_with_comparison
+from tests.targets.drafts import Drafted, drafted
 
 TEXT_2020 = DEFAULT_DATA_FILE.parent / "wuzhong_2020_government_work_report.txt"
 
 
 @pytest.fixture
-def draft_2020(tmp_path):
-    """(path of the draft, the command's output) of `draft_report … --out … --compare` on the 2020 text."""
-    path = tmp_path / "wuzhong_2020_draft.yaml"
-    return path, draft_with_comparison(TEXT_2020, 2020, DEFAULT_DATA_FILE, path)
+def draft_2020(tmp_path) -> Drafted:
+    return drafted(TEXT_2020, 2020, DEFAULT_DATA_FILE, tmp_path)
 
 
 @pytest.mark.django_db
 def test_the_draft_loads_as_it_is_into_a_database_without_other_reports(draft_2020):
-    path, _output = draft_2020
     Target.objects.all().delete()  # the session's hand-made 2020 report, so that the draft stands alone
     Report.objects.all().delete()
 
-    call_command("load_report", str(path), stdout=StringIO())
+    report = draft_2020.load()
 
-    spec = report_file_parse(path)
-    report = Report.objects.get()
+    spec = report_file_parse(draft_2020.path)
+    assert Report.objects.get() == report
     assert (report.issuer, report.year, report.delivered_on.isoformat()) == (
         "吴忠市人民政府",
         2020,
@@ -52,12 +45,8 @@ def test_the_draft_loads_as_it_is_into_a_database_without_other_reports(draft_20
 
 
 def test_numeric_goals_and_milestones_agree_with_the_hand_made_file(draft_2020):
-    path, output = draft_2020
-
-    comparison = draft_compare(
-        comparables_from_spec(report_file_parse(path)),
-        comparables_from_spec(report_file_parse(DEFAULT_DATA_FILE)),
-    )
+    comparison = draft_2020.comparison()
+    output = draft_2020.output
 
     numeric, milestones = comparison.numeric, comparison.milestones
     assert numeric.recall >= 0.9 and numeric.precision >= 0.8 and milestones.recall >= 0.7

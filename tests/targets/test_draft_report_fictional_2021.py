@@ -6,39 +6,15 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from targets.drafting import comparables_from_spec, draft_compare
-from targets.loader import DEFAULT_DATA_FILE, report_file_parse
-from targets.models import Report, Target
-from tests.targets.drafts import draft_with_comparison
+from targets.models import Target
+from tests.targets.drafts import EXAMPLES, drafted
 
-EXAMPLES = DEFAULT_DATA_FILE.parent / "examples"
-TEXT_2021 = EXAMPLES / "qinghe_2021_government_work_report.txt"
 HAND_2021 = EXAMPLES / "qinghe_2021.yaml"
 
 
-@pytest.fixture
-def draft_2021(tmp_path):
-    path = tmp_path / "qinghe_2021_draft.yaml"
-    return path, draft_with_comparison(TEXT_2021, 2021, HAND_2021, path)
-
-
-@pytest.mark.django_db
-def test_the_draft_loads_as_it_is(draft_2021):
-    path, _output = draft_2021
-
-    call_command("load_report", str(path), stdout=StringIO())
-
-    report = Report.objects.get(year=2021)
-    assert report.issuer == "青禾县人民政府"
-    assert Target.objects.filter(report=report).count() == len(report_file_parse(path).targets) == 49
-
-
-def test_numeric_goals_and_milestones_agree_with_the_hand_made_file(draft_2021):
-    path, output = draft_2021
-
-    comparison = draft_compare(
-        comparables_from_spec(report_file_parse(path)), comparables_from_spec(report_file_parse(HAND_2021))
-    )
+def test_numeric_goals_and_milestones_agree_with_the_hand_made_file(tmp_path):
+    draft_2021 = drafted(EXAMPLES / "qinghe_2021_government_work_report.txt", 2021, HAND_2021, tmp_path)
+    comparison = draft_2021.comparison()
 
     numeric, milestones = comparison.numeric, comparison.milestones
     assert numeric.recall >= 0.9 and numeric.precision >= 0.8 and milestones.recall >= 0.7
@@ -50,7 +26,7 @@ def test_numeric_goals_and_milestones_agree_with_the_hand_made_file(draft_2021):
         29,
         29,
     )
-    assert "里程碑：起草 12 个，手工 11 个，一致 11 个；精确率 91.7%，召回率 100.0%" in output
+    assert "里程碑：起草 12 个，手工 11 个，一致 11 个；精确率 91.7%，召回率 100.0%" in draft_2021.output
 
 
 @pytest.mark.django_db
