@@ -46,7 +46,7 @@ from progress.services import (
     leads,
     progress_entries_save,
 )
-from progress.years import year_lock_refusal
+from progress.years import YearLocks
 from targets.models import TargetDepartment
 from targets.selectors import targets_visible_to
 from wuzhong_tracker import clock
@@ -562,14 +562,8 @@ class _Lookups:
 
     targets_by_code: dict[str, list]
     entries: dict[tuple[int, dt.date], ProgressEntry]
-    year_closed_by_report: dict[int, str | None] = field(default_factory=dict)
-
-    def year_closed(self, target, today: dt.date) -> str | None:
-        """Why the target's year refuses entries today (progress.years), read once per report, however
-        many rows."""
-        if target.report_id not in self.year_closed_by_report:
-            self.year_closed_by_report[target.report_id] = year_lock_refusal(target=target, today=today)
-        return self.year_closed_by_report[target.report_id]
+    # Why a target's year refuses entries today (progress.years), read once per report, however many rows.
+    year_locks: YearLocks = field(default_factory=YearLocks)
 
     @classmethod
     def load(cls, records: list[_Record], layout: _Layout, by) -> "_Lookups":
@@ -690,7 +684,9 @@ def _validate_entry(row: _Row, lookups: _Lookups, by, today, allow_corrections) 
     existing = row.existing
     # The facts, read for the whole file (_Lookups): the target is among the user's, and the period's entry
     # (if any) is the row's own, which the row corrects or repeats.
-    facts = EntryFacts(visible=True, other_entry=None, year_closed=lookups.year_closed(row.target, today))
+    facts = EntryFacts(
+        visible=True, other_entry=None, year_closed=lookups.year_locks.refusal(row.target, today)
+    )
     errors = entry_errors(
         target=row.target, period_end=row.period_end, value=row.value, provenance=row.provenance, by=by,
         today=today, facts=facts,

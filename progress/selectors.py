@@ -55,7 +55,7 @@ from progress.rules import (
     period_label,
     report_due_date,
 )
-from progress.years import year_lock_refusal
+from progress.years import YearLocks
 from targets import roles
 from targets.models import DepartmentRole, Report, Target
 from targets.selectors import targets_visible_to
@@ -444,17 +444,11 @@ def targets_due_now(*, user, today: dt.date) -> list[int]:
             "target_id", "period_end"
         )
     )
-    # A report's year closes for all its targets at once, and a target before its own grace period ends
-    # tells that its report is still open (year_lock_refusal): one answer per report.
-    closed_reports: dict[int, bool] = {}
+    year_locks = YearLocks()
     due = []
     for target in targets:
         end = current_period_end(target_rule(target), today)
-        if end is None or (target.pk, end) in reported:
-            continue
-        if target.report_id not in closed_reports:
-            closed_reports[target.report_id] = year_lock_refusal(target=target, today=today) is not None
-        if not closed_reports[target.report_id]:
+        if end is not None and (target.pk, end) not in reported and year_locks.refusal(target, today) is None:
             due.append(target.pk)
     return due
 

@@ -62,6 +62,21 @@ def year_lock_refusal(*, target: Target, today: dt.date) -> str | None:
     )
 
 
+class YearLocks:
+    """`year_lock_refusal` asked once per report, for a pass over many targets (an import's rows, the work
+    queue). A report's year closes for all its targets at once, and a target still within its own grace
+    period shows its report open: the first target asked about answers for the whole report."""
+
+    def __init__(self) -> None:
+        self._by_report: dict[tuple[int, dt.date], str | None] = {}
+
+    def refusal(self, target: Target, today: dt.date) -> str | None:
+        key = (target.report_id, today)
+        if key not in self._by_report:
+            self._by_report[key] = year_lock_refusal(target=target, today=today)
+        return self._by_report[key]
+
+
 @dataclass(frozen=True)
 class PreviousResult:
     """Last year's result of a target linked to its predecessor: the predecessor's latest counted figure."""

@@ -429,10 +429,9 @@ class _Context:
     goals: list[Goal] = field(default_factory=list)
 
 
-def later_year(clause_text: str, year: int) -> int | None:
-    """A later year the clause looks ahead to ("力争到2025年", "2025年前"), which its goals belong to."""
-    named = (int(match.group(1) or match.group(2)) for match in LATER_YEAR.finditer(clause_text))
-    return next((named_year for named_year in named if named_year > year), None)
+def looks_ahead(clause_text: str, year: int) -> bool:
+    """Whether the clause names a later year its goals belong to ("力争到2025年", "2025年前")."""
+    return any(int(match.group(1) or match.group(2)) > year for match in LATER_YEAR.finditer(clause_text))
 
 
 def sentence_goals(text: str, sentence: Span, *, year: int) -> list[Goal]:
@@ -444,7 +443,7 @@ def sentence_goals(text: str, sentence: Span, *, year: int) -> list[Goal]:
     looking_ahead = False
     for clause in clauses(text, sentence):
         clause_text = clause.of(text)
-        if later_year(clause_text, year):
+        if looks_ahead(clause_text, year):
             looking_ahead = True
         elif any(word in clause_text for word in THIS_YEAR):
             looking_ahead = False
