@@ -20,9 +20,10 @@ admin.site.empty_value_display = "—"  # a cleared or missing value, as the rep
 
 class FaviconView(RedirectView):
     """Browsers ask for /favicon.ico whatever the page (the API's included): the site's icon, not a 404.
-    The address is read per request, so that it is the static files' hashed name once they are collected."""
+    The address is read per request, so that it is the static files' hashed name once they are collected;
+    not a permanent redirect, which a browser would keep after the next release renames the file."""
 
-    permanent = True
+    permanent = False
 
     def get_redirect_url(self, *args, **kwargs) -> str:
         return static("progress/favicon.svg")
