@@ -58,23 +58,15 @@ class DraftPublishInvalid(Exception):
 # ------------------------------------------------------------------------------------------- reads
 
 
-def draft_targets(data: dict) -> list[tuple[dict, dict, dict]]:
-    """(chapter, task, target) of every row of a draft's data, in reading order."""
+def draft_targets(data: dict, *, dropped: bool = False) -> list[tuple[dict, dict, dict]]:
+    """(chapter, task, target) of every row of a draft's data (or, `dropped`, of every row set aside on
+    the draft page), in reading order."""
+    key = DROPPED_KEY if dropped else "targets"
     return [
         (chapter, task, target)
         for chapter in data.get("chapters", [])
         for task in chapter.get("tasks", [])
-        for target in task.get("targets") or []
-    ]
-
-
-def draft_dropped_rows(data: dict) -> list[tuple[dict, dict, dict]]:
-    """(chapter, task, target) of every dropped row, in reading order."""
-    return [
-        (chapter, task, target)
-        for chapter in data.get("chapters", [])
-        for task in chapter.get("tasks", [])
-        for target in task.get(DROPPED_KEY) or []
+        for target in task.get(key) or []
     ]
 
 
@@ -313,7 +305,7 @@ def report_draft_row_drop(*, draft: ReportDraft, code: str, by) -> ReportDraft:
 def report_draft_row_restore(*, draft: ReportDraft, code: str, by) -> ReportDraft:
     """Put a dropped row back in its task, in the order of the codes."""
     draft = _editable(draft)
-    for _chapter, task, row in draft_dropped_rows(draft.data):
+    for _chapter, task, row in draft_targets(draft.data, dropped=True):
         if row.get("code") == code:
             task[DROPPED_KEY] = [other for other in task[DROPPED_KEY] if other is not row]
             if not task[DROPPED_KEY]:

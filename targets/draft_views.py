@@ -139,7 +139,9 @@ class DraftDetailView(DraftView):
                 f"{draft.title}（草稿）",
                 draft=draft,
                 rows=rows,
-                dropped=[row for _chapter, _task, row in draft_review.draft_dropped_rows(draft.data)],
+                dropped=[
+                    row for _chapter, _task, row in draft_review.draft_targets(draft.data, dropped=True)
+                ],
                 problems=problems,
                 milestones=sum(1 for row in rows if row.target.get("comparator") == "done"),
             ),
