@@ -136,3 +136,15 @@ def test_refused_when_debug_is_off(tmp_path):
     refused = _manage(production, "load_demo_progress")
     assert refused.returncode == 1
     assert "只能在 DEBUG 环境中载入（或加 --force）" in refused.stderr
+
+
+def test_a_later_years_report_published_in_the_demo_waits_for_its_year(demo_site):
+    """`make run` again after 2021 was published on 报告草稿: the demo date (2020) lives 2020's report."""
+    demo_site("load_report", "targets/data/examples/qinghe_2021.yaml")
+
+    loaded = demo_site("load_demo_progress", "--until", "2020-01-20")
+
+    assert "演示历史（种子 2020）已载入至 2020-01-20 前一天" in loaded.stdout
+    refused = demo_site("load_demo_progress", "--until", "2020-01-20", "--year", "2021", check=False)
+    assert refused.returncode == 1
+    assert "演示日期2020-01-20早于2021年，没有可载入的历史。" in refused.stderr

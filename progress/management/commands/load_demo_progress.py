@@ -22,7 +22,7 @@ class Command(BaseCommand):
             "--until", type=date_argument("--until"), help="演示日期（默认：系统今天，即 DEMO_TODAY）"
         )
         parser.add_argument("--seed", type=int, default=2020, help="随机种子（默认2020）")
-        parser.add_argument("--year", type=int, help="报告年度（默认：最近一年的报告）")
+        parser.add_argument("--year", type=int, help="报告年度（默认：演示日期所在年度或之前最近一年的报告）")
         parser.add_argument(
             "--force", action="store_true", help="在 DEBUG 关闭时也载入（切勿用于生产数据库）"
         )
@@ -30,11 +30,14 @@ class Command(BaseCommand):
     def handle(self, *args, until: dt.date | None, seed: int, year: int | None, force: bool, **options):
         if not settings.DEBUG and not force:
             raise CommandError("演示历史会写入大量虚构的填报，只能在 DEBUG 环境中载入（或加 --force）。")
-        reports = Report.objects.filter(year=year) if year else Report.objects.all()
+        until = until or clock.today()
+        # By default the latest year the demo date has reached: a later year's report published in the demo
+        # (报告草稿) waits for its year.
+        reports = Report.objects.filter(year=year) if year else Report.objects.filter(year__lte=until.year)
         report = reports.order_by("-year", "pk").first()
         if report is None:
-            raise CommandError("没有可用的报告；请先运行 load_report。")
-        until = until or clock.today()
+            wanted = f"{year}年的报告" if year else f"{until.year}年或更早的报告"
+            raise CommandError(f"没有{wanted}；请先运行 load_report。")
         if until.year < report.year:
             raise CommandError(f"演示日期{until:%Y-%m-%d}早于{report.year}年，没有可载入的历史。")
         # The year is lived in this process, one moment at a time: the recomputations that each entry
